@@ -1,0 +1,3 @@
+module github.com/purezmq/purezmq
+
+go 1.25
