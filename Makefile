@@ -1,0 +1,67 @@
+# purezmq — make targets. `make test` is what CI runs (see .ci/run).
+GO       ?= go
+FUZZTIME ?= 60s
+BIN      := bin
+
+.PHONY: all build test unit test386 vet fmtcheck lint fuzz fuzz-short bench soak cross demo cpeer clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/purezmq ./cmd/purezmq
+
+# The default test run: lint, unit + interop tests under the race detector,
+# a short pass of every fuzz target, and the 32-bit run of the storage layers.
+test: lint cpeer
+	$(GO) test -race -count=1 -timeout 9m ./...
+	FUZZTIME=3s ./scripts/fuzz.sh
+	$(MAKE) test386
+
+unit:
+	$(GO) test -count=1 ./...
+
+# 386 runs natively on amd64: the ring and the pipe must hold on 32-bit.
+test386:
+	@if [ -d swapfile ] || [ -d queue ]; then \
+		GOARCH=386 CGO_ENABLED=0 $(GO) test -count=1 $$(ls -d ./swapfile ./queue 2>/dev/null); \
+	fi
+
+vet:
+	$(GO) vet ./...
+
+fmtcheck:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+lint: vet fmtcheck
+
+fuzz:
+	FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+
+fuzz-short:
+	FUZZTIME=3s ./scripts/fuzz.sh
+
+# The libzmq reference peer (C, against Debian's libzmq3-dev). Skipped with a
+# message when libzmq is not installed; interop tests then skip or fail per
+# PUREZMQ_INTEROP.
+cpeer:
+	@if pkg-config --exists libzmq 2>/dev/null; then \
+		mkdir -p $(BIN) && for f in interop/cpeer/*.c; do [ -e "$$f" ] || continue; \
+		cc -O2 -Wall -o $(BIN)/$$(basename $$f .c) $$f $$(pkg-config --cflags --libs libzmq) || exit 1; done; \
+	else echo "cpeer: libzmq3-dev not installed, C peer not built"; fi
+
+bench: build cpeer
+	./scripts/bench.sh
+
+soak:
+	$(GO) test -count=1 -run 'Soak' -timeout 60m -tags soak ./...
+
+cross:
+	for t in linux/amd64 linux/386 linux/arm linux/arm64 darwin/arm64 windows/amd64; do \
+		echo "== $$t"; GOOS=$${t%/*} GOARCH=$${t#*/} CGO_ENABLED=0 $(GO) build ./... || exit 1; done
+
+demo: build
+	$(BIN)/purezmq demo
+
+clean:
+	rm -rf $(BIN)
