@@ -1,0 +1,346 @@
+/*
+ * zmqperf: purezmq's libzmq reference peer for interop tests and benchmarks.
+ *
+ * It speaks the same command-line interface and prints the same result lines
+ * as libzmq's perf tools (local_thr, remote_thr, local_lat, remote_lat,
+ * inproc_thr, inproc_lat), folded into one binary so one build gives every
+ * role. `purezmq bench` implements the identical interface, so either program
+ * can stand on either side of a measurement.
+ *
+ *   zmqperf [options] local_thr  ENDPOINT SIZE COUNT       PULL, binds, receives
+ *   zmqperf [options] remote_thr ENDPOINT SIZE COUNT       PUSH, connects, sends
+ *   zmqperf [options] local_lat  ENDPOINT SIZE ROUNDTRIPS  REP, binds, echoes
+ *   zmqperf [options] remote_lat ENDPOINT SIZE ROUNDTRIPS  REQ, connects, measures
+ *   zmqperf [options] inproc_thr SIZE COUNT
+ *   zmqperf [options] inproc_lat SIZE ROUNDTRIPS
+ *
+ * Options (before the verb):
+ *   --bind / --connect   force the socket to bind or connect, overriding the
+ *                        role's default (local_* bind, remote_* connect)
+ *   --linger MS          ZMQ_LINGER for the sending side's close (default:
+ *                        -1 for remote_thr, which must deliver everything it
+ *                        queued, 1000 elsewhere so a vanished peer never
+ *                        leaves the process hanging in zmq_ctx_term)
+ *   --hwm N              ZMQ_SNDHWM and ZMQ_RCVHWM (default: libzmq's 1000)
+ *   --timeout MS         give up (exit 1) if no message arrives for MS
+ *                        milliseconds (default 0: wait forever, like libzmq's
+ *                        tools)
+ *
+ * Build: cc -O2 -Wall zmqperf.c $(pkg-config --cflags --libs libzmq) -o zmqperf
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+enum placement { PLACE_DEFAULT, PLACE_BIND, PLACE_CONNECT };
+
+struct config {
+    enum placement place;
+    int linger;      /* -2: role default */
+    int hwm;         /* -1: libzmq default */
+    int timeout_ms;  /* 0: none */
+};
+
+static struct config cfg = {PLACE_DEFAULT, -2, -1, 0};
+
+static void die(const char *what)
+{
+    fprintf(stderr, "zmqperf: %s: %s\n", what, zmq_strerror(zmq_errno()));
+    exit(1);
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: zmqperf [--bind|--connect] [--linger MS] [--hwm N] [--timeout MS] VERB ARGS\n"
+            "  local_thr  ENDPOINT SIZE COUNT\n"
+            "  remote_thr ENDPOINT SIZE COUNT\n"
+            "  local_lat  ENDPOINT SIZE ROUNDTRIPS\n"
+            "  remote_lat ENDPOINT SIZE ROUNDTRIPS\n"
+            "  inproc_thr SIZE COUNT\n"
+            "  inproc_lat SIZE ROUNDTRIPS\n");
+    exit(2);
+}
+
+/* Parses a non-negative decimal that must fit an int; anything else is a
+ * usage error, because a silently truncated count would skew a benchmark. */
+static int parse_count(const char *s, const char *name)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno != 0 || *s == '\0' || *end != '\0' || v < 0 || v > 0x7fffffff) {
+        fprintf(stderr, "zmqperf: bad %s: %s\n", name, s);
+        usage();
+    }
+    return (int) v;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+/* Creates a socket of type and attaches it to ep, binding when the role (or
+ * the --bind/--connect override) says so. */
+static void *open_socket(void *ctx, int type, const char *ep, int bind_default, int linger_default)
+{
+    void *s = zmq_socket(ctx, type);
+    if (!s)
+        die("zmq_socket");
+    int linger = cfg.linger == -2 ? linger_default : cfg.linger;
+    if (zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger) != 0)
+        die("ZMQ_LINGER");
+    if (cfg.hwm >= 0) {
+        if (zmq_setsockopt(s, ZMQ_SNDHWM, &cfg.hwm, sizeof cfg.hwm) != 0)
+            die("ZMQ_SNDHWM");
+        if (zmq_setsockopt(s, ZMQ_RCVHWM, &cfg.hwm, sizeof cfg.hwm) != 0)
+            die("ZMQ_RCVHWM");
+    }
+    if (cfg.timeout_ms > 0) {
+        if (zmq_setsockopt(s, ZMQ_RCVTIMEO, &cfg.timeout_ms, sizeof cfg.timeout_ms) != 0)
+            die("ZMQ_RCVTIMEO");
+    }
+    int bind = bind_default;
+    if (cfg.place == PLACE_BIND)
+        bind = 1;
+    else if (cfg.place == PLACE_CONNECT)
+        bind = 0;
+    if (bind) {
+        if (zmq_bind(s, ep) != 0)
+            die("zmq_bind");
+    } else {
+        if (zmq_connect(s, ep) != 0)
+            die("zmq_connect");
+    }
+    return s;
+}
+
+/* Receives one message and checks its size: a perf run that silently
+ * accepted wrong sizes would report numbers for traffic that never happened. */
+static void recv_sized(void *s, zmq_msg_t *msg, size_t size)
+{
+    if (zmq_msg_recv(msg, s, 0) < 0)
+        die(zmq_errno() == EAGAIN ? "receive timed out" : "zmq_msg_recv");
+    if (zmq_msg_size(msg) != size) {
+        fprintf(stderr, "zmqperf: message of wrong size: got %zu, want %zu\n",
+                zmq_msg_size(msg), size);
+        exit(1);
+    }
+}
+
+static void print_thr(int size, int count, uint64_t elapsed_us)
+{
+    if (elapsed_us == 0)
+        elapsed_us = 1;
+    double msgs = (double) count * 1000000.0 / (double) elapsed_us;
+    double mbits = msgs * (double) size * 8.0 / 1000000.0;
+    printf("message size: %d [B]\n", size);
+    printf("message count: %d\n", count);
+    printf("mean throughput: %d [msg/s]\n", (int) msgs);
+    printf("mean throughput: %.3f [Mb/s]\n", mbits);
+    fflush(stdout);
+}
+
+static void print_lat(int size, int roundtrips, uint64_t elapsed_us)
+{
+    /* One-way latency, as libzmq reports it: half a round trip. */
+    double lat = roundtrips ? (double) elapsed_us / (2.0 * roundtrips) : 0.0;
+    printf("message size: %d [B]\n", size);
+    printf("roundtrip count: %d\n", roundtrips);
+    printf("average latency: %.3f [us]\n", lat);
+    fflush(stdout);
+}
+
+/* Receiving side of a throughput run; timing starts at the first message so
+ * connection setup is not counted. */
+static void thr_receive(void *s, int size, int count)
+{
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    uint64_t start = 0, end = 0;
+    if (count > 0) {
+        recv_sized(s, &msg, (size_t) size);
+        start = now_us();
+        for (int i = 1; i < count; i++)
+            recv_sized(s, &msg, (size_t) size);
+        end = now_us();
+    }
+    zmq_msg_close(&msg);
+    print_thr(size, count, end - start);
+}
+
+static void thr_send(void *s, int size, int count)
+{
+    for (int i = 0; i < count; i++) {
+        zmq_msg_t msg;
+        if (zmq_msg_init_size(&msg, (size_t) size) != 0)
+            die("zmq_msg_init_size");
+        memset(zmq_msg_data(&msg), 'x', (size_t) size);
+        if (zmq_msg_send(&msg, s, 0) < 0)
+            die("zmq_msg_send");
+    }
+}
+
+static void lat_echo(void *s, int size, int roundtrips)
+{
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    for (int i = 0; i < roundtrips; i++) {
+        recv_sized(s, &msg, (size_t) size);
+        if (zmq_msg_send(&msg, s, 0) < 0)
+            die("zmq_msg_send");
+    }
+    zmq_msg_close(&msg);
+}
+
+static uint64_t lat_measure(void *s, int size, int roundtrips)
+{
+    zmq_msg_t msg;
+    if (zmq_msg_init_size(&msg, (size_t) size) != 0)
+        die("zmq_msg_init_size");
+    memset(zmq_msg_data(&msg), 'x', (size_t) size);
+    uint64_t start = now_us();
+    for (int i = 0; i < roundtrips; i++) {
+        /* zmq_msg_send empties msg; the reply refills it for the next trip. */
+        if (zmq_msg_send(&msg, s, 0) < 0)
+            die("zmq_msg_send");
+        recv_sized(s, &msg, (size_t) size);
+    }
+    uint64_t elapsed = now_us() - start;
+    zmq_msg_close(&msg);
+    return elapsed;
+}
+
+static void finish(void *ctx, void *s)
+{
+    if (zmq_close(s) != 0)
+        die("zmq_close");
+    if (zmq_ctx_term(ctx) != 0)
+        die("zmq_ctx_term");
+}
+
+struct worker {
+    void *ctx;
+    const char *ep;
+    int size, count;
+};
+
+static void *inproc_sender(void *arg)
+{
+    struct worker *w = arg;
+    void *s = open_socket(w->ctx, ZMQ_PUSH, w->ep, 0, -1);
+    thr_send(s, w->size, w->count);
+    zmq_close(s);
+    return NULL;
+}
+
+static void *inproc_echoer(void *arg)
+{
+    struct worker *w = arg;
+    void *s = open_socket(w->ctx, ZMQ_REP, w->ep, 0, 1000);
+    lat_echo(s, w->size, w->count);
+    zmq_close(s);
+    return NULL;
+}
+
+static int run_inproc(int thr, int size, int count)
+{
+    void *ctx = zmq_ctx_new();
+    if (!ctx)
+        die("zmq_ctx_new");
+    /* inproc needs the bind before the connect on libzmq < 4; binding first
+     * in this thread keeps that order whatever the version. */
+    cfg.place = PLACE_DEFAULT;
+    const char *ep = thr ? "inproc://zmqperf_thr" : "inproc://zmqperf_lat";
+    void *s = open_socket(ctx, thr ? ZMQ_PULL : ZMQ_REQ, ep, 1, 1000);
+    struct worker w = {ctx, ep, size, count};
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, thr ? inproc_sender : inproc_echoer, &w) != 0) {
+        fprintf(stderr, "zmqperf: pthread_create failed\n");
+        return 1;
+    }
+    if (thr)
+        thr_receive(s, size, count);
+    else
+        print_lat(size, count, lat_measure(s, size, count));
+    pthread_join(tid, NULL);
+    finish(ctx, s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+        const char *o = argv[i];
+        if (strcmp(o, "--bind") == 0)
+            cfg.place = PLACE_BIND;
+        else if (strcmp(o, "--connect") == 0)
+            cfg.place = PLACE_CONNECT;
+        else if (strcmp(o, "--linger") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            cfg.linger = strcmp(v, "-1") == 0 ? -1 : parse_count(v, "linger");
+        } else if (strcmp(o, "--hwm") == 0 && i + 1 < argc)
+            cfg.hwm = parse_count(argv[++i], "hwm");
+        else if (strcmp(o, "--timeout") == 0 && i + 1 < argc)
+            cfg.timeout_ms = parse_count(argv[++i], "timeout");
+        else if (strcmp(o, "--help") == 0)
+            usage();
+        else {
+            fprintf(stderr, "zmqperf: unknown option %s\n", o);
+            usage();
+        }
+    }
+    if (i >= argc)
+        usage();
+    const char *verb = argv[i++];
+    int nargs = argc - i;
+
+    if (strcmp(verb, "inproc_thr") == 0 || strcmp(verb, "inproc_lat") == 0) {
+        if (nargs != 2)
+            usage();
+        int size = parse_count(argv[i], "size");
+        int count = parse_count(argv[i + 1], "count");
+        return run_inproc(verb[7] == 't', size, count);
+    }
+
+    if (nargs != 3)
+        usage();
+    const char *ep = argv[i];
+    int size = parse_count(argv[i + 1], "size");
+    int count = parse_count(argv[i + 2], "count");
+
+    void *ctx = zmq_ctx_new();
+    if (!ctx)
+        die("zmq_ctx_new");
+    void *s;
+    if (strcmp(verb, "local_thr") == 0) {
+        s = open_socket(ctx, ZMQ_PULL, ep, 1, 1000);
+        thr_receive(s, size, count);
+    } else if (strcmp(verb, "remote_thr") == 0) {
+        s = open_socket(ctx, ZMQ_PUSH, ep, 0, -1);
+        thr_send(s, size, count);
+    } else if (strcmp(verb, "local_lat") == 0) {
+        s = open_socket(ctx, ZMQ_REP, ep, 1, 1000);
+        lat_echo(s, size, count);
+    } else if (strcmp(verb, "remote_lat") == 0) {
+        s = open_socket(ctx, ZMQ_REQ, ep, 0, 1000);
+        print_lat(size, count, lat_measure(s, size, count));
+    } else {
+        fprintf(stderr, "zmqperf: unknown verb %s\n", verb);
+        zmq_ctx_term(ctx);
+        usage();
+        return 2;
+    }
+    finish(ctx, s);
+    return 0;
+}
