@@ -1,0 +1,255 @@
+package zmtp
+
+import (
+	"bufio"
+	"encoding/binary"
+	"io"
+	"math"
+	"net"
+)
+
+// Frame flag bits (RFC 37 "Framing"). Bits 3-7 are reserved and must be zero.
+const (
+	FlagMore    byte = 1 << 0
+	FlagLong    byte = 1 << 1
+	FlagCommand byte = 1 << 2
+
+	flagsReserved byte = 0xF8
+)
+
+// Header sizes: flags plus a 1-octet or an 8-octet size.
+const (
+	shortHeaderSize = 2
+	longHeaderSize  = 9
+	// MaxFrameHeaderSize is the largest encoded frame header.
+	MaxFrameHeaderSize = longHeaderSize
+)
+
+// FrameHeader is a decoded frame header. Flags never has FlagLong set: the size
+// encoding is a wire detail that AppendFrameHeader chooses again from Size.
+type FrameHeader struct {
+	Flags byte // FlagMore and/or FlagCommand
+	Size  int  // body length in bytes
+}
+
+// More reports whether more frames of the same message follow.
+func (h FrameHeader) More() bool { return h.Flags&FlagMore != 0 }
+
+// Command reports whether the frame is a command.
+func (h FrameHeader) Command() bool { return h.Flags&FlagCommand != 0 }
+
+// AppendFrameHeader appends a header for a body of size bytes, using the short
+// form up to 255 bytes as RFC 37 recommends. flags may hold FlagMore and
+// FlagCommand; FlagLong is set or cleared here.
+func AppendFrameHeader(dst []byte, flags byte, size int) []byte {
+	flags &^= FlagLong
+	if size <= math.MaxUint8 {
+		return append(dst, flags, byte(size))
+	}
+	return binary.BigEndian.AppendUint64(append(dst, flags|FlagLong), uint64(size))
+}
+
+// AppendFrame appends a whole frame: header then body.
+func AppendFrame(dst []byte, flags byte, body []byte) []byte {
+	return append(AppendFrameHeader(dst, flags, len(body)), body...)
+}
+
+// ParseFrameHeader decodes a frame header from the start of b and returns the
+// number of header bytes. Reserved flag bits, a command with MORE set and a
+// size that does not fit in an int (2^63 and above, or 2^31 and above on 32-bit
+// platforms) are errors.
+func ParseFrameHeader(b []byte) (FrameHeader, int, error) {
+	var h FrameHeader
+	if len(b) < shortHeaderSize {
+		return h, 0, ErrShort
+	}
+	flags := b[0]
+	if flags&flagsReserved != 0 || flags&(FlagCommand|FlagMore) == FlagCommand|FlagMore {
+		return h, 0, ErrBadFlags
+	}
+	h.Flags = flags &^ FlagLong
+	if flags&FlagLong == 0 {
+		h.Size = int(b[1])
+		return h, shortHeaderSize, nil
+	}
+	if len(b) < longHeaderSize {
+		return h, 0, ErrShort
+	}
+	size := binary.BigEndian.Uint64(b[1:longHeaderSize])
+	if size > math.MaxInt {
+		return h, 0, ErrFrameTooLarge
+	}
+	h.Size = int(size)
+	return h, longHeaderSize, nil
+}
+
+// ParseFrame decodes a whole frame from the start of b. The body aliases b.
+func ParseFrame(b []byte) (FrameHeader, []byte, int, error) {
+	h, n, err := ParseFrameHeader(b)
+	if err != nil {
+		return h, nil, 0, err
+	}
+	if len(b)-n < h.Size {
+		return h, nil, 0, ErrShort
+	}
+	return h, b[n : n+h.Size : n+h.Size], n + h.Size, nil
+}
+
+// FrameReader reads frames from a stream through its own buffer, so many small
+// frames are parsed out of one read and nothing is allocated per frame.
+type FrameReader struct {
+	br *bufio.Reader
+	// MaxFrameSize bounds a frame body; <= 0 means no bound. It is checked
+	// before any buffer is sized for the body.
+	MaxFrameSize int64
+}
+
+// DefaultBufferSize is the read and write buffer size used when none is given.
+const DefaultBufferSize = 64 << 10
+
+// NewFrameReader returns a reader of frames from r with a buffer of bufSize
+// bytes (DefaultBufferSize if <= 0).
+func NewFrameReader(r io.Reader, bufSize int) *FrameReader {
+	if bufSize <= 0 {
+		bufSize = DefaultBufferSize
+	}
+	return &FrameReader{br: bufio.NewReaderSize(r, bufSize)}
+}
+
+// Buffered returns the number of bytes read from the stream but not yet parsed.
+func (fr *FrameReader) Buffered() int { return fr.br.Buffered() }
+
+// ReadHeader reads the next frame header. It returns io.EOF if the stream ends
+// cleanly before the header and io.ErrUnexpectedEOF if it ends inside it. A
+// body larger than MaxFrameSize is reported as ErrFrameTooLarge without
+// consuming the header.
+func (fr *FrameReader) ReadHeader() (FrameHeader, error) {
+	b, err := fr.br.Peek(shortHeaderSize)
+	if err != nil {
+		return FrameHeader{}, eofErr(err, len(b))
+	}
+	if b[0]&FlagLong != 0 {
+		if b, err = fr.br.Peek(longHeaderSize); err != nil {
+			return FrameHeader{}, eofErr(err, len(b))
+		}
+	}
+	h, n, err := ParseFrameHeader(b)
+	if err != nil {
+		return h, err
+	}
+	if fr.MaxFrameSize > 0 && int64(h.Size) > fr.MaxFrameSize {
+		return h, ErrFrameTooLarge
+	}
+	_, _ = fr.br.Discard(n) // cannot fail: n bytes are buffered
+	return h, nil
+}
+
+// ReadBody fills p with the next len(p) bytes of the stream, the body of the
+// frame whose header was just read. Large bodies bypass the buffer.
+func (fr *FrameReader) ReadBody(p []byte) error {
+	_, err := io.ReadFull(fr.br, p)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// ReadFrame reads a whole frame. The body is stored in buf (which is grown only
+// if its capacity is too small) and returned; reusing the returned slice as the
+// next buf makes the steady state allocation-free.
+func (fr *FrameReader) ReadFrame(buf []byte) (FrameHeader, []byte, error) {
+	h, err := fr.ReadHeader()
+	if err != nil {
+		return h, buf[:0], err
+	}
+	if cap(buf) < h.Size {
+		buf = make([]byte, h.Size)
+	}
+	buf = buf[:h.Size]
+	return h, buf, fr.ReadBody(buf)
+}
+
+func eofErr(err error, got int) error {
+	if err == io.EOF && got > 0 {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// FrameWriter buffers frames and writes them to a stream. Small frames are
+// copied into the buffer so many go out in one write; a body at least
+// directThreshold long is written straight from the caller's slice together
+// with what is buffered (writev on a net.Conn), which saves a copy.
+type FrameWriter struct {
+	w    io.Writer
+	buf  []byte
+	size int
+	vec  net.Buffers
+	arr  [2][]byte
+}
+
+// directThreshold is the body size from which a frame skips the copy.
+const directThreshold = 16 << 10
+
+// NewFrameWriter returns a writer of frames to w with a buffer of bufSize bytes
+// (DefaultBufferSize if <= 0). The buffer is flushed when full.
+func NewFrameWriter(w io.Writer, bufSize int) *FrameWriter {
+	if bufSize <= 0 {
+		bufSize = DefaultBufferSize
+	}
+	return &FrameWriter{w: w, buf: make([]byte, 0, bufSize), size: bufSize}
+}
+
+// Buffered returns the number of bytes waiting for Flush.
+func (fw *FrameWriter) Buffered() int { return len(fw.buf) }
+
+// WriteFrame queues one frame. It writes to the stream only when the buffer
+// fills or the body is large; the caller may reuse body as soon as it returns.
+func (fw *FrameWriter) WriteFrame(flags byte, body []byte) error {
+	if len(body) >= directThreshold {
+		fw.buf = AppendFrameHeader(fw.buf, flags, len(body))
+		return fw.writeVec(body)
+	}
+	if len(fw.buf)+MaxFrameHeaderSize+len(body) > fw.size && len(fw.buf) > 0 {
+		if err := fw.Flush(); err != nil {
+			return err
+		}
+	}
+	fw.buf = AppendFrame(fw.buf, flags, body)
+	return nil
+}
+
+// WriteRaw queues already encoded bytes (a greeting or an encoded frame).
+func (fw *FrameWriter) WriteRaw(b []byte) error {
+	if len(fw.buf)+len(b) > fw.size && len(fw.buf) > 0 {
+		if err := fw.Flush(); err != nil {
+			return err
+		}
+	}
+	fw.buf = append(fw.buf, b...)
+	return nil
+}
+
+func (fw *FrameWriter) writeVec(body []byte) error {
+	fw.arr[0], fw.arr[1] = fw.buf, body
+	fw.vec = fw.arr[:]
+	_, err := fw.vec.WriteTo(fw.w)
+	fw.arr[0], fw.arr[1] = nil, nil // do not keep the caller's body alive
+	fw.vec = nil
+	fw.buf = fw.buf[:0]
+	return err
+}
+
+// Flush writes everything queued in one write call.
+func (fw *FrameWriter) Flush() error {
+	if len(fw.buf) == 0 {
+		return nil
+	}
+	_, err := fw.w.Write(fw.buf)
+	fw.buf = fw.buf[:0]
+	if cap(fw.buf) > 4*fw.size {
+		// A huge greeting or command grew the buffer; give the memory back.
+		fw.buf = make([]byte, 0, fw.size)
+	}
+	return err
+}

@@ -1,0 +1,55 @@
+package zmtp
+
+import "fmt"
+
+// nullMechanism is RFC 37's NULL: both sides send READY with their metadata and
+// wait for the other's. 3.0 and 3.1 do the same on the wire.
+type nullMechanism struct {
+	ready []byte // our READY body (metadata)
+	check MetadataCheck
+	peer  Metadata
+	done  bool
+}
+
+// NewNull returns the NULL mechanism sending md in its READY and validating the
+// peer's READY with check (which may be nil).
+func NewNull(md Metadata, check MetadataCheck) (Mechanism, error) {
+	body, err := AppendMetadata(nil, md)
+	if err != nil {
+		return nil, err
+	}
+	return &nullMechanism{ready: body, check: check}, nil
+}
+
+func (m *nullMechanism) Name() string           { return "NULL" }
+func (m *nullMechanism) AsServer() bool         { return false }
+func (m *nullMechanism) PeerMetadata() Metadata { return m.peer }
+func (m *nullMechanism) UserID() string         { return "" }
+func (m *nullMechanism) FrameCodec() FrameCodec { return nil }
+
+func (m *nullMechanism) Start(dst []byte) ([]byte, error) {
+	return appendCmd(dst, CmdReady, m.ready), nil
+}
+
+func (m *nullMechanism) Next(dst []byte, cmd Command) ([]byte, bool, error) {
+	if m.done {
+		return dst, true, fmt.Errorf("%w: %s after READY", ErrUnexpectedCommand, cmd.Name)
+	}
+	switch cmd.Name {
+	case CmdReady:
+		md, err := ParseMetadata(cmd.Body)
+		if err != nil {
+			return dst, false, err
+		}
+		if m.check != nil {
+			if err := m.check(md); err != nil {
+				return rejectWith(dst, err), false, err
+			}
+		}
+		m.peer, m.done = md, true
+		return dst, true, nil
+	case CmdError:
+		return dst, false, peerErrorFrom(cmd.Body)
+	}
+	return dst, false, fmt.Errorf("%w: %q in NULL handshake", ErrUnexpectedCommand, cmd.Name)
+}
