@@ -1,5 +1,8 @@
 module github.com/purezmq/purezmq
 
-go 1.25
+go 1.26.0
 
-require go.uber.org/goleak v1.3.0 // indirect
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/sys v0.50.0
+)

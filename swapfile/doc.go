@@ -1,0 +1,81 @@
+// Package swapfile is a fixed-capacity ring of opaque records kept in one
+// file, built to survive the death of the process that writes it.
+//
+// It is the storage under a pipe's disk swap: when a pipe reaches its
+// high-water mark it spills messages here, and the drain reads them back in
+// order. The package knows nothing about messages; a record is a byte slice.
+//
+// # File layout
+//
+// A ring file is a 4 KiB header area followed by Cap() bytes of data area.
+// The header area holds two header slots (at offsets 0 and 2048, so that a
+// torn sector can damage at most one of them). Each slot carries magic,
+// version, capacity, head, tail, used bytes, record count, the sequence
+// number of the head record, a generation counter and a CRC-32C. Header
+// writes alternate between the slots; on open the valid slot with the
+// higher generation wins, so an interrupted header write falls back to the
+// previous header, never to nothing (the bbolt meta-page scheme).
+//
+// A record is a 16-byte record header followed by its payload:
+//
+//	0  uint32 LE  payload length
+//	4  uint32 LE  CRC-32C (Castagnoli) of bytes 0:4, 8:16 and the payload
+//	8  uint64 LE  sequence number
+//
+// Records are laid end to end in the data area and simply continue at its
+// start when they reach its end: a record (even its 16-byte header) may be
+// split at the boundary. There is no wrap marker and no padding, so the
+// whole capacity is usable and a record fits if and only if 16+len(payload)
+// is at most the free space.
+//
+// # Recovery
+//
+// The header is written lazily (on Sync, Close, at sync points of the
+// policy, and when space freed by Pop must be reused), so after a crash it
+// can lag the data in both directions: records appended after it was
+// written lie beyond its tail, and records popped after it was written lie
+// after its head. Open therefore scans the chain of records starting at the
+// header's head and accepts a record only if its length fits, its CRC
+// matches and its sequence number is exactly one more than the previous
+// one. Sequence numbers grow for the life of the file and are never reused,
+// so stale bytes from earlier laps of the ring, which carry older numbers,
+// end the scan. As a second guard every Append also zeroes the 16 bytes
+// after its record (when they are free), so the chain always ends at a
+// blank record header even after a recovery cut it short and older, still
+// valid-looking records lie further on.
+//
+// Consequences, which callers should know:
+//   - Append is never lost to a process crash (kill -9, panic) once it has
+//     returned, whatever the sync policy: pwrite has put it in the page
+//     cache, and the scan finds it. Surviving power loss needs SyncAlways
+//     (every record) or the bounded windows of SyncEveryN and SyncInterval.
+//   - Pop is at-least-once across a crash: records popped since the last
+//     header write can reappear at the front after recovery. A clean Close
+//     loses nothing and repeats nothing.
+//   - Space freed by Pop is not overwritten until a header recording the
+//     new head has been written (and, for every policy other than SyncNone,
+//     made durable), so the scan from a stale head always finds intact
+//     records.
+//
+// # I/O
+//
+// Data is written with pwrite ((*os.File).WriteAt) into a file whose blocks
+// were preallocated with fallocate where the system has it; nothing is
+// ever written through a memory mapping, because storing into a sparse
+// mapped page on a full disk raises SIGBUS, which a Go program cannot
+// recover from. Reads go through a read-only shared mmap of the file on
+// unix systems; the mapping is windowed when the file is larger than the
+// per-architecture limit (see limits_32bit.go), and other systems read with
+// pread.
+//
+// # Concurrency
+//
+// A Ring is safe for concurrent use: every operation takes one mutex, so a
+// writer goroutine and a reader goroutine may share it. Len, Used, Free and
+// Cap read atomics and never block. The package starts no goroutines; the
+// SyncInterval policy is checked on Append.
+//
+// On unix the file is locked with flock while a Ring has it open, so a
+// second Open of the same file, in this or another process, fails with
+// ErrLocked instead of corrupting it.
+package swapfile

@@ -1,0 +1,579 @@
+package swapfile
+
+import (
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Ring is an open ring file. See the package documentation for the format
+// and the guarantees. All methods are safe for concurrent use.
+type Ring struct {
+	mu       sync.Mutex
+	f        *os.File
+	rd       reader
+	path     string
+	opts     Options
+	log      *slog.Logger
+	capacity int64
+
+	// Ring state, guarded by mu. head/tail are data-area offsets.
+	head, tail int64
+	headSeq    uint64 // sequence number of the record at head
+	nextSeq    uint64 // sequence number the next Append gets
+	gen        uint64 // generation of the last header written
+
+	// protHead is the head recorded by the last completed header write
+	// (made durable under every policy but SyncNone), and popped the
+	// bytes between it and head. Recovery may restart from protHead, so
+	// those bytes must not be overwritten until a header write moves it.
+	protHead int64
+	popped   int64
+
+	sinceSync int       // appends since the last sync point (SyncEveryN)
+	lastSync  time.Time // time of the last sync point (SyncInterval)
+	wbuf      []byte    // scratch for building a record before one pwrite
+	hbuf      [slotSize]byte
+
+	// Read without mu by Len, Used and Free.
+	count  atomic.Int64
+	used   atomic.Int64
+	closed atomic.Bool
+}
+
+// maxKeptBuffer bounds the scratch buffer kept between Appends, so one huge
+// record does not pin its size in memory for the life of the ring.
+const maxKeptBuffer = 4 << 20
+
+// Create makes a new ring file at path with capacity bytes of data area
+// (the file is 4 KiB larger). It fails with an error satisfying
+// errors.Is(err, fs.ErrExist) if the file exists: an existing ring is
+// never truncated by accident, use Open or OpenOrCreate. The file's blocks
+// are preallocated where the system supports it.
+func Create(path string, capacity int64, opts Options) (*Ring, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if capacity < MinCapacity || capacity > MaxCapacity {
+		return nil, fmt.Errorf("swapfile: capacity %d out of range [%d, %d]", capacity, MinCapacity, int64(MaxCapacity))
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("swapfile: create: %w", err)
+	}
+	r, err := initFile(f, path, capacity, opts)
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	return r, nil
+}
+
+func initFile(f *os.File, path string, capacity int64, opts Options) (*Ring, error) {
+	if err := lockFile(f); err != nil {
+		return nil, err
+	}
+	size := headerAreaSize + capacity
+	if err := preallocate(f, size); err != nil {
+		return nil, fmt.Errorf("swapfile: preallocate %d bytes: %w", size, err)
+	}
+	if err := f.Truncate(size); err != nil {
+		return nil, fmt.Errorf("swapfile: size file: %w", err)
+	}
+	// Sequence numbers start at 1: a blank (zeroed) record header carries
+	// 0 and must never look like the next record.
+	h := header{capacity: capacity, headSeq: 1}
+	r := newRing(f, path, opts, h)
+	// Both slots get a valid header, so a damaged slot 0 in a fresh file
+	// still leaves a usable one.
+	for range 2 {
+		if err := r.writeHeader(false); err != nil {
+			return nil, err
+		}
+	}
+	if opts.durable() {
+		if err := datasync(f); err != nil {
+			return nil, fmt.Errorf("swapfile: sync: %w", err)
+		}
+		syncDir(filepath.Dir(path))
+	}
+	rd, err := newReader(f, size)
+	if err != nil {
+		return nil, err
+	}
+	r.rd = rd
+	return r, nil
+}
+
+func newRing(f *os.File, path string, opts Options, h header) *Ring {
+	r := &Ring{
+		f: f, path: path, opts: opts, log: opts.logger(), capacity: h.capacity,
+		head: h.head, tail: h.tail, headSeq: h.headSeq, nextSeq: h.nextSeq(),
+		gen: h.gen, protHead: h.head, lastSync: time.Now(),
+	}
+	r.count.Store(h.count)
+	r.used.Store(h.used)
+	return r
+}
+
+// syncDir makes a new directory entry durable. It is best effort: some
+// systems cannot open or sync directories, and the ring itself is intact
+// either way.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// Open opens an existing ring file and recovers it: it picks the newer
+// valid header slot, then keeps every complete record from the head on,
+// including records appended after the header was last written, and cuts
+// off a torn or corrupt tail. A file whose header slots are both invalid
+// fails with a *HeaderError (errors.Is(err, ErrCorrupt)); a file shorter
+// than its header says (truncated) is extended and recovered.
+func Open(path string, opts Options) (*Ring, Recovery, error) {
+	if err := opts.validate(); err != nil {
+		return nil, Recovery{}, err
+	}
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, Recovery{}, fmt.Errorf("swapfile: open: %w", err)
+	}
+	r, rec, err := openFile(f, path, opts)
+	if err != nil {
+		f.Close()
+		return nil, Recovery{}, err
+	}
+	return r, rec, nil
+}
+
+func openFile(f *os.File, path string, opts Options) (*Ring, Recovery, error) {
+	if err := lockFile(f); err != nil {
+		return nil, Recovery{}, err
+	}
+	h, _, err := readHeader(f, path)
+	if err != nil {
+		return nil, Recovery{}, err
+	}
+	log := opts.logger()
+	size := headerAreaSize + h.capacity
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, Recovery{}, fmt.Errorf("swapfile: stat: %w", err)
+	}
+	if fi.Size() < size {
+		// Mapping beyond the end of the file would fault on access, so
+		// the file is first restored to its size; the lost bytes read as
+		// zeros and the scan treats them as never written.
+		log.Warn("swapfile: ring file shorter than its capacity, extending", "path", path, "size", fi.Size(), "want", size)
+		if err := preallocate(f, size); err != nil {
+			return nil, Recovery{}, fmt.Errorf("swapfile: preallocate: %w", err)
+		}
+		if err := f.Truncate(size); err != nil {
+			return nil, Recovery{}, fmt.Errorf("swapfile: extend: %w", err)
+		}
+	}
+	rd, err := newReader(f, size)
+	if err != nil {
+		return nil, Recovery{}, err
+	}
+	res, err := scan(rd, h)
+	if err != nil {
+		rd.close()
+		return nil, Recovery{}, fmt.Errorf("swapfile: recover: %w", err)
+	}
+	r := newRing(f, path, opts, h)
+	r.rd = rd
+	r.tail, r.nextSeq = res.tail, res.nextSeq
+	r.count.Store(res.count)
+	r.used.Store(res.used)
+	if res.rec.DiscardedBytes > 0 {
+		log.Warn("swapfile: discarded torn or corrupt records", "path", path, "bytes", res.rec.DiscardedBytes, "reason", res.rec.Reason)
+		// Blank the record header at the new tail, so the cut does not
+		// have to be found (and reported) again on the next open.
+		if free := h.capacity - res.used; free > 0 {
+			var blank [recordHeaderSize]byte
+			if err := r.writeData(res.tail, blank[:min(free, recordHeaderSize)]); err != nil {
+				rd.close()
+				return nil, Recovery{}, err
+			}
+		}
+	} else {
+		log.Debug("swapfile: opened", "path", path, "records", res.count, "bytes", res.used, "beyond", res.rec.Beyond)
+	}
+	if res.tail != h.tail || res.used != h.used {
+		// Bring the header up to date now, so the next recovery does not
+		// depend on rescanning what this one found.
+		if err := r.writeHeader(opts.durable()); err != nil {
+			rd.close()
+			return nil, Recovery{}, err
+		}
+	}
+	return r, res.rec, nil
+}
+
+// readHeader reads and picks the header of an open ring file.
+func readHeader(f *os.File, path string) (header, int, error) {
+	area := make([]byte, headerAreaSize)
+	if err := (fileReader{f}).readAt(area, 0); err != nil {
+		return header{}, -1, fmt.Errorf("swapfile: read header: %w", err)
+	}
+	h, slot, err := pickHeader(area)
+	if err != nil {
+		herr := &HeaderError{Path: path, Reason: err.Error()}
+		if isZero(area) {
+			herr.Blank = true
+			herr.Reason = "header area is blank (file never initialised)"
+		}
+		return header{}, -1, herr
+	}
+	return h, slot, nil
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// OpenOrCreate opens the ring at path, or creates it with the given
+// capacity if there is no file. An existing ring keeps the capacity it was
+// created with (see Cap). A file left blank by an interrupted Create is
+// replaced by a new ring.
+func OpenOrCreate(path string, capacity int64, opts Options) (*Ring, Recovery, error) {
+	for attempt := 0; ; attempt++ {
+		r, rec, err := Open(path, opts)
+		var herr *HeaderError
+		switch {
+		case err == nil:
+			if r.capacity != capacity {
+				r.log.Info("swapfile: existing ring keeps its capacity", "path", path, "capacity", r.capacity, "requested", capacity)
+			}
+			return r, rec, nil
+		case errors.Is(err, fs.ErrNotExist):
+		case errors.As(err, &herr) && herr.Blank:
+			if err := os.Remove(path); err != nil {
+				return nil, Recovery{}, fmt.Errorf("swapfile: replace blank file: %w", err)
+			}
+		default:
+			return nil, Recovery{}, err
+		}
+		r, err = Create(path, capacity, opts)
+		if errors.Is(err, fs.ErrExist) && attempt == 0 {
+			continue // lost a race with another creator: open theirs
+		}
+		return r, Recovery{}, err
+	}
+}
+
+// Append adds one record at the tail. It returns ErrFull if the record
+// does not fit in the free space now and ErrTooLarge if it never can.
+// Once Append returns nil the record survives a crash of the process; what
+// survives power loss depends on the sync policy. If the write succeeded
+// but the policy's sync failed, the record is in the ring and the sync
+// error is returned.
+func (r *Ring) Append(rec []byte) error {
+	parts := [1][]byte{rec}
+	return r.appendParts(parts[:])
+}
+
+// AppendV adds one record made of the concatenation of parts, without the
+// caller having to join them (a multipart message in one record).
+func (r *Ring) AppendV(parts ...[]byte) error {
+	return r.appendParts(parts)
+}
+
+func (r *Ring) appendParts(parts [][]byte) error {
+	var total int64
+	for _, p := range parts {
+		total += int64(len(p))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	if total > MaxRecordSize || total > r.capacity-recordHeaderSize {
+		return ErrTooLarge
+	}
+	need := recordHeaderSize + total
+	used := r.used.Load()
+	if used+need > r.capacity {
+		return ErrFull
+	}
+	if used+r.popped+need > r.capacity {
+		// The record needs space freed by Pop; recovery might still start
+		// from the old head, so record the new one first.
+		if err := r.writeHeader(r.opts.durable()); err != nil {
+			return err
+		}
+	}
+	// The bytes after the record are blanked when free, so that a scan
+	// never continues into whatever an earlier lap or a cut-off writer
+	// left there.
+	blank := min(recordHeaderSize, r.capacity-(used+r.popped+need))
+	n := int(need + blank)
+	if cap(r.wbuf) < n {
+		r.wbuf = make([]byte, n)
+	}
+	buf := r.wbuf[:n]
+	crc := recordCRCStart(uint32(total), r.nextSeq)
+	off := recordHeaderSize
+	for _, p := range parts {
+		crc = crc32.Update(crc, castagnoli, p)
+		off += copy(buf[off:], p)
+	}
+	clear(buf[off:])
+	putRecordHeader(buf, uint32(total), r.nextSeq, crc)
+	err := r.writeData(r.tail, buf)
+	if cap(r.wbuf) > maxKeptBuffer {
+		r.wbuf = nil
+	}
+	if err != nil {
+		return err
+	}
+	r.tail = (r.tail + need) % r.capacity
+	r.nextSeq++
+	r.used.Add(need)
+	r.count.Add(1)
+	return r.afterAppend()
+}
+
+// writeData writes b into the data area at pos, wrapping at its end.
+func (r *Ring) writeData(pos int64, b []byte) error {
+	first := min(int64(len(b)), r.capacity-pos)
+	if _, err := r.f.WriteAt(b[:first], headerAreaSize+pos); err != nil {
+		return fmt.Errorf("swapfile: write: %w", err)
+	}
+	if first < int64(len(b)) {
+		if _, err := r.f.WriteAt(b[first:], headerAreaSize); err != nil {
+			return fmt.Errorf("swapfile: write: %w", err)
+		}
+	}
+	return nil
+}
+
+// afterAppend applies the sync policy.
+func (r *Ring) afterAppend() error {
+	switch r.opts.Sync {
+	case SyncAlways:
+		if err := datasync(r.f); err != nil {
+			return fmt.Errorf("swapfile: sync: %w", err)
+		}
+	case SyncEveryN:
+		r.sinceSync++
+		if r.sinceSync >= r.opts.SyncEvery {
+			return r.writeHeader(true)
+		}
+	case SyncInterval:
+		if time.Since(r.lastSync) >= r.opts.SyncInterval {
+			return r.writeHeader(true)
+		}
+	}
+	return nil
+}
+
+// writeHeader records the current state in the older header slot. With
+// durable set, records are synced before the header (so a durable header
+// never points at records that are not) and the header after it (so the
+// space it frees may be reused). The generation advances only on success:
+// after a failed, possibly torn, write the next attempt goes to the same
+// slot and the other slot keeps the last good header.
+func (r *Ring) writeHeader(durable bool) error {
+	if durable {
+		if err := datasync(r.f); err != nil {
+			return fmt.Errorf("swapfile: sync: %w", err)
+		}
+	}
+	h := header{
+		capacity: r.capacity, head: r.head, tail: r.tail,
+		used: r.used.Load(), count: r.count.Load(), headSeq: r.headSeq, gen: r.gen + 1,
+	}
+	h.encode(r.hbuf[:])
+	if _, err := r.f.WriteAt(r.hbuf[:], slotOffset(h.gen)); err != nil {
+		return fmt.Errorf("swapfile: write header: %w", err)
+	}
+	if durable {
+		if err := datasync(r.f); err != nil {
+			return fmt.Errorf("swapfile: sync header: %w", err)
+		}
+		r.sinceSync = 0
+		r.lastSync = time.Now()
+	}
+	r.gen = h.gen
+	r.protHead, r.popped = r.head, 0
+	return nil
+}
+
+// Peek returns a copy of the front record without removing it.
+func (r *Ring) Peek() ([]byte, error) { return r.PeekInto(nil) }
+
+// PeekInto appends the front record to dst and returns the result,
+// allocating only if dst lacks the room.
+func (r *Ring) PeekInto(dst []byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out, _, err := r.front(dst, true)
+	return out, err
+}
+
+// Pop removes the front record and returns a copy of it.
+func (r *Ring) Pop() ([]byte, error) { return r.PopInto(nil) }
+
+// PopInto removes the front record and appends it to dst.
+func (r *Ring) PopInto(dst []byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out, size, err := r.front(dst, true)
+	if err != nil {
+		return dst, err
+	}
+	return out, r.advance(size)
+}
+
+// Discard removes the front record without reading its payload.
+func (r *Ring) Discard() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, size, err := r.front(nil, false)
+	if err != nil {
+		return err
+	}
+	return r.advance(size)
+}
+
+// front reads the record at head. With payload false only its header is
+// read and checked. It returns the record's size in the ring.
+func (r *Ring) front(dst []byte, payload bool) ([]byte, int64, error) {
+	if r.closed.Load() {
+		return dst, 0, ErrClosed
+	}
+	used := r.used.Load()
+	if used == 0 {
+		return dst, 0, ErrEmpty
+	}
+	var hb [recordHeaderSize]byte
+	if err := readData(r.rd, r.capacity, r.head, hb[:]); err != nil {
+		return dst, 0, fmt.Errorf("swapfile: read: %w", err)
+	}
+	n, want, seq := parseRecordHeader(hb[:])
+	if seq != r.headSeq {
+		return dst, 0, &RecordError{Offset: r.head, Seq: r.headSeq, Reason: fmt.Sprintf("found sequence number %d", seq)}
+	}
+	size := recordHeaderSize + int64(n)
+	if size > used || uint64(n) > MaxRecordSize {
+		return dst, 0, &RecordError{Offset: r.head, Seq: r.headSeq, Reason: fmt.Sprintf("length %d exceeds the %d bytes used", n, used)}
+	}
+	if !payload {
+		return dst, size, nil
+	}
+	start := len(dst)
+	dst = append(dst, make([]byte, n)...)
+	if err := readData(r.rd, r.capacity, (r.head+recordHeaderSize)%r.capacity, dst[start:]); err != nil {
+		return dst[:start], 0, fmt.Errorf("swapfile: read: %w", err)
+	}
+	if got := crc32.Update(recordCRCStart(n, seq), castagnoli, dst[start:]); got != want {
+		return dst[:start], 0, &RecordError{Offset: r.head, Seq: seq, Reason: fmt.Sprintf("checksum %#08x, want %#08x", got, want)}
+	}
+	return dst, size, nil
+}
+
+// advance drops the front record of the given size.
+func (r *Ring) advance(size int64) error {
+	r.head = (r.head + size) % r.capacity
+	r.headSeq++
+	r.popped += size
+	r.used.Add(-size)
+	r.count.Add(-1)
+	// Under SyncNone nothing else writes the header while the writer has
+	// room; an occasional cheap header write bounds how many popped
+	// records a crash can bring back.
+	if r.opts.Sync == SyncNone && r.popped >= r.capacity/4 {
+		return r.writeHeader(false)
+	}
+	return nil
+}
+
+// Reset removes every record. The header is written at once.
+func (r *Ring) Reset() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	r.popped += r.used.Load()
+	r.head, r.headSeq = r.tail, r.nextSeq
+	r.used.Store(0)
+	r.count.Store(0)
+	return r.writeHeader(r.opts.durable())
+}
+
+// Len returns the number of records.
+func (r *Ring) Len() int { return int(r.count.Load()) }
+
+// Used returns the bytes taken by records, 16 bytes of header each
+// included.
+func (r *Ring) Used() int64 { return r.used.Load() }
+
+// Cap returns the size of the data area.
+func (r *Ring) Cap() int64 { return r.capacity }
+
+// Free returns the bytes available; a record of n bytes fits if 16+n <=
+// Free().
+func (r *Ring) Free() int64 { return r.capacity - r.used.Load() }
+
+// Path returns the file name the ring was opened with.
+func (r *Ring) Path() string { return r.path }
+
+// Sync makes every appended record and the header durable, whatever the
+// policy.
+func (r *Ring) Sync() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	return r.writeHeader(true)
+}
+
+// Close writes the header (synced unless the policy is SyncNone), unmaps
+// and closes the file. A second Close returns ErrClosed.
+func (r *Ring) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	r.closed.Store(true)
+	return errors.Join(r.writeHeader(r.opts.durable()), r.release())
+}
+
+// release unmaps and closes without writing anything.
+func (r *Ring) release() error {
+	return errors.Join(r.rd.close(), r.f.Close())
+}
+
+// Remove closes the ring without writing its header and deletes the file:
+// for anonymous rings whose contents must not outlive them.
+func (r *Ring) Remove() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var err error
+	if !r.closed.Load() {
+		r.closed.Store(true)
+		err = r.release()
+	}
+	return errors.Join(err, os.Remove(r.path))
+}
