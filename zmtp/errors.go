@@ -41,16 +41,19 @@ var (
 // which this package detects but does not speak. It matches ErrLegacyPeer and
 // ErrBadVersion.
 type LegacyPeerError struct {
-	// Major is the detected protocol: 1 for ZMTP 1.0 (no version field),
-	// otherwise the revision byte the peer sent (1 or 2 for ZMTP 2.0).
+	// Major is the detected protocol version: 1 (ZMTP 1.0, no version field)
+	// or 2 (ZMTP 2.0).
 	Major int
+	// Revision is the version octet a ZMTP 2.0 peer sent (1 or 2, sometimes 0
+	// from odd peers); 0 for ZMTP 1.0.
+	Revision int
 }
 
 func (e *LegacyPeerError) Error() string {
 	if e.Major <= 1 {
 		return "zmtp: legacy peer speaks ZMTP 1.0"
 	}
-	return fmt.Sprintf("zmtp: legacy peer speaks ZMTP 2.0 (revision %d)", e.Major)
+	return fmt.Sprintf("zmtp: legacy peer speaks ZMTP 2.0 (revision %d)", e.Revision)
 }
 
 // Is makes errors.Is(err, ErrLegacyPeer) and errors.Is(err, ErrBadVersion) hold.

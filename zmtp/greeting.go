@@ -93,7 +93,7 @@ func ParseGreeting(b []byte) (Greeting, int, error) {
 		return g, 0, ErrShort
 	}
 	if b[10] < 3 {
-		return g, 0, &LegacyPeerError{Major: int(b[10])}
+		return g, 0, &LegacyPeerError{Major: 2, Revision: int(b[10])}
 	}
 	if len(b) < GreetingSize {
 		return g, 0, ErrShort

@@ -32,6 +32,10 @@ func (m *nullMechanism) Start(dst []byte) ([]byte, error) {
 }
 
 func (m *nullMechanism) Next(dst []byte, cmd Command) ([]byte, bool, error) {
+	if cmd.Name == CmdError {
+		// Also after READY: a peer that rejects our READY says so after sending its own.
+		return dst, m.done, peerErrorFrom(cmd.Body)
+	}
 	if m.done {
 		return dst, true, fmt.Errorf("%w: %s after READY", ErrUnexpectedCommand, cmd.Name)
 	}
@@ -48,8 +52,6 @@ func (m *nullMechanism) Next(dst []byte, cmd Command) ([]byte, bool, error) {
 		}
 		m.peer, m.done = md, true
 		return dst, true, nil
-	case CmdError:
-		return dst, false, peerErrorFrom(cmd.Body)
 	}
 	return dst, false, fmt.Errorf("%w: %q in NULL handshake", ErrUnexpectedCommand, cmd.Name)
 }
