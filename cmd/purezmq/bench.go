@@ -1,0 +1,469 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/purezmq/purezmq/socket"
+)
+
+// The bench verbs mirror libzmq's perf programs (and interop/cpeer/zmqperf.c)
+// argument for argument and line for line, so that any side of a measurement
+// can be purezmq or libzmq.
+
+// benchConfig holds the options that come before the bench verb.
+type benchConfig struct {
+	bind, connect bool
+	linger        time.Duration
+	lingerSet     bool
+	hwm           int
+	timeout       time.Duration
+}
+
+// benchRemoteThrLinger is long because remote_thr must deliver everything it
+// queued before it exits, or local_thr never sees its last messages.
+const (
+	benchLinger          = time.Second
+	benchRemoteThrLinger = 10 * time.Minute
+)
+
+var (
+	errBenchSize    = errors.New("purezmq bench: message of unexpected size")
+	errBenchTimeout = errors.New("purezmq bench: no message within the timeout")
+)
+
+func writeBenchUsage(w io.Writer) {
+	fmt.Fprint(w, `usage: purezmq bench [options] VERB ARGS
+
+The perf tools of libzmq, with the same arguments and output lines:
+  local_thr  ENDPOINT SIZE COUNT       PULL, binds, receives COUNT messages, prints throughput
+  remote_thr ENDPOINT SIZE COUNT       PUSH, connects, sends COUNT messages
+  local_lat  ENDPOINT SIZE ROUNDTRIPS  REP, binds, echoes
+  remote_lat ENDPOINT SIZE ROUNDTRIPS  REQ, connects, prints the one-way latency
+  inproc_thr SIZE COUNT                both throughput sides in one process
+  inproc_lat SIZE ROUNDTRIPS           both latency sides in one process
+Throughput is timed from the first message received; latency is half the
+average round trip.
+
+Options:
+  --bind, --connect  bind or connect, whatever the verb's default
+  --linger DURATION  how long closing waits to deliver (remote_thr: 10m, others: 1s)
+  --hwm N            send and receive high-water marks (default: the library's)
+  --timeout DURATION fail when no message arrives for this long (default: wait forever)
+`)
+}
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { writeBenchUsage(fs.Output()) }
+	var c benchConfig
+	fs.BoolVar(&c.bind, "bind", false, "")
+	fs.BoolVar(&c.connect, "connect", false, "")
+	fs.DurationVar(&c.linger, "linger", 0, "")
+	fs.IntVar(&c.hwm, "hwm", -1, "")
+	fs.DurationVar(&c.timeout, "timeout", 0, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fs.Visit(func(f *flag.Flag) { c.lingerSet = c.lingerSet || f.Name == "linger" })
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "purezmq bench: "+format+"\n", a...)
+		writeBenchUsage(stderr)
+		return exitUsage
+	}
+	if c.bind && c.connect {
+		return usage("--bind and --connect exclude each other")
+	}
+	if c.hwm < -1 || c.linger < 0 || c.timeout < 0 {
+		return usage("--hwm, --linger and --timeout must not be negative")
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return usage("missing verb")
+	}
+	verb, rest := rest[0], rest[1:]
+	var ep string
+	switch verb {
+	case "local_thr", "remote_thr", "local_lat", "remote_lat":
+		if len(rest) != 3 {
+			return usage("%s wants ENDPOINT SIZE COUNT", verb)
+		}
+		ep, rest = rest[0], rest[1:]
+	case "inproc_thr", "inproc_lat":
+		if len(rest) != 2 {
+			return usage("%s wants SIZE COUNT", verb)
+		}
+	default:
+		return usage("unknown verb %q", verb)
+	}
+	size, err1 := strconv.Atoi(rest[0])
+	count, err2 := strconv.Atoi(rest[1])
+	if err1 != nil || err2 != nil || size < 0 || count < 0 {
+		return usage("SIZE and COUNT must be non-negative integers")
+	}
+	b := &bench{cfg: c, size: size, count: count, out: stdout}
+	var err error
+	switch verb {
+	case "local_thr":
+		err = b.localThr(ctx, ep)
+	case "remote_thr":
+		err = b.remoteThr(ctx, ep)
+	case "local_lat":
+		err = b.localLat(ctx, ep)
+	case "remote_lat":
+		err = b.remoteLat(ctx, ep)
+	case "inproc_thr":
+		err = b.inprocThr(ctx)
+	case "inproc_lat":
+		err = b.inprocLat(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "purezmq bench %s: %v\n", verb, err)
+		return exitError
+	}
+	return exitOK
+}
+
+// bench is one measurement.
+type bench struct {
+	cfg         benchConfig
+	size, count int
+	out         io.Writer
+	progress    atomic.Int64 // messages handled, for the --timeout watchdog
+}
+
+// open creates a socket and binds or connects it as the role and options say.
+func (b *bench) open(t socket.Type, ep string, bindByDefault bool, linger time.Duration) (*socket.Socket, error) {
+	if b.cfg.lingerSet {
+		linger = b.cfg.linger
+	}
+	opts := []socket.Option{socket.WithLinger(linger)}
+	if b.cfg.hwm >= 0 {
+		opts = append(opts, socket.WithSendHWM(b.cfg.hwm), socket.WithRecvHWM(b.cfg.hwm))
+	}
+	s, err := socket.New(t, opts...)
+	if err != nil {
+		return nil, err
+	}
+	bind := (bindByDefault || b.cfg.bind) && !b.cfg.connect
+	if bind {
+		err = s.Bind(ep)
+	} else {
+		err = s.Connect(ep)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// watch cancels the returned context when --timeout passes with no progress.
+// A per-message deadline would put a timer on the hot path; sampling a
+// counter costs nothing there.
+func (b *bench) watch(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	if b.cfg.timeout <= 0 {
+		return ctx, func() { cancel(nil) }
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(b.cfg.timeout / 4)
+		defer tick.Stop()
+		last, idle := b.progress.Load(), time.Duration(0)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if n := b.progress.Load(); n != last {
+					last, idle = n, 0
+					continue
+				}
+				if idle += b.cfg.timeout / 4; idle >= b.cfg.timeout {
+					cancel(errBenchTimeout)
+					return
+				}
+			}
+		}
+	}()
+	return ctx, func() {
+		close(stop)
+		wg.Wait()
+		cancel(nil)
+	}
+}
+
+// cause reports why ctx ended in place of the bare cancellation error.
+func cause(ctx context.Context, err error) error {
+	if c := context.Cause(ctx); c != nil && errors.Is(c, errBenchTimeout) {
+		return c
+	}
+	return err
+}
+
+func (b *bench) payload() socket.Msg {
+	p := make([]byte, b.size)
+	for i := range p {
+		p[i] = 'x'
+	}
+	// Send takes ownership of frames but never writes to them, so one
+	// read-only payload can stand for every message of the run.
+	return socket.NewMsg(p)
+}
+
+func (b *bench) checkSize(m socket.Msg) error {
+	if len(m.Frames) != 1 || len(m.Frames[0]) != b.size {
+		return fmt.Errorf("%w: %d frames, first %d bytes, want 1 frame of %d", errBenchSize, len(m.Frames), firstLen(m), b.size)
+	}
+	return nil
+}
+
+func firstLen(m socket.Msg) int {
+	if len(m.Frames) == 0 {
+		return 0
+	}
+	return len(m.Frames[0])
+}
+
+// receiveThr receives the run's messages and returns the time from the first
+// to the last, so connection setup is not part of the measurement.
+func (b *bench) receiveThr(ctx context.Context, s *socket.Socket) (time.Duration, error) {
+	if b.count == 0 {
+		return 0, nil
+	}
+	m, err := s.Recv(ctx)
+	if err != nil {
+		return 0, cause(ctx, err)
+	}
+	if err := b.checkSize(m); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	for i := 1; i < b.count; i++ {
+		m, err := s.Recv(ctx)
+		if err != nil {
+			return 0, cause(ctx, err)
+		}
+		if err := b.checkSize(m); err != nil {
+			return 0, err
+		}
+		b.progress.Add(1)
+	}
+	return time.Since(start), nil
+}
+
+func (b *bench) sendThr(ctx context.Context, s *socket.Socket) error {
+	m := b.payload()
+	for range b.count {
+		if err := s.Send(ctx, m); err != nil {
+			return cause(ctx, err)
+		}
+		b.progress.Add(1)
+	}
+	return nil
+}
+
+func (b *bench) echoLat(ctx context.Context, s *socket.Socket) error {
+	for range b.count {
+		m, err := s.Recv(ctx)
+		if err != nil {
+			return cause(ctx, err)
+		}
+		if err := b.checkSize(m); err != nil {
+			return err
+		}
+		if err := s.Send(ctx, m); err != nil {
+			return cause(ctx, err)
+		}
+		b.progress.Add(1)
+	}
+	return nil
+}
+
+func (b *bench) measureLat(ctx context.Context, s *socket.Socket) (time.Duration, error) {
+	m := b.payload()
+	start := time.Now()
+	for range b.count {
+		if err := s.Send(ctx, m); err != nil {
+			return 0, cause(ctx, err)
+		}
+		r, err := s.Recv(ctx)
+		if err != nil {
+			return 0, cause(ctx, err)
+		}
+		if err := b.checkSize(r); err != nil {
+			return 0, err
+		}
+		b.progress.Add(1)
+	}
+	return time.Since(start), nil
+}
+
+func (b *bench) printThr(elapsed time.Duration) {
+	us := float64(elapsed.Microseconds())
+	if us <= 0 {
+		us = 1
+	}
+	msgs := float64(b.count) * 1e6 / us
+	fmt.Fprintf(b.out, "message size: %d [B]\n", b.size)
+	fmt.Fprintf(b.out, "message count: %d\n", b.count)
+	fmt.Fprintf(b.out, "mean throughput: %d [msg/s]\n", int64(msgs))
+	fmt.Fprintf(b.out, "mean throughput: %.3f [Mb/s]\n", msgs*float64(b.size)*8/1e6)
+}
+
+func (b *bench) printLat(elapsed time.Duration) {
+	lat := 0.0
+	if b.count > 0 {
+		// One-way, as libzmq reports it: half the average round trip.
+		lat = float64(elapsed.Nanoseconds()) / 1e3 / (2 * float64(b.count))
+	}
+	fmt.Fprintf(b.out, "message size: %d [B]\n", b.size)
+	fmt.Fprintf(b.out, "roundtrip count: %d\n", b.count)
+	fmt.Fprintf(b.out, "average latency: %.3f [us]\n", lat)
+}
+
+// closeBoth closes s and keeps the first error.
+func closeBoth(err error, s *socket.Socket) error {
+	if cerr := s.Close(); err == nil && cerr != nil && !errors.Is(cerr, socket.ErrClosed) {
+		return cerr
+	}
+	return err
+}
+
+func (b *bench) localThr(parent context.Context, ep string) error {
+	s, err := b.open(socket.Pull, ep, true, benchLinger)
+	if err != nil {
+		return err
+	}
+	ctx, stop := b.watch(parent)
+	elapsed, err := b.receiveThr(ctx, s)
+	stop()
+	if err = closeBoth(err, s); err != nil {
+		return err
+	}
+	b.printThr(elapsed)
+	return nil
+}
+
+func (b *bench) remoteThr(parent context.Context, ep string) error {
+	s, err := b.open(socket.Push, ep, false, benchRemoteThrLinger)
+	if err != nil {
+		return err
+	}
+	ctx, stop := b.watch(parent)
+	err = b.sendThr(ctx, s)
+	stop()
+	return closeBoth(err, s)
+}
+
+func (b *bench) localLat(parent context.Context, ep string) error {
+	s, err := b.open(socket.Rep, ep, true, benchLinger)
+	if err != nil {
+		return err
+	}
+	ctx, stop := b.watch(parent)
+	err = b.echoLat(ctx, s)
+	stop()
+	return closeBoth(err, s)
+}
+
+func (b *bench) remoteLat(parent context.Context, ep string) error {
+	s, err := b.open(socket.Req, ep, false, benchLinger)
+	if err != nil {
+		return err
+	}
+	ctx, stop := b.watch(parent)
+	elapsed, err := b.measureLat(ctx, s)
+	stop()
+	if err = closeBoth(err, s); err != nil {
+		return err
+	}
+	b.printLat(elapsed)
+	return nil
+}
+
+// inprocSeq keeps the inproc names of concurrent runs in one process apart.
+var inprocSeq atomic.Uint64
+
+// inproc runs local in this goroutine and remote in another, over a fresh
+// inproc endpoint; the local side binds first.
+func (b *bench) inproc(parent context.Context, name string, lt, rt socket.Type,
+	local func(context.Context, *socket.Socket) error, remote func(context.Context, *socket.Socket) error) error {
+	ep := fmt.Sprintf("inproc://purezmq-bench-%s-%d", name, inprocSeq.Add(1))
+	b.cfg.bind, b.cfg.connect = false, false
+	ls, err := b.open(lt, ep, true, benchLinger)
+	if err != nil {
+		return err
+	}
+	rs, err := b.open(rt, ep, false, benchRemoteThrLinger)
+	if err != nil {
+		return closeBoth(err, ls)
+	}
+	ctx, stop := b.watch(parent)
+	ctx, cancel := context.WithCancelCause(ctx)
+	var rerr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if rerr = remote(ctx, rs); rerr != nil {
+			cancel(rerr)
+		}
+	}()
+	err = local(ctx, ls)
+	if err != nil {
+		cancel(err)
+	}
+	wg.Wait()
+	cancel(nil)
+	stop()
+	if err == nil {
+		err = rerr
+	}
+	return closeBoth(closeBoth(err, rs), ls)
+}
+
+func (b *bench) inprocThr(ctx context.Context) error {
+	var elapsed time.Duration
+	err := b.inproc(ctx, "thr", socket.Pull, socket.Push,
+		func(ctx context.Context, s *socket.Socket) (err error) {
+			elapsed, err = b.receiveThr(ctx, s)
+			return err
+		}, b.sendThr)
+	if err != nil {
+		return err
+	}
+	b.printThr(elapsed)
+	return nil
+}
+
+func (b *bench) inprocLat(ctx context.Context) error {
+	var elapsed time.Duration
+	err := b.inproc(ctx, "lat", socket.Req, socket.Rep,
+		func(ctx context.Context, s *socket.Socket) (err error) {
+			elapsed, err = b.measureLat(ctx, s)
+			return err
+		}, b.echoLat)
+	if err != nil {
+		return err
+	}
+	b.printLat(elapsed)
+	return nil
+}

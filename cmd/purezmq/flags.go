@@ -1,0 +1,347 @@
+package main
+
+import (
+	"crypto/subtle"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/purezmq/purezmq/socket"
+)
+
+// socketVerbs are the socket types the CLI offers, in the order usage shows them.
+var socketVerbs = []string{"pub", "sub", "xpub", "xsub", "push", "pull", "req", "rep", "dealer", "router", "pair"}
+
+func isSocketVerb(v string) bool {
+	for _, s := range socketVerbs {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// errHelp reports that --help was asked for and answered: exit 0.
+var errHelp = errors.New("purezmq: help requested")
+
+// errUsage reports bad flags, already explained on stderr: exit 2.
+var errUsage = errors.New("purezmq: bad usage")
+
+// defaultLinger bounds how long the CLI waits on exit to deliver what it
+// queued: long enough for a pipe into a live peer to drain, short enough that
+// a dead peer does not hang a script.
+const defaultLinger = 5 * time.Second
+
+// sockConfig is everything the flags of a socket verb say.
+type sockConfig struct {
+	verb string
+	typ  socket.Type
+
+	binds, connects stringList
+	subscribes      stringList
+	subscribeSet    bool
+	identity        string
+
+	hwm, sndHWM, rcvHWM int // -1: not given
+
+	swap         byteSize
+	swapDir      string
+	retain       bool
+	retainTTL    time.Duration
+	retainMax    int
+	retainBy     string
+	writeThrough bool
+
+	count   int
+	echo    bool
+	linger  time.Duration
+	timeout time.Duration
+	delay   time.Duration
+	verbose bool
+
+	plainUser, plainPass string
+	plainServer          stringList
+
+	hex, base64 bool
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+
+func (l *stringList) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// byteSize is a byte count with an optional k, M or G suffix (powers of 1024).
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	n, err := parseByteSize(s)
+	if err != nil {
+		return err
+	}
+	*b = byteSize(n)
+	return nil
+}
+
+var errByteSize = errors.New("purezmq: want a byte count such as 4096, 64k, 25M or 2G")
+
+func parseByteSize(s string) (int64, error) {
+	mult := int64(1)
+	if s != "" {
+		switch s[len(s)-1] {
+		case 'k', 'K':
+			mult = 1 << 10
+		case 'm', 'M':
+			mult = 1 << 20
+		case 'g', 'G':
+			mult = 1 << 30
+		}
+		if mult != 1 {
+			s = s[:len(s)-1]
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, errByteSize
+	}
+	return n * mult, nil
+}
+
+func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
+	c := &sockConfig{verb: verb, hwm: -1, sndHWM: -1, rcvHWM: -1, linger: defaultLinger}
+	fs := flag.NewFlagSet(verb, flag.ContinueOnError)
+	fs.Var(&c.binds, "bind", "bind to `EP` (repeatable): tcp://host:port (port * or 0 picks one), ipc:///path, ipc://@name, inproc://name")
+	fs.Var(&c.connects, "connect", "connect to `EP` (repeatable); connecting and reconnecting happen in the background")
+	fs.StringVar(&c.identity, "identity", "", "routing identity `ID` sent to peers (1-255 bytes, text escapes allowed, must not start with \\x00)")
+	fs.Var(&c.subscribes, "subscribe", "sub, xsub: subscribe to topic `PREFIX` (repeatable; \"\" is everything, the default when none is given)")
+	fs.IntVar(&c.hwm, "hwm", -1, "high-water mark `N` in messages for both directions (0 = unlimited; default 1000)")
+	fs.IntVar(&c.sndHWM, "sndhwm", -1, "send high-water mark `N` (overrides --hwm)")
+	fs.IntVar(&c.rcvHWM, "rcvhwm", -1, "receive high-water mark `N` (overrides --hwm)")
+	fs.Var(&c.swap, "swap", "spill messages beyond the high-water mark to disk, up to `BYTES` for the socket (k, M, G suffixes)")
+	fs.StringVar(&c.swapDir, "swap-dir", "", "`DIR` for swap ring files (needs --swap); with --retain, backlogs survive a restart")
+	fs.BoolVar(&c.retain, "retain", false, "keep the queue of a departed peer under its identity and deliver it when the peer returns")
+	fs.DurationVar(&c.retainTTL, "retain-ttl", 0, "forget a departed peer's queue after `DURATION` (implies --retain)")
+	fs.IntVar(&c.retainMax, "retain-max", 0, "retain at most `N` departed peers (implies --retain; 0 = the library default)")
+	fs.StringVar(&c.retainBy, "retain-by", "identity", "key retained queues by `KEY`: identity (the peer's Identity) or user (the authenticated user)")
+	fs.BoolVar(&c.writeThrough, "write-through", false, "write every message for retained peers through the swap ring, so a crash loses nothing sent (needs --swap-dir)")
+	fs.IntVar(&c.count, "count", 0, "exit 0 after `N` messages received (sent, for pub and push); 0 = no limit")
+	fs.BoolVar(&c.echo, "echo", false, "rep, router: send each received message back instead of reading replies from stdin")
+	fs.DurationVar(&c.linger, "linger", defaultLinger, "on exit, wait up to `DURATION` to deliver queued messages")
+	fs.DurationVar(&c.timeout, "timeout", 0, "give up with exit status 1 after `DURATION` (0 = never)")
+	fs.DurationVar(&c.delay, "delay", 0, "wait `DURATION` after binding/connecting before the first send (PUB drops messages for subscribers that have not joined yet)")
+	fs.BoolVar(&c.verbose, "verbose", false, "report connection events and final statistics on stderr")
+	fs.StringVar(&c.plainUser, "plain-user", "", "PLAIN client: user `NAME`")
+	fs.StringVar(&c.plainPass, "plain-pass", "", "PLAIN client: `PASSWORD`")
+	fs.Var(&c.plainServer, "plain-server", "PLAIN server: accept `USER:PASS` (repeatable)")
+	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
+	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
+	fs.Usage = func() { writeSocketUsage(fs) }
+	return fs, c
+}
+
+func writeSocketUsage(fs *flag.FlagSet) {
+	w := fs.Output()
+	verb := fs.Name()
+	fmt.Fprintf(w, "usage: purezmq %s [flags]\n\n%s\n\n", verb, verbSummary(verb))
+	fmt.Fprint(w, `Text mode (the default): each stdin line is one message, TAB separating its
+frames; each received message is one stdout line, frames joined by TAB.
+Bytes a line cannot carry are escaped on output and unescaped on input:
+  \\  backslash    \t  TAB    \n  newline    \r  carriage return
+  \xNN  any other control byte or a byte that is not valid UTF-8
+A backslash before any other character is taken literally on input. With
+--hex or --base64 every frame is encoded instead, in both directions.
+
+Flags:
+`)
+	fs.PrintDefaults()
+}
+
+func verbSummary(verb string) string {
+	switch verb {
+	case "pub":
+		return "PUB: sends each stdin line to every matching subscriber; drops when none is there."
+	case "sub":
+		return "SUB: prints every message whose first frame starts with a subscribed prefix\n(everything when no --subscribe is given)."
+	case "xpub":
+		return "XPUB: sends stdin lines like pub and prints the subscription messages it\nreceives (\\x01topic subscribes, \\x00topic cancels)."
+	case "xsub":
+		return "XSUB: prints received messages; stdin lines are sent upstream (\\x01topic to\nsubscribe); subscribes to every --subscribe prefix (everything when none is given)."
+	case "push":
+		return "PUSH: sends each stdin line to one peer, round robin; waits while no peer can take it."
+	case "pull":
+		return "PULL: prints every message received from any peer."
+	case "req":
+		return "REQ: sends each stdin line as a request and prints the reply."
+	case "rep":
+		return "REP: prints each request and answers it with the next stdin line (or, with\n--echo, with the request itself)."
+	case "dealer":
+		return "DEALER: sends stdin lines round robin and prints whatever arrives. To talk to a\nREP peer, start a line with TAB (an empty delimiter frame)."
+	case "router":
+		return "ROUTER: prints each message with the sender's identity as the first field; a\nstdin line's first field is the destination identity. --echo sends each\nmessage back to its sender."
+	case "pair":
+		return "PAIR: sends stdin lines to its one peer and prints what it receives."
+	}
+	return ""
+}
+
+// parseSocketFlags parses a socket verb's flags. Problems are explained on
+// stderr; the error is errHelp after --help and errUsage otherwise.
+func parseSocketFlags(verb string, args []string, stderr io.Writer) (*sockConfig, error) {
+	fs, c := newSocketFlagSet(verb)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, errUsage
+	}
+	bad := func(format string, a ...any) (*sockConfig, error) {
+		fmt.Fprintf(stderr, "purezmq %s: "+format+"\n", append([]any{verb}, a...)...)
+		fmt.Fprintf(stderr, "run 'purezmq help %s' for usage\n", verb)
+		return nil, errUsage
+	}
+	if fs.NArg() > 0 {
+		return bad("unexpected argument %q", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "subscribe":
+			c.subscribeSet = true
+		case "retain-ttl", "retain-max", "retain-by":
+			c.retain = true
+		}
+	})
+	t, err := socket.ParseType(verb)
+	if err != nil {
+		return bad("%v", err)
+	}
+	c.typ = t
+	if len(c.binds)+len(c.connects) == 0 {
+		return bad("need at least one --bind or --connect")
+	}
+	if c.subscribeSet && t != socket.Sub && t != socket.XSub {
+		return bad("--subscribe is only for sub and xsub")
+	}
+	if c.echo && t != socket.Rep && t != socket.Router {
+		return bad("--echo is only for rep and router")
+	}
+	if c.hex && c.base64 {
+		return bad("--hex and --base64 exclude each other")
+	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"hwm", c.hwm}, {"sndhwm", c.sndHWM}, {"rcvhwm", c.rcvHWM}} {
+		if n.v < -1 {
+			return bad("--%s must be 0 (unlimited) or more", n.name)
+		}
+	}
+	if c.count < 0 || c.retainMax < 0 || c.retainTTL < 0 || c.timeout < 0 || c.delay < 0 || c.linger < 0 {
+		return bad("--count, --retain-max and the durations must not be negative")
+	}
+	if c.swapDir != "" && c.swap == 0 {
+		return bad("--swap-dir needs --swap BYTES")
+	}
+	if c.writeThrough && (c.swapDir == "" || !c.retain) {
+		return bad("--write-through needs --swap, --swap-dir and --retain")
+	}
+	if c.retainBy != "identity" && c.retainBy != "user" {
+		return bad("--retain-by must be identity or user")
+	}
+	if c.identity != "" {
+		id := unescapeText([]byte(c.identity))
+		if len(id) > 255 || id[0] == 0 {
+			return bad("--identity must be 1-255 bytes and must not start with \\x00")
+		}
+	}
+	if (c.plainUser != "" || c.plainPass != "") && len(c.plainServer) > 0 {
+		return bad("a socket is either a PLAIN client (--plain-user) or a PLAIN server (--plain-server)")
+	}
+	if c.plainPass != "" && c.plainUser == "" {
+		return bad("--plain-pass needs --plain-user")
+	}
+	for _, up := range c.plainServer {
+		if u, _, ok := strings.Cut(up, ":"); !ok || u == "" {
+			return bad("--plain-server wants USER:PASS, got %q", up)
+		}
+	}
+	return c, nil
+}
+
+// errBadCredentials is what the PLAIN server hook returns for a user/password
+// pair that --plain-server did not list.
+var errBadCredentials = errors.New("purezmq: PLAIN credentials refused")
+
+// options turns the configuration into socket options.
+func (c *sockConfig) options() []socket.Option {
+	opts := []socket.Option{socket.WithLinger(c.linger)}
+	if c.identity != "" {
+		opts = append(opts, socket.WithIdentity(unescapeText([]byte(c.identity))))
+	}
+	snd, rcv := c.hwm, c.hwm
+	if c.sndHWM >= 0 {
+		snd = c.sndHWM
+	}
+	if c.rcvHWM >= 0 {
+		rcv = c.rcvHWM
+	}
+	if snd >= 0 {
+		opts = append(opts, socket.WithSendHWM(snd))
+	}
+	if rcv >= 0 {
+		opts = append(opts, socket.WithRecvHWM(rcv))
+	}
+	if c.retain {
+		keyBy := socket.KeyIdentity
+		if c.retainBy == "user" {
+			keyBy = socket.KeyUser
+		}
+		opts = append(opts, socket.WithRetention(socket.Retention{TTL: c.retainTTL, MaxKeys: c.retainMax, KeyBy: keyBy}))
+	}
+	if c.swap > 0 {
+		opts = append(opts, socket.WithSwap(int64(c.swap), c.swapDir))
+	}
+	if c.writeThrough {
+		opts = append(opts, socket.WithWriteThrough(true))
+	}
+	if c.plainUser != "" {
+		opts = append(opts, socket.WithPlainClient(c.plainUser, c.plainPass))
+	}
+	if len(c.plainServer) > 0 {
+		users := make(map[string]string, len(c.plainServer))
+		for _, up := range c.plainServer {
+			u, p, _ := strings.Cut(up, ":")
+			users[u] = p
+		}
+		opts = append(opts, socket.WithPlainServer(func(user, pass string) (string, error) {
+			// Constant-time, so response timing does not reveal how much of a
+			// guessed password was right.
+			if want, ok := users[user]; ok && subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1 {
+				return user, nil
+			}
+			return "", errBadCredentials
+		}))
+	}
+	return opts
+}
+
+// codec picks the frame encoding the flags ask for.
+func (c *sockConfig) codec() codec {
+	switch {
+	case c.hex:
+		return codecHex
+	case c.base64:
+		return codecBase64
+	}
+	return codecText
+}

@@ -1,0 +1,101 @@
+// Command purezmq puts one ZeroMQ socket on the command line, and measures
+// throughput and latency with the same interface as libzmq's perf tools.
+//
+//	purezmq TYPE [flags]          a socket: stdin lines out, received messages to stdout
+//	purezmq bench VERB ARGS       local_thr, remote_thr, local_lat, remote_lat, inproc_thr, inproc_lat
+//	purezmq help [TYPE|bench]     usage
+//
+// Exit status: 0 on success, 1 on a runtime error (reported on stderr), 2 on
+// bad usage.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+func main() {
+	// A signal cancels the context so the socket verbs can close their socket
+	// (honouring the linger) instead of dying with messages still queued.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program minus the process: it returns the exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		writeUsage(stderr)
+		return exitUsage
+	}
+	verb, rest := args[0], args[1:]
+	switch verb {
+	case "help", "-h", "-help", "--help":
+		return runHelp(rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
+	}
+	if !isSocketVerb(verb) {
+		fmt.Fprintf(stderr, "purezmq: unknown command %q\n", verb)
+		writeUsage(stderr)
+		return exitUsage
+	}
+	cfg, err := parseSocketFlags(verb, rest, stderr)
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	if err != nil {
+		return exitUsage
+	}
+	return runSocket(ctx, cfg, stdin, stdout, stderr)
+}
+
+func runHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		writeUsage(stdout)
+		return exitOK
+	}
+	switch {
+	case args[0] == "bench":
+		writeBenchUsage(stdout)
+	case isSocketVerb(args[0]):
+		fs, _ := newSocketFlagSet(args[0])
+		fs.SetOutput(stdout)
+		fs.Usage()
+	default:
+		fmt.Fprintf(stderr, "purezmq: no help for %q\n", args[0])
+		writeUsage(stderr)
+		return exitUsage
+	}
+	return exitOK
+}
+
+func writeUsage(w io.Writer) {
+	fmt.Fprint(w, `usage: purezmq TYPE [flags]
+       purezmq bench VERB ARGS
+       purezmq help [TYPE|bench]
+
+A ZeroMQ socket on the command line. TYPE is one of:
+  pub sub xpub xsub push pull req rep dealer router pair
+
+Each stdin line is one message to send, TAB separating its frames; each
+received message is one stdout line, frames joined by TAB. See
+"purezmq help TYPE" for the flags and the text escapes, and
+"purezmq help bench" for the libzmq-compatible perf tools.
+
+Exit status: 0 success, 1 runtime error, 2 bad usage.
+`)
+}
