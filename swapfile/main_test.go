@@ -78,3 +78,34 @@ func equalRecords(got, want [][]byte) error {
 	}
 	return nil
 }
+
+// snapshot returns every record in the ring, front first, without
+// changing it.
+func (r *Ring) snapshot(t testing.TB) [][]byte {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out [][]byte
+	pos, seq := r.head, r.headSeq
+	for range r.count.Load() {
+		var hb [recordHeaderSize]byte
+		if err := readData(r.rd, r.capacity, pos, hb[:]); err != nil {
+			t.Fatal(err)
+		}
+		n, _, s := parseRecordHeader(hb[:])
+		if s != seq {
+			t.Fatalf("record at %d has seq %d, want %d", pos, s, seq)
+		}
+		b := make([]byte, n)
+		if err := readData(r.rd, r.capacity, (pos+recordHeaderSize)%r.capacity, b); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+		pos = (pos + recordHeaderSize + int64(n)) % r.capacity
+		seq++
+	}
+	if pos != r.tail {
+		t.Fatalf("records end at %d, tail is %d", pos, r.tail)
+	}
+	return out
+}
