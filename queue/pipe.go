@@ -1,18 +1,19 @@
 // Package queue holds the per-peer pipes of a socket: a FIFO of whole
 // multipart messages with a high-water mark, a mute action for when it is
-// full, and readiness signalling for the socket's load balancing and fair
-// queueing. It knows nothing about sockets or the network.
+// full, an optional disk swap, readiness signalling for the socket's load
+// balancing and fair queueing, and a Retainer that keeps the pipes of
+// departed peers by identity. It knows nothing about sockets or the
+// network.
 package queue
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"sync"
 )
 
-// MuteAction is what Push does when the pipe is at its high-water mark.
+// MuteAction is what Push does when the pipe is at its high-water mark and
+// its swap (if any) cannot take the message.
 type MuteAction uint8
 
 const (
@@ -36,61 +37,60 @@ func (a MuteAction) String() string {
 	return fmt.Sprintf("MuteAction(%d)", uint8(a))
 }
 
-// Sentinel errors.
-var (
-	ErrFull    = errors.New("queue: pipe full")
-	ErrDropped = errors.New("queue: message dropped at high-water mark")
-	ErrClosed  = fmt.Errorf("queue: pipe closed: %w", net.ErrClosed)
-)
-
 // Config configures a Pipe.
 type Config struct {
-	HWM  int        // messages; 0 means no limit
-	Mute MuteAction // what happens at the HWM
+	// HWM is the number of messages the pipe holds in memory; 0 means no
+	// limit. Without swap it is the pipe's limit; with swap, messages past
+	// it go to disk and the swap's space is the limit.
+	HWM  int
+	Mute MuteAction // what happens when the pipe cannot take a message
 	Key  string     // retention key ("" for an anonymous pipe)
 	// Notify, when set, is called after the pipe became readable (a message
-	// arrived) or writable (room appeared, or it closed). It runs without the
+	// arrived), writable (room appeared) or closed. It runs without the
 	// pipe's lock held and must not block.
 	Notify func()
+	// Swap, when set, gives the pipe a disk swap (see SwapConfig).
+	Swap *SwapConfig
 }
 
-// Stats are a pipe's counters.
-type Stats struct {
-	Queued    int    // messages in the pipe now
-	Bytes     int64  // payload bytes in the pipe now
-	Pushed    uint64 // messages accepted
-	Popped    uint64
-	Dropped   uint64 // messages discarded by the Drop mute action
-	HWMHits   uint64 // times a push found the pipe full
-	PeakBytes int64
-}
-
-// Pipe is a FIFO of whole multipart messages. It is safe for concurrent use.
+// Pipe is a FIFO of whole multipart messages. It is safe for concurrent
+// use; typically one goroutine pushes and one pops.
+//
+// Push takes ownership of the message's slices and Pop hands them over: a
+// message that stayed in memory comes back as the very slices pushed,
+// without a copy. A message that went through the swap comes back as a new
+// allocation.
 type Pipe struct {
-	mu     sync.Mutex
-	cfg    Config
-	buf    [][][]byte // ring
-	head   int
-	n      int
-	closed bool
-	stats  Stats
+	mu       sync.Mutex
+	cfg      Config
+	mem      fifo[[][]byte]
+	memBytes int64
+	closed   bool
+	st       counters
+	sw       *swapState // nil without swap
 
 	// Waiter channels are made lazily, only when someone waits, and closed
-	// (then dropped) by the state change they wait for: no allocation on the
-	// hot path while nobody is blocked.
+	// (then dropped) by the state change they wait for: no allocation on
+	// the hot path while nobody is blocked.
 	readable chan struct{}
 	writable chan struct{}
 }
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// New makes a pipe.
+// New makes a pipe. It does not touch the disk: a swap ring is created on
+// the first spill (use CheckDir to validate a swap directory up front).
 func New(cfg Config) *Pipe {
 	c := 16
 	if cfg.HWM > 0 && cfg.HWM < c {
 		c = cfg.HWM
 	}
-	return &Pipe{cfg: cfg, buf: make([][][]byte, c)}
+	p := &Pipe{cfg: cfg}
+	p.mem.buf = make([][][]byte, c)
+	if cfg.Swap != nil {
+		p.sw = newSwapState(p, *cfg.Swap)
+	}
+	return p
 }
 
 // Key returns the pipe's retention key.
@@ -104,63 +104,85 @@ func (p *Pipe) SetNotify(f func()) {
 	p.mu.Unlock()
 }
 
-func (p *Pipe) full() bool { return p.cfg.HWM > 0 && p.n >= p.cfg.HWM }
+func (p *Pipe) memFull() bool { return p.cfg.HWM > 0 && p.mem.n >= p.cfg.HWM }
 
-func msgBytes(m [][]byte) int64 {
-	var n int64
-	for _, f := range m {
-		n += int64(len(f))
+// full reports whether a push would meet the mute action now. Without swap
+// that is the memory limit; with swap, the swap's last refusal stands
+// until something is freed.
+func (p *Pipe) full() bool {
+	if p.sw != nil {
+		return p.sw.blocked
 	}
-	return n
+	return p.memFull()
 }
 
-func (p *Pipe) enqueue(m [][]byte) {
-	if p.n == len(p.buf) {
-		nb := make([][][]byte, 2*len(p.buf))
-		for i := 0; i < p.n; i++ {
-			nb[i] = p.buf[(p.head+i)%len(p.buf)]
-		}
-		p.buf, p.head = nb, 0
-	}
-	p.buf[(p.head+p.n)%len(p.buf)] = m
-	p.n++
-	p.stats.Pushed++
-	p.stats.Bytes += msgBytes(m)
-	if p.stats.Bytes > p.stats.PeakBytes {
-		p.stats.PeakBytes = p.stats.Bytes
-	}
+// readyLocked reports whether Pop would return a message now.
+func (p *Pipe) readyLocked() bool {
+	return p.mem.n > 0 || (p.sw != nil && p.sw.canRefill())
 }
 
-// TryPush adds msg without blocking. At the HWM it drops (Drop: ErrDropped)
-// or refuses (Block, Fail: ErrFull).
+// TryPush adds msg without blocking. When the pipe cannot take it, it
+// drops it (Drop: ErrDropped) or refuses it (Block, Fail: ErrFull).
 func (p *Pipe) TryPush(msg [][]byte) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return ErrClosed
 	}
-	if p.full() {
-		p.stats.HWMHits++
+	wasReady := p.readyLocked()
+	var ok bool
+	if p.sw != nil {
+		ok = p.sw.push(msg)
+	} else if !p.memFull() {
+		p.memPushLocked(msg)
+		ok = true
+	}
+	freed := p.takeFreedLocked()
+	if !ok {
+		p.st.hwmHits++
+		err := ErrFull
 		if p.cfg.Mute == Drop {
-			p.stats.Dropped++
-			p.mu.Unlock()
-			return ErrDropped
+			p.st.dropped++
+			err = ErrDropped
 		}
 		p.mu.Unlock()
-		return ErrFull
+		if freed > 0 {
+			p.releaseBudget(freed)
+		}
+		return err
 	}
-	wasEmpty := p.n == 0
-	p.enqueue(msg)
-	notify := p.wakeReadableLocked(wasEmpty)
+	p.st.pushed++
+	var notify func()
+	if !wasReady {
+		notify = p.wakeReadableLocked()
+	}
 	p.mu.Unlock()
+	if freed > 0 {
+		p.releaseBudget(freed)
+	}
 	if notify != nil {
 		notify()
 	}
 	return nil
 }
 
-// Push adds msg, applying the mute action at the HWM: Drop returns
-// ErrDropped, Fail returns ErrFull, Block waits for room, ctx's end or Close.
+func (p *Pipe) memPushLocked(m [][]byte) {
+	p.mem.push(m)
+	p.memBytes += msgBytes(m)
+	if p.memBytes > p.st.peakBytes {
+		p.st.peakBytes = p.memBytes
+	}
+}
+
+func (p *Pipe) memPopLocked() [][]byte {
+	m := p.mem.pop()
+	p.memBytes -= msgBytes(m)
+	return m
+}
+
+// Push adds msg, applying the mute action when the pipe cannot take it:
+// Drop returns ErrDropped, Fail returns ErrFull, Block waits for room,
+// ctx's end (returning ctx.Err()) or Close (returning ErrClosed).
 func (p *Pipe) Push(ctx context.Context, msg [][]byte) error {
 	for {
 		err := p.TryPush(msg)
@@ -175,10 +197,7 @@ func (p *Pipe) Push(ctx context.Context, msg [][]byte) error {
 	}
 }
 
-func (p *Pipe) wakeReadableLocked(wasEmpty bool) func() {
-	if !wasEmpty {
-		return nil
-	}
+func (p *Pipe) wakeReadableLocked() func() {
 	if p.readable != nil {
 		close(p.readable)
 		p.readable = nil
@@ -186,55 +205,128 @@ func (p *Pipe) wakeReadableLocked(wasEmpty bool) func() {
 	return p.cfg.Notify
 }
 
-// Pop removes and returns the oldest message.
+func (p *Pipe) wakeWritableLocked() func() {
+	if p.writable != nil {
+		close(p.writable)
+		p.writable = nil
+	}
+	return p.cfg.Notify
+}
+
+// Pop removes and returns the oldest message. With a write-through swap
+// the message stays on disk until Commit.
 func (p *Pipe) Pop() ([][]byte, bool) {
 	p.mu.Lock()
-	if p.n == 0 {
+	wasFull := p.full()
+	if p.mem.n == 0 && p.sw != nil {
+		p.sw.refill(1)
+	}
+	if p.mem.n == 0 {
 		p.mu.Unlock()
 		return nil, false
 	}
-	wasFull := p.full()
-	m := p.buf[p.head]
-	p.buf[p.head] = nil
-	p.head = (p.head + 1) % len(p.buf)
-	p.n--
-	p.stats.Popped++
-	p.stats.Bytes -= msgBytes(m)
-	var notify func()
-	if wasFull {
-		if p.writable != nil {
-			close(p.writable)
-			p.writable = nil
-		}
-		notify = p.cfg.Notify
+	m := p.memPopLocked()
+	p.st.popped++
+	if p.sw != nil {
+		p.sw.popped(1)
 	}
+	notify := p.afterPopLocked(wasFull)
+	freed := p.takeFreedLocked()
 	p.mu.Unlock()
-	if notify != nil {
-		notify()
-	}
+	p.finishPop(freed, notify)
 	return m, true
 }
 
-// Len is the number of queued messages.
+// PopBatch appends every message held in memory to dst, oldest first, and
+// returns the extended slice: what a connection writer takes to write in
+// one syscall. With swap, memory is then refilled from disk (up to the
+// HWM) for the next call, so one call returns at most HWM messages while
+// a backlog is on disk. Reusing dst makes it allocation free.
+func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte {
+	p.mu.Lock()
+	wasFull := p.full()
+	if p.mem.n == 0 && p.sw != nil {
+		p.sw.refill(p.refillTarget())
+	}
+	n := p.mem.n
+	if n == 0 {
+		p.mu.Unlock()
+		return dst
+	}
+	dst = p.mem.drainTo(dst)
+	p.memBytes = 0
+	p.st.popped += uint64(n)
+	if p.sw != nil {
+		p.sw.popped(n)
+	}
+	notify := p.afterPopLocked(wasFull)
+	freed := p.takeFreedLocked()
+	p.mu.Unlock()
+	p.finishPop(freed, notify)
+	return dst
+}
+
+// afterPopLocked refills memory from the swap and wakes writers when the
+// pop made room.
+func (p *Pipe) afterPopLocked(wasFull bool) func() {
+	if p.sw != nil {
+		p.sw.refill(p.refillTarget())
+		p.sw.unblock()
+		p.sw.releaseIfDrained()
+	}
+	if wasFull && !p.full() {
+		return p.wakeWritableLocked()
+	}
+	return nil
+}
+
+// finishPop runs the work a pop must do without the lock: giving swap
+// space back to the shared budget (which may wake other pipes) and the
+// readiness callback.
+func (p *Pipe) finishPop(freed int64, notify func()) {
+	if freed > 0 {
+		p.releaseBudget(freed)
+	}
+	if notify != nil {
+		notify()
+	}
+}
+
+// refillTarget is how many messages memory may hold while a backlog sits
+// in the swap.
+func (p *Pipe) refillTarget() int {
+	if p.cfg.HWM > 0 {
+		return p.cfg.HWM
+	}
+	return defaultReadAhead
+}
+
+// Len is the number of queued messages, in memory and in the swap (not
+// counting popped messages awaiting Commit).
 func (p *Pipe) Len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.n
+	n := p.mem.n
+	if p.sw != nil {
+		n += p.sw.n
+	}
+	return n
 }
 
-// HasRoom reports whether a push would be accepted without muting.
+// HasRoom reports whether a push would be accepted without muting, as far
+// as the pipe can tell without trying (a swap may still refuse it).
 func (p *Pipe) HasRoom() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return !p.closed && !p.full()
 }
 
-// Readable returns a channel that is closed once the pipe holds a message
-// or is closed (at once if it already does).
+// Readable returns a channel that is closed once Pop would return a
+// message, or the pipe is closed (at once if either holds already).
 func (p *Pipe) Readable() <-chan struct{} {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.n > 0 || p.closed {
+	if p.readyLocked() || p.closed {
 		return closedCh
 	}
 	if p.readable == nil {
@@ -254,20 +346,16 @@ func (p *Pipe) Writable() <-chan struct{} {
 	if p.writable == nil {
 		p.writable = make(chan struct{})
 	}
+	if p.sw != nil {
+		p.sw.waitBudget()
+	}
 	return p.writable
 }
 
-// Stats returns the pipe's counters.
-func (p *Pipe) Stats() Stats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s := p.stats
-	s.Queued = p.n
-	return s
-}
-
-// Close refuses further pushes and wakes every waiter. Queued messages can
-// still be popped.
+// Close refuses further pushes and wakes every waiter. Queued messages,
+// in memory and in the swap, can still be popped; an anonymous swap file
+// is removed once drained. Use Discard to throw the backlog away, or
+// Persist to keep a keyed backlog on disk for RecoverDir.
 func (p *Pipe) Close() {
 	p.mu.Lock()
 	if p.closed {
@@ -282,6 +370,9 @@ func (p *Pipe) Close() {
 	if p.writable != nil {
 		close(p.writable)
 		p.writable = nil
+	}
+	if p.sw != nil {
+		p.sw.releaseIfDrained()
 	}
 	notify := p.cfg.Notify
 	p.mu.Unlock()

@@ -1,0 +1,343 @@
+package queue
+
+import (
+	"errors"
+
+	"github.com/purezmq/purezmq/swapfile"
+)
+
+// Spiller is the on-disk ring of records a pipe spills to. *swapfile.Ring
+// satisfies it; tests use an in-memory fake.
+type Spiller interface {
+	AppendV(parts ...[]byte) error
+	PeekInto(dst []byte) ([]byte, error)
+	Discard() error
+	Len() int
+	Used() int64
+	Sync() error
+	Close() error
+	Remove() error
+}
+
+// SpillReaderAt is implemented by a Spiller that can read the record i
+// places behind the front without removing anything. A write-through pipe
+// needs it to read ahead: its ring keeps every unconfirmed message, so the
+// record to load next is not the front one. Without it a write-through
+// pipe whose backlog outgrew memory loads one message at a time, each
+// only after the previous one was committed.
+type SpillReaderAt interface {
+	PeekAt(i int, dst []byte) ([]byte, error)
+}
+
+// recInfo remembers a write-through record held in memory or in flight.
+type recInfo struct {
+	size int64  // bytes in the ring, overhead included
+	seq  uint64 // its sequence number, for the ack file
+}
+
+// recordOverhead is what the ring adds to each record (its header); it is
+// charged to the budget with the record.
+const recordOverhead = 16
+
+// defaultReadAhead is how many messages a pipe without HWM loads from its
+// swap at a time.
+const defaultReadAhead = 1000
+
+// DefaultRingCapacity is the data size of a pipe's ring file when neither
+// SwapConfig.RingCapacity nor a budget says otherwise.
+const DefaultRingCapacity = 64 << 20
+
+// SwapConfig gives a pipe a disk swap.
+//
+// Without WriteThrough (spill mode) memory holds up to HWM messages; a
+// push that finds memory full, or finds messages already on disk (order is
+// kept), is appended to the pipe's ring instead, and Pop refills memory
+// from the ring as the reader drains. The mute action applies only when
+// the swap refuses: budget spent, ring full, I/O error.
+//
+// With WriteThrough every push is appended to the ring first and memory
+// holds a read-ahead window of at most HWM of those messages. A message
+// leaves the ring only when Commit confirms it was written out. See
+// Commit for the exact guarantee.
+type SwapConfig struct {
+	Dir          string  // where ring files live (see CheckDir)
+	Budget       *Budget // shared by the socket's pipes; nil: only ring capacity limits
+	RingCapacity int64   // data bytes of each ring file; 0: budget's limit, or DefaultRingCapacity
+	WriteThrough bool
+	Options      swapfile.Options // sync policy of the ring files
+	// Open creates a pipe's ring at path; nil uses swapfile.Create. Tests
+	// plug in fakes here.
+	Open func(path string, capacity int64) (Spiller, error)
+}
+
+func (c *SwapConfig) capacity() int64 {
+	switch {
+	case c.RingCapacity > 0:
+		return c.RingCapacity
+	case c.Budget != nil && c.Budget.Limit() > 0:
+		return max(c.Budget.Limit(), swapfile.MinCapacity)
+	}
+	return DefaultRingCapacity
+}
+
+func (c *SwapConfig) open(path string) (Spiller, error) {
+	if c.Open != nil {
+		return c.Open(path, c.capacity())
+	}
+	r, err := swapfile.Create(path, c.capacity(), c.Options)
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// swapState is a pipe's swap, guarded by the pipe's lock.
+//
+// Spill mode: the pipe's messages are memory (oldest) then ring (newest);
+// n counts the ring's records.
+//
+// Write-through mode: the ring holds, in order, inflight popped messages
+// awaiting Commit, the messages also held in memory, and n messages held
+// only on disk.
+type swapState struct {
+	p        *Pipe
+	cfg      SwapConfig
+	ring     Spiller
+	path     string
+	ack      *ackFile // write-through keyed rings: last committed sequence number
+	n        int      // records only on disk
+	bytes    int64    // their record bytes (payload plus frame table)
+	reserved int64    // budget bytes held by the ring's records
+	freed    int64    // budget bytes given up under the lock, released after it
+	inflight int
+	recs     fifo[recInfo] // write-through: inflight+memory records, oldest first
+	seq      uint64      // sequence number of the last record written
+	skipSeq  uint64      // records up to this one were committed before a crash
+	blocked  bool        // the swap refused a push; cleared when space frees
+	waiting  bool        // registered with the budget for a wake-up
+	err      error       // sticky read failure: the disk backlog is lost
+	hdr      []byte      // scratch record header
+	parts    [][]byte    // scratch AppendV arguments
+	rbuf     []byte      // scratch record read buffer
+}
+
+func newSwapState(p *Pipe, cfg SwapConfig) *swapState {
+	return &swapState{p: p, cfg: cfg}
+}
+
+// push takes msg into memory or the swap; false means refused.
+func (s *swapState) push(msg [][]byte) bool {
+	p := s.p
+	if !s.cfg.WriteThrough {
+		if s.n == 0 && !p.memFull() {
+			p.memPushLocked(msg)
+			return true
+		}
+		size, ok := s.append(msg)
+		if !ok {
+			return false
+		}
+		s.n++
+		s.bytes += size - recordOverhead
+		return true
+	}
+	size, ok := s.append(msg)
+	if !ok {
+		return false
+	}
+	if s.n == 0 && !p.memFull() {
+		p.memPushLocked(msg)
+		s.recs.push(recInfo{size, s.seq})
+	} else {
+		s.n++
+		s.bytes += size - recordOverhead
+	}
+	return true
+}
+
+// append writes msg as one record, charging the budget; it returns the
+// record's size in the ring.
+func (s *swapState) append(msg [][]byte) (int64, bool) {
+	st := &s.p.st
+	s.hdr = appendRecordHeader(s.hdr[:0], s.seq+1, msg)
+	size := int64(len(s.hdr)) + msgBytes(msg) + recordOverhead
+	b := s.cfg.Budget
+	if b != nil && !b.reserve(size) {
+		return s.refuse(nil)
+	}
+	if s.ring == nil {
+		if err := s.create(); err != nil {
+			if b != nil {
+				s.freed += size
+			}
+			return s.refuse(err)
+		}
+	}
+	s.parts = append(append(s.parts[:0], s.hdr), msg...)
+	err := s.ring.AppendV(s.parts...)
+	clear(s.parts) // do not keep the caller's buffers alive
+	if err != nil {
+		if b != nil {
+			s.freed += size
+		}
+		if errors.Is(err, swapfile.ErrFull) || errors.Is(err, swapfile.ErrTooLarge) {
+			err = nil
+		}
+		return s.refuse(err)
+	}
+	s.seq++
+	s.reserved += size
+	st.spilled++
+	return size, true
+}
+
+func (s *swapState) refuse(ioErr error) (int64, bool) {
+	s.p.st.spillRefused++
+	if ioErr != nil {
+		s.p.st.swapErrors++
+	}
+	s.blocked = true
+	return 0, false
+}
+
+// canRefill reports whether a message can be loaded from disk now.
+func (s *swapState) canRefill() bool {
+	if s.n == 0 || s.ring == nil || s.err != nil {
+		return false
+	}
+	if !s.cfg.WriteThrough || s.inflight+s.p.mem.n == 0 {
+		return true
+	}
+	_, ok := s.ring.(SpillReaderAt)
+	return ok
+}
+
+// refill loads messages from disk until memory holds target of them.
+func (s *swapState) refill(target int) {
+	p := s.p
+	for p.mem.n < target && s.canRefill() {
+		idx := s.inflight + p.mem.n
+		var rec []byte
+		var err error
+		switch {
+		case !s.cfg.WriteThrough || idx == 0:
+			rec, err = s.ring.PeekInto(s.rbuf[:0])
+		default:
+			rec, err = s.ring.(SpillReaderAt).PeekAt(idx, s.rbuf[:0])
+		}
+		if err != nil {
+			s.fail(err)
+			return
+		}
+		if cap(rec) <= 1<<20 {
+			s.rbuf = rec[:0] // keep a modest read buffer for the next record
+		}
+		size := int64(len(rec)) + recordOverhead
+		seq, msg, derr := decodeRecord(rec)
+		s.n--
+		s.bytes -= int64(len(rec))
+		if derr == nil && seq > s.skipSeq {
+			s.seq = max(s.seq, seq)
+		}
+		if s.cfg.WriteThrough && idx != 0 && derr != nil {
+			// Only the front record can be removed: a damaged record
+			// further on ends what can be read.
+			s.n++
+			s.bytes += int64(len(rec))
+			s.fail(derr)
+			return
+		}
+		if !s.cfg.WriteThrough || derr != nil || seq <= s.skipSeq {
+			// The record leaves the ring now: spill mode hands it to
+			// memory; a corrupt record, or one committed before a
+			// crash, is dropped.
+			if err := s.ring.Discard(); err != nil {
+				s.fail(err)
+				return
+			}
+			s.reserved -= size
+			s.freed += size
+			if derr != nil {
+				p.st.swapErrors++
+				p.st.lost++
+				continue
+			}
+			if seq <= s.skipSeq {
+				continue
+			}
+		} else {
+			s.recs.push(recInfo{size, seq})
+		}
+		p.memPushLocked(msg)
+		p.st.refilled++
+	}
+}
+
+// fail gives up on the disk backlog after a read error.
+func (s *swapState) fail(err error) {
+	s.err = err
+	s.p.st.swapErrors++
+	s.p.st.lost += uint64(s.n)
+	s.n, s.bytes = 0, 0
+}
+
+// popped accounts for k messages handed to the reader.
+func (s *swapState) popped(k int) {
+	if s.cfg.WriteThrough {
+		s.inflight += k
+	}
+}
+
+func (s *swapState) unblock() { s.blocked = false }
+
+// waitBudget asks the budget to wake this pipe when space is released.
+func (s *swapState) waitBudget() {
+	if b := s.cfg.Budget; b != nil && !s.waiting {
+		s.waiting = true
+		b.addWaiter(s.p)
+	}
+}
+
+// budgetFreed is the budget's wake-up call.
+func (p *Pipe) budgetFreed() {
+	p.mu.Lock()
+	p.sw.waiting = false
+	var notify func()
+	if p.sw.blocked {
+		p.sw.blocked = false
+		notify = p.wakeWritableLocked()
+	}
+	p.mu.Unlock()
+	if notify != nil {
+		notify()
+	}
+}
+
+// empty reports whether nothing is left for the ring to hold.
+func (s *swapState) empty() bool {
+	return s.n == 0 && s.inflight == 0 && (!s.cfg.WriteThrough || s.p.mem.n == 0)
+}
+
+// releaseIfDrained removes the ring of a closed pipe once it holds nothing
+// anyone will read.
+func (s *swapState) releaseIfDrained() {
+	if s.p.closed && s.ring != nil && s.empty() {
+		s.dropRing()
+	}
+}
+
+// dropRing removes the ring file and gives its space back.
+func (s *swapState) dropRing() {
+	if s.ring != nil {
+		if err := s.ring.Remove(); err != nil {
+			s.p.st.swapErrors++
+		}
+		s.ring = nil
+	}
+	if s.ack != nil {
+		s.ack.remove()
+		s.ack = nil
+	}
+	s.freed += s.reserved
+	s.reserved = 0
+}
