@@ -111,14 +111,14 @@ type swapState struct {
 	freed    int64    // budget bytes given up under the lock, released after it
 	inflight int
 	recs     fifo[recInfo] // write-through: inflight+memory records, oldest first
-	seq      uint64      // sequence number of the last record written
-	skipSeq  uint64      // records up to this one were committed before a crash
-	blocked  bool        // the swap refused a push; cleared when space frees
-	waiting  bool        // registered with the budget for a wake-up
-	err      error       // sticky read failure: the disk backlog is lost
-	hdr      []byte      // scratch record header
-	parts    [][]byte    // scratch AppendV arguments
-	rbuf     []byte      // scratch record read buffer
+	seq      uint64        // sequence number of the last record written
+	skipSeq  uint64        // records up to this one were committed before a crash
+	blocked  bool          // the swap refused a push; cleared when space frees
+	waiting  bool          // registered with the budget for a wake-up
+	err      error         // sticky read failure: the disk backlog is lost
+	hdr      []byte        // scratch record header
+	parts    [][]byte      // scratch AppendV arguments
+	rbuf     []byte        // scratch record read buffer
 }
 
 func newSwapState(p *Pipe, cfg SwapConfig) *swapState {

@@ -2,11 +2,11 @@ package queue
 
 // counters are a pipe's running totals, guarded by the pipe's lock.
 type counters struct {
-	pushed, popped, dropped, hwmHits  uint64
-	spilled, refilled, spillRefused   uint64
-	swapErrors, lost, discarded       uint64
-	committed                         uint64
-	peakBytes                         int64
+	pushed, popped, dropped, hwmHits uint64
+	spilled, refilled, spillRefused  uint64
+	swapErrors, lost, discarded      uint64
+	committed                        uint64
+	peakBytes                        int64
 }
 
 // Stats are a pipe's counters, so that no drop or refusal is silent.
