@@ -1,0 +1,211 @@
+package socket
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/purezmq/purezmq/queue"
+	"github.com/purezmq/purezmq/zmtp"
+)
+
+// streamConn runs one ZMTP connection of a peer: a reader goroutine (the one
+// that made the connection) and a writer goroutine.
+type streamConn struct {
+	s  *Socket
+	zc *zmtp.Conn
+	p  *peer
+
+	ctx    context.Context // cancelled by shutdown
+	cancel context.CancelFunc
+	once   sync.Once
+	err    error         // why the connection ended; set once by shutdown
+	ended  chan struct{} // closed when both goroutines are done
+}
+
+// shutdown ends the connection: it records the cause, wakes the reader
+// (blocked on the network or on a full inbound pipe) and the writer.
+func (c *streamConn) shutdown(cause error) {
+	c.once.Do(func() {
+		c.err = cause
+		c.cancel()
+		c.zc.Close()
+	})
+}
+
+func (s *Socket) zmtpConfig() zmtp.Config {
+	cfg := zmtp.Config{
+		SocketType:       s.typ.String(),
+		Identity:         s.o.identity,
+		MaxMessageSize:   s.o.maxMsgSize,
+		HandshakeTimeout: s.o.handshakeIvl,
+	}
+	switch {
+	case s.o.plainServer != nil:
+		auth := s.o.plainServer
+		cfg.Security = zmtp.Security{Mechanism: "PLAIN", Server: true,
+			Authenticate: func(_ string, user, pass string) (string, error) { return auth(user, pass) }}
+	case s.o.plainClient:
+		cfg.Security = zmtp.Security{Mechanism: "PLAIN", Username: s.o.plainUser, Password: s.o.plainPass}
+	}
+	return cfg
+}
+
+// fillPeer records what the handshake told us about the peer.
+func fillPeer(p *peer, zc *zmtp.Conn) {
+	if id := zc.PeerIdentity(); len(id) > 0 {
+		p.identity = append([]byte(nil), id...)
+	}
+	p.userID = zc.UserID()
+	p.peerType = zc.PeerSocketType()
+	if a := zc.NetConn().RemoteAddr(); a != nil {
+		p.addr = a.String()
+	}
+}
+
+// errPeerGone reports a connection whose peer was detached before it started.
+var errPeerGone = errors.New("socket: peer detached")
+
+// runConn serves zc for peer p until the connection ends and returns why
+// (nil when we ended it in an orderly way, e.g. a flushed Close).
+func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
+	c := &streamConn{s: s, zc: zc, p: p, ended: make(chan struct{})}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	defer c.cancel()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		zc.Close()
+		return ErrClosed
+	}
+	s.conns[c] = struct{}{}
+	s.mu.Unlock()
+	p.mu.Lock()
+	if p.detached {
+		p.mu.Unlock()
+		c.shutdown(errPeerGone)
+	} else {
+		p.conn = c
+		p.mu.Unlock()
+	}
+
+	writerDone := make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(writerDone)
+		c.write()
+	}()
+	c.read()
+	<-writerDone
+	close(c.ended)
+
+	p.mu.Lock()
+	if p.conn == c {
+		p.conn = nil
+	}
+	p.mu.Unlock()
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	return c.err
+}
+
+// read pushes each message into the peer's inbound pipe, waiting while the
+// pipe is at its HWM: that wait stops us reading the socket, which is how
+// TCP back-pressure reaches the sender. PUB and XPUB take subscriptions (and
+// XPUB upstream messages) directly instead.
+func (c *streamConn) read() {
+	sr, _ := c.s.h.(subReceiver)
+	ur, _ := c.s.h.(upstreamReceiver)
+	for {
+		msg, cmd, err := c.zc.ReadMessage()
+		if err != nil {
+			c.shutdown(err)
+			return
+		}
+		if cmd.Name != "" {
+			if sr != nil && (cmd.Name == zmtp.CmdSubscribe || cmd.Name == zmtp.CmdCancel) {
+				sr.onSubscribe(c.p, cmd.Body, cmd.Name == zmtp.CmdSubscribe)
+			}
+			continue
+		}
+		if ur != nil {
+			ur.onUpstream(c.p, msg)
+			continue
+		}
+		if err := c.p.in.Push(c.ctx, msg); err != nil {
+			if errors.Is(err, queue.ErrClosed) {
+				// The socket is closing or dropped this peer: stop reading
+				// and let the writer finish flushing.
+				return
+			}
+			return // ctx: shut down already
+		}
+	}
+}
+
+// write waits for the outbound pipe to become readable, takes everything
+// queued, writes it and flushes once: one syscall per batch. With
+// heartbeats it also sends PINGs and ends a connection silent for too long.
+func (c *streamConn) write() {
+	o := &c.s.o
+	var tick <-chan time.Time
+	if o.hbInterval > 0 {
+		t := time.NewTicker(o.hbInterval)
+		defer t.Stop()
+		tick = t.C
+	}
+	out := c.p.out
+	for {
+		select {
+		case <-out.Readable():
+		case <-c.ctx.Done():
+			return
+		case <-tick:
+			if time.Since(c.zc.LastRead()) > o.hbTimeout {
+				c.shutdown(ErrHeartbeatTimeout)
+				return
+			}
+			if err := c.zc.WritePing(o.hbTTL, nil); err != nil {
+				c.shutdown(err)
+				return
+			}
+			if err := c.zc.Flush(); err != nil {
+				c.shutdown(err)
+				return
+			}
+			continue
+		}
+		wrote := false
+		for {
+			m, ok := out.Pop()
+			if !ok {
+				break
+			}
+			wrote = true
+			var err error
+			if isSubMessage(m) {
+				err = c.zc.WriteSubscribe(m[1][1:], m[1][0] == 1)
+			} else {
+				err = c.zc.WriteMessage(m)
+			}
+			if err != nil {
+				c.shutdown(err)
+				return
+			}
+		}
+		if wrote {
+			if err := c.zc.Flush(); err != nil {
+				c.shutdown(err)
+				return
+			}
+		}
+		if out.Closed() && out.Len() == 0 {
+			// Closed and drained (Close with linger, or the peer left).
+			c.shutdown(nil)
+			return
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package socket
+
+import (
+	"fmt"
+	"time"
+)
+
+// EventKind says what happened on a socket.
+type EventKind uint8
+
+// Monitor event kinds.
+const (
+	EventListening          EventKind = iota // a Bind succeeded
+	EventBindFailed                          // a Bind failed
+	EventAccepted                            // an inbound connection arrived
+	EventAcceptFailed                        // accepting a connection failed
+	EventConnected                           // an outbound connection was established
+	EventConnectDelayed                      // a connection attempt failed; will retry
+	EventConnectRetried                      // a new connection attempt is starting
+	EventHandshakeSucceeded                  // ZMTP handshake done; the peer is attached
+	EventHandshakeFailed                     // the handshake failed (Err says why)
+	EventDisconnected                        // a connection ended (Err says why, nil when closed by us)
+	EventClosed                              // a listener or the socket closed
+	EventDropped                             // messages were dropped at a high-water mark (Err counts)
+	EventPeerRefused                         // a handshaken peer was refused (Err says why)
+)
+
+var eventNames = [...]string{
+	"LISTENING", "BIND_FAILED", "ACCEPTED", "ACCEPT_FAILED", "CONNECTED", "CONNECT_DELAYED",
+	"CONNECT_RETRIED", "HANDSHAKE_SUCCEEDED", "HANDSHAKE_FAILED", "DISCONNECTED", "CLOSED",
+	"DROPPED", "PEER_REFUSED",
+}
+
+func (k EventKind) String() string {
+	if int(k) < len(eventNames) {
+		return eventNames[k]
+	}
+	return fmt.Sprintf("EventKind(%d)", uint8(k))
+}
+
+// Event is one monitor event.
+type Event struct {
+	Kind     EventKind
+	Endpoint string // the bound or connected endpoint
+	Peer     string // the remote address, when known
+	Err      error
+	Time     time.Time
+}
+
+func (e Event) String() string {
+	s := e.Kind.String() + " " + e.Endpoint
+	if e.Peer != "" {
+		s += " peer=" + e.Peer
+	}
+	if e.Err != nil {
+		s += " err=" + e.Err.Error()
+	}
+	return s
+}
+
+// DropError describes messages dropped at a high-water mark. Total is the
+// socket's count so far.
+type DropError struct{ Total uint64 }
+
+func (e *DropError) Error() string { return fmt.Sprintf("socket: %d messages dropped so far", e.Total) }

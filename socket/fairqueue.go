@@ -1,0 +1,41 @@
+package socket
+
+import "sync/atomic"
+
+// fairQueue receives from the peers' inbound pipes in turn, one message per
+// peer per round, so one busy peer cannot starve the others (PULL, DEALER,
+// SUB, XSUB, REP, ROUTER, REQ, PAIR).
+type fairQueue struct {
+	list peerList
+	next atomic.Uint32
+}
+
+func (fq *fairQueue) add(p *peer) { fq.list.add(p) }
+
+// remove forgets p at once; detached peers normally stay until drained (see
+// tryRecv), this is for peers whose queued input must be discarded.
+func (fq *fairQueue) remove(p *peer) { fq.list.remove(p) }
+
+// tryRecv pops the next message in turn. A detached peer's pipe is closed but
+// keeps what it already received; it is read out before the peer is dropped
+// from the rotation, as libzmq delivers what arrived before a disconnect.
+func (fq *fairQueue) tryRecv() (*peer, [][]byte) {
+	ps := fq.list.load()
+	n := uint32(len(ps))
+	if n == 0 {
+		return nil, nil
+	}
+	start := fq.next.Load()
+	for i := uint32(0); i < n; i++ {
+		idx := (start + i) % n
+		p := ps[idx]
+		if m, ok := p.in.Pop(); ok {
+			fq.next.Store(idx + 1)
+			return p, m
+		}
+		if !p.attached.Load() && p.in.Closed() && p.in.Len() == 0 {
+			fq.list.remove(p)
+		}
+	}
+	return nil, nil
+}

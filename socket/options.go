@@ -1,0 +1,271 @@
+package socket
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Defaults, following libzmq where it has one and bounded where it does not.
+const (
+	DefaultHWM               = 1000
+	DefaultReconnectInterval = 100 * time.Millisecond
+	DefaultHandshakeInterval = 30 * time.Second
+	// DefaultLinger is how long Close keeps flushing queued messages to live
+	// connections. libzmq waits forever by default, which hangs programs whose
+	// peer is gone; one second bounds Close while still delivering what a
+	// healthy peer can take.
+	DefaultLinger = time.Second
+	// monitorBuffer is the capacity of the Monitor channel.
+	monitorBuffer = 256
+)
+
+type options struct {
+	identity        []byte
+	sndHWM, rcvHWM  int
+	linger          time.Duration
+	reconnectIvl    time.Duration
+	reconnectIvlMax time.Duration
+	handshakeIvl    time.Duration
+	maxMsgSize      int64
+	immediate       bool
+	routerMandatory bool
+	routerHandover  bool
+	xpubVerbose     bool
+	xpubNoDrop      bool
+	hbInterval      time.Duration
+	hbTTL           time.Duration
+	hbTimeout       time.Duration
+	plainClient     bool
+	plainUser       string
+	plainPass       string
+	plainServer     func(user, pass string) (string, error)
+	logger          *slog.Logger
+}
+
+func defaultOptions() options {
+	return options{
+		sndHWM:       DefaultHWM,
+		rcvHWM:       DefaultHWM,
+		linger:       DefaultLinger,
+		reconnectIvl: DefaultReconnectInterval,
+		handshakeIvl: DefaultHandshakeInterval,
+		logger:       slog.New(discardHandler{}),
+	}
+}
+
+// Option configures a socket in New.
+type Option func(*options) error
+
+// WithIdentity sets the identity (routing id) announced to peers: 1 to 255
+// bytes, not starting with a zero byte (those are kept for generated ids).
+func WithIdentity(id []byte) Option {
+	return func(o *options) error {
+		if len(id) == 0 || len(id) > 255 {
+			return badOption("Identity", "must be 1 to 255 bytes")
+		}
+		if id[0] == 0 {
+			return badOption("Identity", "must not start with a zero byte")
+		}
+		o.identity = append([]byte(nil), id...)
+		return nil
+	}
+}
+
+// WithSendHWM sets the high-water mark of each outbound pipe in messages
+// (default 1000, 0 = unlimited).
+func WithSendHWM(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return badOption("SendHWM", "must not be negative")
+		}
+		o.sndHWM = n
+		return nil
+	}
+}
+
+// WithRecvHWM sets the high-water mark of each inbound pipe in messages
+// (default 1000, 0 = unlimited).
+func WithRecvHWM(n int) Option {
+	return func(o *options) error {
+		if n < 0 {
+			return badOption("RecvHWM", "must not be negative")
+		}
+		o.rcvHWM = n
+		return nil
+	}
+}
+
+// WithLinger sets how long Close keeps flushing queued messages to connected
+// peers (default DefaultLinger; 0 drops them at once; negative waits until
+// they are written, however long that takes).
+func WithLinger(d time.Duration) Option {
+	return func(o *options) error { o.linger = d; return nil }
+}
+
+// WithReconnectInterval sets the wait before reconnecting (default 100ms).
+func WithReconnectInterval(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return badOption("ReconnectInterval", "must be positive")
+		}
+		o.reconnectIvl = d
+		return nil
+	}
+}
+
+// WithReconnectIntervalMax enables exponential backoff of reconnection
+// attempts up to d (0, the default, keeps the interval fixed).
+func WithReconnectIntervalMax(d time.Duration) Option {
+	return func(o *options) error {
+		if d < 0 {
+			return badOption("ReconnectIntervalMax", "must not be negative")
+		}
+		o.reconnectIvlMax = d
+		return nil
+	}
+}
+
+// WithHandshakeInterval bounds each ZMTP handshake (default 30s).
+func WithHandshakeInterval(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return badOption("HandshakeInterval", "must be positive")
+		}
+		o.handshakeIvl = d
+		return nil
+	}
+}
+
+// WithMaxMsgSize limits inbound messages to n bytes; a peer sending more is
+// disconnected. -1 or 0 means unlimited.
+func WithMaxMsgSize(n int64) Option {
+	return func(o *options) error {
+		if n < -1 {
+			return badOption("MaxMsgSize", "must be -1, 0 or positive")
+		}
+		o.maxMsgSize = n
+		return nil
+	}
+}
+
+// WithImmediate queues messages only to completed connections: no pipe is
+// made for a connect endpoint until its handshake succeeds.
+func WithImmediate(on bool) Option {
+	return func(o *options) error { o.immediate = on; return nil }
+}
+
+// WithRouterMandatory makes a ROUTER report unroutable messages
+// (ErrHostUnreachable) instead of dropping them.
+func WithRouterMandatory(on bool) Option {
+	return func(o *options) error { o.routerMandatory = on; return nil }
+}
+
+// WithRouterHandover lets a ROUTER peer take over an identity already in use;
+// the older connection is closed. Without it the newcomer is refused.
+func WithRouterHandover(on bool) Option {
+	return func(o *options) error { o.routerHandover = on; return nil }
+}
+
+// WithXPubVerbose makes an XPUB deliver every subscription message, not only
+// the first for each topic.
+func WithXPubVerbose(on bool) Option {
+	return func(o *options) error { o.xpubVerbose = on; return nil }
+}
+
+// WithXPubNoDrop makes an XPUB wait (Send) or fail with ErrWouldBlock
+// (TrySend) when a matching subscriber's pipe is full, instead of dropping.
+func WithXPubNoDrop(on bool) Option {
+	return func(o *options) error { o.xpubNoDrop = on; return nil }
+}
+
+// WithHeartbeat sends a PING every interval carrying ttl (how long the peer
+// should wait for traffic from us), and drops a peer from which nothing
+// arrived for timeout (default: the interval when 0).
+func WithHeartbeat(interval, ttl, timeout time.Duration) Option {
+	return func(o *options) error {
+		if interval < 0 || ttl < 0 || timeout < 0 {
+			return badOption("Heartbeat", "durations must not be negative")
+		}
+		if ttl > 6553500*time.Millisecond {
+			return badOption("Heartbeat", "ttl over 6553.5s")
+		}
+		if timeout == 0 {
+			timeout = interval
+		}
+		o.hbInterval, o.hbTTL, o.hbTimeout = interval, ttl, timeout
+		return nil
+	}
+}
+
+// WithPlainClient authenticates to servers with PLAIN (RFC 24).
+func WithPlainClient(user, pass string) Option {
+	return func(o *options) error {
+		if len(user) > 255 || len(pass) > 255 {
+			return badOption("PlainClient", "user name and password are at most 255 bytes")
+		}
+		if o.plainServer != nil {
+			return badOption("PlainClient", "a socket is PLAIN client or server, not both")
+		}
+		o.plainClient, o.plainUser, o.plainPass = true, user, pass
+		return nil
+	}
+}
+
+// WithPlainServer accepts PLAIN clients: auth returns the user id for the
+// connection or an error to refuse it.
+func WithPlainServer(auth func(user, pass string) (userID string, err error)) Option {
+	return func(o *options) error {
+		if auth == nil {
+			return badOption("PlainServer", "needs an authentication function")
+		}
+		if o.plainClient {
+			return badOption("PlainServer", "a socket is PLAIN client or server, not both")
+		}
+		o.plainServer = auth
+		return nil
+	}
+}
+
+// WithLogger logs connection life-cycle events; the default is silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error {
+		if l == nil {
+			return badOption("Logger", "nil logger")
+		}
+		o.logger = l
+		return nil
+	}
+}
+
+// KeyBy selects the key a retained pipe is kept under.
+type KeyBy uint8
+
+// Retention keys.
+const (
+	KeyIdentity KeyBy = iota // the peer's Identity property
+	KeyUser                  // the authenticated user (PLAIN user name, ZAP user id)
+)
+
+// Retention configures durable peers (ZeroMQ 2.x identities).
+type Retention struct {
+	TTL     time.Duration
+	MaxKeys int
+	KeyBy   KeyBy
+}
+
+// WithRetention keeps departed peers' pipes by key. Not implemented yet: it
+// returns ErrNotSupported from New.
+func WithRetention(r Retention) Option {
+	return func(o *options) error { return ErrNotSupported }
+}
+
+// WithSwap spills full pipes to disk. Not implemented yet: ErrNotSupported.
+func WithSwap(bytes int64, dir string) Option {
+	return func(o *options) error { return ErrNotSupported }
+}
+
+// WithWriteThrough routes retained peers' messages through the swap ring.
+// Not implemented yet: ErrNotSupported.
+func WithWriteThrough(on bool) Option {
+	return func(o *options) error { return ErrNotSupported }
+}

@@ -1,0 +1,84 @@
+package socket
+
+import (
+	"context"
+	"sync"
+)
+
+// repSocket receives requests fair-queued from REQ/DEALER peers, hands the
+// application only the body, and sends the reply back to the requester with
+// the request's envelope (every frame up to and including the empty
+// delimiter) put back in front. Recv and Send must alternate strictly.
+type repSocket struct {
+	s  *Socket
+	fq fairQueue
+
+	mu        sync.Mutex
+	receiving bool
+	replying  bool
+	envelope  [][]byte
+	to        *peer
+}
+
+func (h *repSocket) attach(p *peer) error { h.fq.add(p); return nil }
+func (h *repSocket) detach(p *peer)       {}
+
+func (h *repSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	h.mu.Lock()
+	if h.replying || h.receiving {
+		h.mu.Unlock()
+		return nil, ErrState
+	}
+	h.receiving = true
+	h.mu.Unlock()
+
+	var from *peer
+	var env, body [][]byte
+	try := func() (bool, error) {
+		for {
+			p, m := h.fq.tryRecv()
+			if m == nil {
+				return false, nil
+			}
+			for i, f := range m {
+				if len(f) == 0 {
+					if i+1 < len(m) {
+						from, env, body = p, m[:i+1:i+1], m[i+1:]
+						return true, nil
+					}
+					break
+				}
+			}
+			// No delimiter or no body: not a request; dropped as libzmq does.
+		}
+	}
+	err := h.s.wait(ctx, block, &h.s.recvSig, try)
+
+	h.mu.Lock()
+	h.receiving = false
+	if err == nil {
+		h.replying, h.envelope, h.to = true, env, from
+	}
+	h.mu.Unlock()
+	return body, err
+}
+
+func (h *repSocket) send(ctx context.Context, m [][]byte, block bool) error {
+	h.mu.Lock()
+	if !h.replying {
+		h.mu.Unlock()
+		return ErrState
+	}
+	env, to := h.envelope, h.to
+	h.replying, h.envelope, h.to = false, nil, nil
+	h.mu.Unlock()
+
+	reply := make([][]byte, 0, len(env)+len(m))
+	reply = append(reply, env...)
+	reply = append(reply, m...)
+	// The requester may be gone or full: like a ROUTER, REP drops the reply.
+	if err := to.out.TryPush(reply); err != nil {
+		h.s.countDrops(1)
+	}
+	return nil
+}

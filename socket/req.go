@@ -1,0 +1,84 @@
+package socket
+
+import (
+	"context"
+	"sync"
+)
+
+// reqSocket sends a request to one REP/ROUTER peer (load-balanced), with an
+// empty delimiter frame in front, and then accepts only that peer's reply.
+// Send and Recv must alternate strictly.
+type reqSocket struct {
+	s  *Socket
+	lb loadBalancer
+	fq fairQueue
+
+	mu      sync.Mutex
+	sending bool  // a Send is in progress
+	waiting bool  // a request is out; the next call must be Recv
+	cur     *peer // the peer the request went to
+}
+
+func (h *reqSocket) attach(p *peer) error {
+	h.lb.add(p)
+	h.fq.add(p)
+	return nil
+}
+
+func (h *reqSocket) detach(p *peer) { h.lb.remove(p) }
+
+func (h *reqSocket) send(ctx context.Context, m [][]byte, block bool) error {
+	h.mu.Lock()
+	if h.waiting || h.sending {
+		h.mu.Unlock()
+		return ErrState
+	}
+	h.sending = true
+	h.mu.Unlock()
+
+	req := make([][]byte, 0, len(m)+1)
+	req = append(req, []byte{})
+	req = append(req, m...)
+	p, err := h.s.sendBalanced(ctx, &h.lb, req, block)
+
+	h.mu.Lock()
+	h.sending = false
+	if err == nil {
+		h.waiting, h.cur = true, p
+	}
+	h.mu.Unlock()
+	return err
+}
+
+func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	h.mu.Lock()
+	if !h.waiting {
+		h.mu.Unlock()
+		return nil, ErrState
+	}
+	cur := h.cur
+	h.mu.Unlock()
+
+	var reply [][]byte
+	try := func() (bool, error) {
+		for {
+			p, m := h.fq.tryRecv()
+			if m == nil {
+				return false, nil
+			}
+			// Anything but an empty delimiter followed by a body from the
+			// peer we asked is not our reply: libzmq drops it too.
+			if p == cur && len(m) >= 2 && len(m[0]) == 0 {
+				reply = m[1:]
+				return true, nil
+			}
+		}
+	}
+	if err := h.s.wait(ctx, block, &h.s.recvSig, try); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	h.waiting, h.cur = false, nil
+	h.mu.Unlock()
+	return reply, nil
+}

@@ -1,0 +1,498 @@
+package socket
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/purezmq/purezmq/queue"
+)
+
+// handler is a socket type's behaviour: which pipes Send and Recv use.
+type handler interface {
+	// attach takes a peer whose handshake succeeded; an error refuses it.
+	attach(p *peer) error
+	// detach forgets a departed peer.
+	detach(p *peer)
+	send(ctx context.Context, m [][]byte, block bool) error
+	recv(ctx context.Context, block bool) ([][]byte, error)
+}
+
+// Socket is a ZeroMQ socket. It is safe for concurrent use.
+type Socket struct {
+	typ Type
+	o   options
+	h   handler
+	log *slog.Logger
+
+	ctx    context.Context // cancelled by Close: aborts dials and handshakes
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	closed   bool
+	peers    map[*peer]struct{}
+	conns    map[*streamConn]struct{}
+	binds    []*binding
+	connects []*connector
+
+	closing atomic.Bool
+	done    chan struct{} // closed by Close: wakes blocked Send and Recv
+	sendSig signal        // an outbound pipe got room, or a peer arrived
+	recvSig signal        // an inbound pipe got a message, or a peer arrived
+	wg      sync.WaitGroup
+
+	monMu      sync.Mutex
+	mon        chan Event
+	monClosed  bool
+	monDropped atomic.Uint64
+
+	sent, received, dropped atomic.Uint64
+	peakBytes               atomic.Int64 // largest backlog seen in departed pipes
+	nextRID                 atomic.Uint32
+}
+
+// New makes a socket of type t.
+func New(t Type, opts ...Option) (*Socket, error) {
+	if !t.valid() {
+		return nil, fmt.Errorf("%w: %d", ErrBadType, uint8(t))
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	s := &Socket{
+		typ:   t,
+		o:     o,
+		log:   o.logger.With("socket", t.String()),
+		peers: make(map[*peer]struct{}),
+		conns: make(map[*streamConn]struct{}),
+		done:  make(chan struct{}),
+		mon:   make(chan Event, monitorBuffer),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	// libzmq starts generated routing ids at a random value so ids are not
+	// reused across restarts of one process.
+	s.nextRID.Store(rand.Uint32())
+	s.h = newHandler(s)
+	return s, nil
+}
+
+func newHandler(s *Socket) handler {
+	switch s.typ {
+	case Pair:
+		return &pairSocket{s: s}
+	case Pub:
+		return &pubSocket{s: s}
+	case Sub:
+		return newSubSocket(s, true)
+	case XPub:
+		return newXPubSocket(s)
+	case XSub:
+		return newSubSocket(s, false)
+	case Push:
+		return &pushSocket{s: s}
+	case Pull:
+		return &pullSocket{s: s}
+	case Req:
+		return &reqSocket{s: s}
+	case Rep:
+		return &repSocket{s: s}
+	case Dealer:
+		return &dealerSocket{s: s}
+	case Router:
+		return newRouterSocket(s)
+	}
+	panic("socket: unreachable")
+}
+
+// Type returns the socket's type.
+func (s *Socket) Type() Type { return s.typ }
+
+// Send sends one multipart message, waiting as the socket type's mute action
+// says when there is no peer or no room (PUSH, DEALER, REQ, PAIR wait; PUB,
+// XPUB and ROUTER drop), until ctx ends or the socket closes.
+func (s *Socket) Send(ctx context.Context, m Msg) error {
+	return s.send(ctx, m, true)
+}
+
+// TrySend sends without waiting: ErrWouldBlock when the message cannot be
+// queued now.
+func (s *Socket) TrySend(m Msg) error {
+	return s.send(context.Background(), m, false)
+}
+
+func (s *Socket) send(ctx context.Context, m Msg, block bool) error {
+	if s.closing.Load() {
+		return ErrClosed
+	}
+	if len(m.Frames) == 0 {
+		return fmt.Errorf("%w: no frames", ErrBadMessage)
+	}
+	if err := s.h.send(ctx, m.Frames, block); err != nil {
+		return err
+	}
+	s.sent.Add(1)
+	return nil
+}
+
+// Recv receives one multipart message, waiting until one arrives, ctx ends
+// or the socket closes.
+func (s *Socket) Recv(ctx context.Context) (Msg, error) {
+	return s.recv(ctx, true)
+}
+
+// TryRecv receives without waiting: ErrWouldBlock when nothing is queued.
+func (s *Socket) TryRecv() (Msg, error) {
+	return s.recv(context.Background(), false)
+}
+
+func (s *Socket) recv(ctx context.Context, block bool) (Msg, error) {
+	if s.closing.Load() {
+		return Msg{}, ErrClosed
+	}
+	f, err := s.h.recv(ctx, block)
+	if err != nil {
+		return Msg{}, err
+	}
+	s.received.Add(1)
+	return Msg{Frames: f}, nil
+}
+
+// Subscribe adds a subscription (SUB, XSUB). Subscriptions are counted: a
+// topic subscribed twice needs two Unsubscribe calls.
+func (s *Socket) Subscribe(topic []byte) error {
+	h, ok := s.h.(*subSocket)
+	if !ok {
+		return ErrNotSupported
+	}
+	if s.closing.Load() {
+		return ErrClosed
+	}
+	h.subscribe(topic, true)
+	return nil
+}
+
+// Unsubscribe cancels one subscription (SUB, XSUB).
+func (s *Socket) Unsubscribe(topic []byte) error {
+	h, ok := s.h.(*subSocket)
+	if !ok {
+		return ErrNotSupported
+	}
+	if s.closing.Load() {
+		return ErrClosed
+	}
+	h.subscribe(topic, false)
+	return nil
+}
+
+// wait runs try until it reports done, waiting on sig between attempts when
+// block is set. try must not block.
+func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (bool, error)) error {
+	for {
+		if s.closing.Load() {
+			return ErrClosed
+		}
+		if done, err := try(); done || err != nil {
+			return err
+		}
+		if !block {
+			return ErrWouldBlock
+		}
+		ch := sig.wait()
+		if done, err := try(); done || err != nil {
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.done:
+			return ErrClosed
+		}
+	}
+}
+
+// outMute is the mute action of this socket type's outbound pipes.
+func (s *Socket) outMute() queue.MuteAction {
+	switch s.typ {
+	case Pub, XPub, Rep:
+		return queue.Drop
+	case Router:
+		if s.o.routerMandatory {
+			return queue.Fail
+		}
+		return queue.Drop
+	}
+	return queue.Block
+}
+
+// outHWM is the HWM of this socket type's outbound pipes. SUB and XSUB send
+// subscriptions, which must never be lost to a full pipe.
+func (s *Socket) outHWM() int {
+	if s.typ == Sub || s.typ == XSub {
+		return 0
+	}
+	return s.o.sndHWM
+}
+
+// preAttaches reports whether a connect endpoint gets its pipe at once, so
+// that messages sent before the connection is up are queued for it (libzmq
+// does this for every type unless Immediate; it matters for the types whose
+// Send would otherwise block or have nowhere to go).
+func (s *Socket) preAttaches() bool {
+	if s.o.immediate {
+		return false
+	}
+	switch s.typ {
+	case Push, Dealer, Req, Pair:
+		return true
+	}
+	return false
+}
+
+// newPeer is the one place where a peer's pipes are made.
+func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *peer {
+	p := &peer{s: s, endpoint: endpoint, identity: identity, persistent: persistent}
+	p.out = queue.New(queue.Config{HWM: s.outHWM(), Mute: s.outMute(), Key: string(identity), Notify: s.sendSig.notify})
+	p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
+	return p
+}
+
+// attachPeer hands a peer to the socket type. It fails when the socket is
+// closed or the type refuses the peer.
+func (s *Socket) attachPeer(p *peer) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.peers[p] = struct{}{}
+	s.mu.Unlock()
+	p.attached.Store(true)
+	if err := s.h.attach(p); err != nil {
+		p.attached.Store(false)
+		s.mu.Lock()
+		delete(s.peers, p)
+		s.mu.Unlock()
+		return err
+	}
+	s.sendSig.notify()
+	s.recvSig.notify()
+	return nil
+}
+
+// detachPeer is the one place where a departed peer's pipes are discarded.
+// It closes the peer's connection (with cause) and, for inproc, detaches the
+// other socket's side too. It is idempotent.
+func (s *Socket) detachPeer(p *peer, cause error) {
+	p.mu.Lock()
+	if p.detached {
+		p.mu.Unlock()
+		return
+	}
+	p.detached = true
+	c := p.conn
+	p.mu.Unlock()
+	if p.attached.Swap(false) {
+		s.h.detach(p)
+	}
+	s.mu.Lock()
+	delete(s.peers, p)
+	s.mu.Unlock()
+	p.out.Close()
+	p.in.Close()
+	s.notePeak(p.out.Stats().PeakBytes)
+	if c != nil {
+		c.shutdown(cause)
+	}
+	if r := p.remote; r != nil {
+		r.s.detachPeer(r, cause)
+	}
+	s.sendSig.notify()
+	s.recvSig.notify()
+}
+
+func (s *Socket) notePeak(b int64) {
+	for {
+		old := s.peakBytes.Load()
+		if b <= old || s.peakBytes.CompareAndSwap(old, b) {
+			return
+		}
+	}
+}
+
+// countDrops records n messages dropped at a high-water mark, with a monitor
+// event at the first drop and at every power of two after it, so a flood of
+// drops is visible without flooding the monitor.
+func (s *Socket) countDrops(n int) {
+	if n <= 0 {
+		return
+	}
+	for i := 0; i < n; i++ {
+		t := s.dropped.Add(1)
+		if t&(t-1) == 0 {
+			s.emit(Event{Kind: EventDropped, Err: &DropError{Total: t}})
+		}
+	}
+}
+
+// generateRoutingID makes a ROUTER id for a peer without an identity:
+// a zero byte and a 4-byte counter, as libzmq does.
+func (s *Socket) generateRoutingID() []byte {
+	n := s.nextRID.Add(1)
+	return []byte{0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
+// Monitor returns the socket's event channel. Events that do not fit in its
+// buffer are dropped and counted (Stats().MonitorDropped). It is closed by Close.
+func (s *Socket) Monitor() <-chan Event { return s.mon }
+
+func (s *Socket) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	s.log.Debug("event", "kind", e.Kind.String(), "endpoint", e.Endpoint, "peer", e.Peer, "err", e.Err)
+	s.monMu.Lock()
+	defer s.monMu.Unlock()
+	if s.monClosed {
+		return
+	}
+	select {
+	case s.mon <- e:
+	default:
+		s.monDropped.Add(1)
+	}
+}
+
+// Close closes the socket: blocked Send and Recv return an error matching
+// net.ErrClosed, listeners stop, and messages queued for live connections
+// are flushed for up to the linger time before those connections close.
+// No goroutine of the socket outlives Close.
+func (s *Socket) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.closing.Store(true)
+	close(s.done)
+	binds, connects := s.binds, s.connects
+	s.binds, s.connects = nil, nil
+	peers := make([]*peer, 0, len(s.peers))
+	for p := range s.peers {
+		peers = append(peers, p)
+	}
+	s.mu.Unlock()
+
+	for _, b := range binds {
+		b.close()
+	}
+	for _, c := range connects {
+		c.stopDialing()
+		if c.ep.transport == "inproc" {
+			inprocCancelPending(c)
+		}
+	}
+	// Closing the pipes lets each writer drain what is queued and then end
+	// its connection; inproc peers keep their shared pipes readable for the
+	// other socket.
+	for _, p := range peers {
+		if p.remote != nil {
+			s.detachPeer(p, ErrClosed)
+			continue
+		}
+		p.out.Close()
+		p.in.Close()
+	}
+	s.lingerConns()
+	s.cancel()
+	s.wg.Wait()
+	for _, p := range peers {
+		s.detachPeer(p, ErrClosed)
+	}
+	s.emit(Event{Kind: EventClosed})
+	s.monMu.Lock()
+	s.monClosed = true
+	close(s.mon)
+	s.monMu.Unlock()
+	return nil
+}
+
+// lingerConns waits for the live connections to flush, for at most the
+// linger time, then cuts the rest.
+func (s *Socket) lingerConns() {
+	s.mu.Lock()
+	conns := make([]*streamConn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	if len(conns) == 0 {
+		return
+	}
+	var deadline <-chan time.Time
+	if s.o.linger >= 0 {
+		t := time.NewTimer(s.o.linger)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for _, c := range conns {
+		select {
+		case <-c.ended:
+		case <-deadline:
+			for _, c := range conns {
+				c.shutdown(ErrClosed)
+			}
+			return
+		}
+	}
+}
+
+// Stats are a socket's counters.
+type Stats struct {
+	Sent, Received  uint64 // messages through Send and Recv
+	Dropped         uint64 // messages dropped at a high-water mark or unroutable
+	Peers           int    // attached peers (including connect endpoints awaiting a connection)
+	Queued          int    // messages waiting in outbound pipes
+	QueuedBytes     int64  // their payload bytes
+	InQueued        int    // messages waiting in inbound pipes
+	PeakQueuedBytes int64  // the largest backlog one outbound pipe has held
+	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
+}
+
+// Stats returns the socket's counters.
+func (s *Socket) Stats() Stats {
+	st := Stats{
+		Sent:           s.sent.Load(),
+		Received:       s.received.Load(),
+		Dropped:        s.dropped.Load(),
+		MonitorDropped: s.monDropped.Load(),
+	}
+	s.mu.Lock()
+	peers := make([]*peer, 0, len(s.peers))
+	for p := range s.peers {
+		peers = append(peers, p)
+	}
+	s.mu.Unlock()
+	st.Peers = len(peers)
+	peak := s.peakBytes.Load()
+	for _, p := range peers {
+		os := p.out.Stats()
+		st.Queued += os.Queued
+		st.QueuedBytes += os.Bytes
+		peak = max(peak, os.PeakBytes)
+		st.InQueued += p.in.Len()
+	}
+	st.PeakQueuedBytes = peak
+	return st
+}

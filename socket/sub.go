@@ -1,0 +1,100 @@
+package socket
+
+import (
+	"context"
+	"sync"
+)
+
+// subSocket is SUB (filter set) and XSUB. It keeps its subscriptions in a
+// counted trie, sends every subscribe and every last cancel to all its
+// publishers, and resends the whole set to each new connection, so a
+// reconnected publisher is resubscribed. SUB filters what it receives too
+// (publishers filter, but a topic may have been cancelled in flight); XSUB
+// passes everything through and sends its application's messages upstream:
+// "\x01topic" and "\x00topic" as subscriptions, anything else as is.
+type subSocket struct {
+	s      *Socket
+	filter bool
+	fq     fairQueue
+
+	mu    sync.RWMutex // guards subs and the order of subscription traffic
+	subs  subTrie
+	peers peerList
+}
+
+// sub.go also holds XSUB: the two differ only in filtering and Send.
+func newSubSocket(s *Socket, filter bool) *subSocket { return &subSocket{s: s, filter: filter} }
+
+func (h *subSocket) attach(p *peer) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.peers.add(p)
+	h.fq.add(p)
+	h.subs.topics(func(t []byte) { p.sendSubscription(t, true) })
+	return nil
+}
+
+func (h *subSocket) detach(p *peer) {
+	h.mu.Lock()
+	h.peers.remove(p)
+	h.mu.Unlock()
+}
+
+func (h *subSocket) subscribe(topic []byte, on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if on {
+		h.subs.add(topic)
+	} else if !h.subs.remove(topic) {
+		return
+	}
+	for _, p := range h.peers.load() {
+		p.sendSubscription(topic, on)
+	}
+}
+
+func (h *subSocket) send(ctx context.Context, m [][]byte, block bool) error {
+	if h.filter {
+		return ErrNotSupported
+	}
+	if len(m) == 1 && len(m[0]) > 0 && m[0][0] <= 1 {
+		h.subscribe(m[0][1:], m[0][0] == 1)
+		return nil
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, p := range h.peers.load() {
+		if err := p.sendUpstream(m); err != nil {
+			h.s.countDrops(1)
+		}
+	}
+	return nil
+}
+
+func (h *subSocket) matches(m [][]byte) bool {
+	if !h.filter {
+		return true
+	}
+	h.mu.RLock()
+	ok := h.subs.match(m[0])
+	h.mu.RUnlock()
+	return ok
+}
+
+func (h *subSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	var msg [][]byte
+	try := func() (bool, error) {
+		for {
+			_, m := h.fq.tryRecv()
+			if m == nil {
+				return false, nil
+			}
+			if h.matches(m) {
+				msg = m
+				return true, nil
+			}
+		}
+	}
+	err := h.s.wait(ctx, block, &h.s.recvSig, try)
+	return msg, err
+}
