@@ -162,7 +162,7 @@ func TestFlipEarlierRecord(t *testing.T) {
 		size := recordHeaderSize + int64(len(recs[k]))
 		off := headerAreaSize + (pos+rng.Int64N(size))%info.Capacity
 		damaged := copyFile(t, path, func(b []byte) []byte { b[off] ^= 1 << rng.IntN(8); return b })
-		lost := info.Used - (pos - info.Head + info.Capacity) % info.Capacity
+		lost := info.Used - (pos-info.Head+info.Capacity)%info.Capacity
 		checkRecovered(t, damaged, recs[:k], func(d int64) bool { return d == lost })
 		pos = (pos + size) % info.Capacity
 	}
