@@ -53,17 +53,12 @@ func (s *Socket) Connect(endpoint string) error {
 	}
 	s.mu.Unlock()
 
-	if s.preAttaches() {
-		p := s.newPeer(endpoint, nil, true)
-		if err := s.attachPeer(p); err == nil {
-			c.pre = p
-		}
-	}
 	if ep.transport == "inproc" {
 		close(c.done)
 		s.connectInproc(c)
 		return nil
 	}
+	s.preAttach(c)
 	go c.run()
 	return nil
 }
@@ -99,6 +94,18 @@ func (s *Socket) Disconnect(endpoint string) error {
 	}
 	<-c.done
 	return nil
+}
+
+// preAttach gives c its peer before any connection exists when the socket
+// type queues messages for connecting peers.
+func (s *Socket) preAttach(c *connector) {
+	if !s.preAttaches() {
+		return
+	}
+	p := s.newPeer(c.given, nil, true)
+	if err := s.attachPeer(p); err == nil {
+		c.pre = p
+	}
 }
 
 func (c *connector) stopDialing() { c.cancel() }

@@ -58,6 +58,9 @@ func (s *Socket) connectInproc(c *connector) {
 	inprocReg.mu.Lock()
 	b := inprocReg.binds[name]
 	if b == nil {
+		// Until the bind, the connecting side has its own pipes, sized by
+		// its own HWMs alone.
+		s.preAttach(c)
 		inprocReg.pending[name] = append(inprocReg.pending[name], c)
 		inprocReg.mu.Unlock()
 		return
