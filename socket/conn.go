@@ -74,7 +74,9 @@ func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	defer c.cancel()
 	s.mu.Lock()
-	if s.closed {
+	// While closing, only a connect endpoint still flushing its queue
+	// (linger) may start a connection.
+	if s.closed && (!p.persistent || s.lingerOver) {
 		s.mu.Unlock()
 		zc.Close()
 		return ErrClosed

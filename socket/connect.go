@@ -222,7 +222,7 @@ func (c *connector) run() {
 			s.detachPeer(p, err)
 		}
 		s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})
-		if c.ctx.Err() != nil || !c.sleep(jitter(ivl)) {
+		if c.ctx.Err() != nil || s.closing.Load() || !c.sleep(jitter(ivl)) {
 			return
 		}
 	}

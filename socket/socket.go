@@ -32,12 +32,15 @@ type Socket struct {
 	ctx    context.Context // cancelled by Close: aborts dials and handshakes
 	cancel context.CancelFunc
 
-	mu       sync.Mutex
-	closed   bool
-	peers    map[*peer]struct{}
-	conns    map[*streamConn]struct{}
-	binds    []*binding
-	connects []*connector
+	mu     sync.Mutex
+	closed bool
+	// lingerOver: Close's linger time is up; a connection made from now on
+	// is cut at once.
+	lingerOver bool
+	peers      map[*peer]struct{}
+	conns      map[*streamConn]struct{}
+	binds      []*binding
+	connects   []*connector
 
 	closing atomic.Bool
 	done    chan struct{} // closed by Close: wakes blocked Send and Recv
@@ -374,8 +377,9 @@ func (s *Socket) emit(e Event) {
 }
 
 // Close closes the socket: blocked Send and Recv return an error matching
-// net.ErrClosed, listeners stop, and messages queued for live connections
-// are flushed for up to the linger time before those connections close.
+// net.ErrClosed, listeners stop, and messages already queued are flushed for
+// up to the linger time (WithLinger) before the connections close; a connect
+// endpoint with queued messages keeps trying to connect for that long.
 // No goroutine of the socket outlives Close.
 func (s *Socket) Close() error {
 	s.mu.Lock()
@@ -397,11 +401,16 @@ func (s *Socket) Close() error {
 	for _, b := range binds {
 		b.close()
 	}
+	var lingering []*connector
 	for _, c := range connects {
-		c.stopDialing()
 		if c.ep.transport == "inproc" {
 			inprocCancelPending(c)
 		}
+		if s.o.linger != 0 && c.pre != nil && c.pre.out.Len() > 0 {
+			lingering = append(lingering, c)
+			continue
+		}
+		c.stopDialing()
 	}
 	// Closing the pipes lets each writer drain what is queued and then end
 	// its connection; inproc peers keep their shared pipes readable for the
@@ -414,7 +423,7 @@ func (s *Socket) Close() error {
 		p.out.Close()
 		p.in.Close()
 	}
-	s.lingerConns()
+	s.linger(lingering)
 	s.cancel()
 	s.wg.Wait()
 	for _, p := range peers {
@@ -428,34 +437,50 @@ func (s *Socket) Close() error {
 	return nil
 }
 
-// lingerConns waits for the live connections to flush, for at most the
-// linger time, then cuts the rest.
-func (s *Socket) lingerConns() {
+// linger waits for the live connections to flush and for lingering connect
+// endpoints to connect and flush, for at most the linger time, then cuts
+// what is left.
+func (s *Socket) linger(lingering []*connector) {
 	s.mu.Lock()
 	conns := make([]*streamConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()
-	if len(conns) == 0 {
-		return
-	}
 	var deadline <-chan time.Time
 	if s.o.linger >= 0 {
 		t := time.NewTimer(s.o.linger)
 		defer t.Stop()
 		deadline = t.C
 	}
+	cut := func() {
+		for _, c := range lingering {
+			c.stopDialing()
+		}
+		s.mu.Lock()
+		s.lingerOver = true
+		for c := range s.conns {
+			c.shutdown(ErrClosed)
+		}
+		s.mu.Unlock()
+	}
 	for _, c := range conns {
 		select {
 		case <-c.ended:
 		case <-deadline:
-			for _, c := range conns {
-				c.shutdown(ErrClosed)
-			}
+			cut()
 			return
 		}
 	}
+	for _, c := range lingering {
+		select {
+		case <-c.done:
+		case <-deadline:
+			cut()
+			return
+		}
+	}
+	cut()
 }
 
 // Stats are a socket's counters.
