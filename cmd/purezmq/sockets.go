@@ -89,14 +89,7 @@ func reportEvents(ctx context.Context, evs <-chan socket.Event, w io.Writer) {
 			if !ok {
 				return
 			}
-			line := fmt.Sprintf("purezmq: event %v endpoint=%s", ev.Kind, ev.Endpoint)
-			if ev.Peer != "" {
-				line += " peer=" + ev.Peer
-			}
-			if ev.Err != nil {
-				line += " err=" + ev.Err.Error()
-			}
-			fmt.Fprintln(w, line)
+			fmt.Fprintln(w, "purezmq: event", ev.String())
 		}
 	}
 }
