@@ -508,3 +508,44 @@ func TestCheckDir(t *testing.T) {
 		t.Fatalf("regular file: %v", err)
 	}
 }
+
+// TestSpillConcurrent: a Block producer and a batch reader on a swapped
+// pipe with a small shared budget, under -race: all messages, in order.
+func TestSpillConcurrent(t *testing.T) {
+	b := NewBudget(4 << 10)
+	p := New(Config{HWM: 4, Mute: Block, Swap: &SwapConfig{Dir: t.TempDir(), Budget: b, RingCapacity: 1 << 16}})
+	defer p.Discard()
+	const n = 5000
+	errc := make(chan error, 1)
+	go func() {
+		for i := 0; i < n; i++ {
+			if err := p.Push(context.Background(), msg(fmt.Sprint(i), "payload-payload")); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	var batch [][][]byte
+	for next := 0; next < n; {
+		select {
+		case <-p.Readable():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("stuck at %d: %+v", next, p.Stats())
+		}
+		batch = p.PopBatch(batch[:0])
+		for _, m := range batch {
+			if str(m) != fmt.Sprint(next)+"|payload-payload" {
+				t.Fatalf("got %q at %d", str(m), next)
+			}
+			next++
+		}
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	st := p.Stats()
+	if st.Spilled == 0 || st.PeakBytes > 4*20 || b.Used() != 0 {
+		t.Fatalf("stats %+v, budget %d", st, b.Used())
+	}
+}
