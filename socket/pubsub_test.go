@@ -2,6 +2,7 @@ package socket
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -193,5 +194,28 @@ func TestTrie(t *testing.T) {
 	}
 	if was, _ := pt.remove([]byte("zz"), p2); was {
 		t.Fatal("remove unknown")
+	}
+}
+
+func TestProxyXSubXPub(t *testing.T) {
+	pub := newSock(t, Pub)
+	pubEP := bindAt(t, pub, "inproc")
+	xsub := newSock(t, XSub)
+	connectTo(t, xsub, pubEP)
+	xpub := newSock(t, XPub)
+	subEP := bindAt(t, xpub, "tcp")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Proxy(ctx, xsub, xpub) }()
+	sub := newSock(t, Sub)
+	connectTo(t, sub, subEP)
+	sub.Subscribe([]byte("k"))
+	syncSub(t, pub, sub, "k-sync")
+	send(t, pub, "z")
+	send(t, pub, "k1")
+	expect(t, sub, "k1")
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Proxy returned %v", err)
 	}
 }
