@@ -123,11 +123,15 @@ func (ss *session) setup() error {
 
 // loop picks the shape of conversation the socket type has.
 func (ss *session) loop(parent context.Context) error {
-	ctx, cancel := parent, context.CancelFunc(func() {})
-	if ss.cfg.timeout > 0 {
-		ctx, cancel = context.WithTimeoutCause(parent, ss.cfg.timeout, errTimeout)
-	}
+	// Cancelling on return also stops the stdin reader, which may be
+	// waiting to hand over a line nobody will take (--count reached).
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
+	if ss.cfg.timeout > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeoutCause(ctx, ss.cfg.timeout, errTimeout)
+		defer stop()
+	}
 	var err error
 	switch t := ss.cfg.typ; {
 	case t == socket.Pub || t == socket.Push:

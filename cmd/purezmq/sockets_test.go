@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Both ends of these conversations run in this process, over ipc and
+// inproc, so the verbs' loops are tested without any outside peer; the
+// pyzmq side is interop/clitest's job.
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func goRun(t *testing.T, ctx context.Context, stdin string, args ...string) <-chan result {
+	t.Helper()
+	ch := make(chan result, 1)
+	go func() {
+		var out, errb bytes.Buffer
+		code := run(ctx, args, strings.NewReader(stdin), &out, &errb)
+		ch <- result{code, out.String(), errb.String()}
+	}()
+	return ch
+}
+
+func await(t *testing.T, ch <-chan result) result {
+	t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(20 * time.Second):
+		t.Fatal("verb still running after 20s")
+	}
+	return result{}
+}
+
+func ipcEP(t *testing.T) string { return "ipc://" + filepath.Join(t.TempDir(), "s") }
+
+func TestPushPullInProcess(t *testing.T) {
+	ep := ipcEP(t)
+	pull := goRun(t, context.Background(), "", "pull", "--bind", ep, "--count", "3", "--timeout", "15s")
+	code, _, stderr := runCLI(t, "one\ntwo\tframes\n\\x00binary\\\\\n", "push", "--connect", ep)
+	if code != exitOK {
+		t.Fatalf("push: exit %d: %s", code, stderr)
+	}
+	r := await(t, pull)
+	if r.code != exitOK {
+		t.Fatalf("pull: exit %d: %s", r.code, r.stderr)
+	}
+	if want := "one\ntwo\tframes\n\\x00binary\\\\\n"; r.stdout != want {
+		t.Errorf("pull printed %q, want %q", r.stdout, want)
+	}
+}
+
+func TestPushCountStopsEarly(t *testing.T) {
+	ep := ipcEP(t)
+	pull := goRun(t, context.Background(), "", "pull", "--bind", ep, "--count", "2", "--timeout", "15s")
+	code, _, stderr := runCLI(t, "a\nb\nc\nd\n", "push", "--connect", ep, "--count", "2")
+	if code != exitOK {
+		t.Fatalf("push: exit %d: %s", code, stderr)
+	}
+	if r := await(t, pull); r.code != exitOK || r.stdout != "a\nb\n" {
+		t.Errorf("pull: exit %d, %q, %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestReqRepEchoInProcess(t *testing.T) {
+	ep := "inproc://cli-reqrep"
+	rep := goRun(t, context.Background(), "", "rep", "--bind", ep, "--echo", "--count", "2", "--timeout", "15s")
+	time.Sleep(50 * time.Millisecond) // let the inproc name be bound
+	code, stdout, stderr := runCLI(t, "hello\nworld\tagain\n", "req", "--connect", ep, "--timeout", "15s")
+	if code != exitOK || stdout != "hello\nworld\tagain\n" {
+		t.Fatalf("req: exit %d, %q, %s", code, stdout, stderr)
+	}
+	if r := await(t, rep); r.code != exitOK || r.stdout != "hello\nworld\tagain\n" {
+		t.Errorf("rep: exit %d, %q, %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestHexAndBase64InProcess(t *testing.T) {
+	for _, mode := range []string{"--hex", "--base64"} {
+		ep := ipcEP(t)
+		pull := goRun(t, context.Background(), "", "pull", "--bind", ep, "--count", "1", "--timeout", "15s")
+		in := "00ff\t0a0d"
+		if mode == "--base64" {
+			in = "AP8=\tCg0="
+		}
+		if code, _, stderr := runCLI(t, in+"\n", "push", "--connect", ep, mode); code != exitOK {
+			t.Fatalf("%s push: exit %d: %s", mode, code, stderr)
+		}
+		if r := await(t, pull); r.stdout != "\\x00\\xff\t\\n\\r\n" {
+			t.Errorf("%s: pull printed %q", mode, r.stdout)
+		}
+	}
+}
+
+func TestBadInputExit1(t *testing.T) {
+	ep := ipcEP(t)
+	pull := goRun(t, context.Background(), "", "pull", "--bind", ep, "--count", "1", "--timeout", "15s")
+	code, _, stderr := runCLI(t, "abcd\nnot hex\n", "push", "--connect", ep, "--hex")
+	if code != exitError || !strings.Contains(stderr, "line 2") {
+		t.Errorf("push --hex with bad input: exit %d, stderr %q", code, stderr)
+	}
+	if r := await(t, pull); r.stdout != "\\xab\\xcd\n" {
+		t.Errorf("the good line before the bad one: %q", r.stdout)
+	}
+}
+
+func TestCancelWithoutCountIsClean(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sub := goRun(t, ctx, "", "sub", "--bind", ipcEP(t))
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if r := await(t, sub); r.code != exitOK {
+		t.Errorf("sub stopped by a signal: exit %d, %s", r.code, r.stderr)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	pull := goRun(t, ctx, "", "pull", "--bind", ipcEP(t), "--count", "4")
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if r := await(t, pull); r.code != exitError || !strings.Contains(r.stderr, "0 of 4") {
+		t.Errorf("pull interrupted before --count: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+func TestDuplexPairInProcess(t *testing.T) {
+	ep := ipcEP(t)
+	// Each side sends its stdin and stops after receiving the other's two
+	// lines: sending and receiving run at once.
+	a := goRun(t, context.Background(), "from a 1\nfrom a 2\n", "pair", "--bind", ep, "--count", "2", "--timeout", "15s")
+	b := goRun(t, context.Background(), "from b 1\nfrom b 2\n", "pair", "--connect", ep, "--count", "2", "--timeout", "15s")
+	ra, rb := await(t, a), await(t, b)
+	if ra.code != exitOK || ra.stdout != "from b 1\nfrom b 2\n" {
+		t.Errorf("a: exit %d, %q, %s", ra.code, ra.stdout, ra.stderr)
+	}
+	if rb.code != exitOK || rb.stdout != "from a 1\nfrom a 2\n" {
+		t.Errorf("b: exit %d, %q, %s", rb.code, rb.stdout, rb.stderr)
+	}
+}
+
+func TestVerboseReportsEvents(t *testing.T) {
+	ep := ipcEP(t)
+	pull := goRun(t, context.Background(), "", "pull", "--bind", ep, "--count", "1", "--verbose", "--timeout", "15s")
+	if code, _, stderr := runCLI(t, "x\n", "push", "--connect", ep); code != exitOK {
+		t.Fatalf("push: %d %s", code, stderr)
+	}
+	r := await(t, pull)
+	for _, want := range []string{"event LISTENING", "received 1"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("--verbose stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+}
