@@ -80,7 +80,7 @@ func scan(rd reader, h header) (scanResult, error) {
 			torn = min(recordHeaderSize, capacity-used)
 			break
 		}
-		crc := recordCRCStart(n, seq)
+		crc := recordCRCStart(hb[:])
 		p := (pos + recordHeaderSize) % capacity
 		for left := int64(n); left > 0; {
 			k := min(left, scanChunk)

@@ -41,6 +41,7 @@ type Ring struct {
 	lastSync  time.Time // time of the last sync point (SyncInterval)
 	wbuf      []byte    // scratch for building a record before one pwrite
 	hbuf      [slotSize]byte
+	rbuf      [recordHeaderSize]byte
 
 	// Read without mu by Len, Used and Free.
 	count  atomic.Int64
@@ -329,14 +330,15 @@ func (r *Ring) appendParts(parts [][]byte) error {
 		r.wbuf = make([]byte, n)
 	}
 	buf := r.wbuf[:n]
-	crc := recordCRCStart(uint32(total), r.nextSeq)
+	putRecordHeader(buf, uint32(total), r.nextSeq)
+	crc := recordCRCStart(buf)
 	off := recordHeaderSize
 	for _, p := range parts {
 		crc = crc32.Update(crc, castagnoli, p)
 		off += copy(buf[off:], p)
 	}
 	clear(buf[off:])
-	putRecordHeader(buf, uint32(total), r.nextSeq, crc)
+	putRecordCRC(buf, crc)
 	err := r.writeData(r.tail, buf)
 	if cap(r.wbuf) > maxKeptBuffer {
 		r.wbuf = nil
@@ -464,11 +466,11 @@ func (r *Ring) front(dst []byte, payload bool) ([]byte, int64, error) {
 	if used == 0 {
 		return dst, 0, ErrEmpty
 	}
-	var hb [recordHeaderSize]byte
-	if err := readData(r.rd, r.capacity, r.head, hb[:]); err != nil {
+	hb := r.rbuf[:] // a field, not a local: passing a local to the reader interface would allocate
+	if err := readData(r.rd, r.capacity, r.head, hb); err != nil {
 		return dst, 0, fmt.Errorf("swapfile: read: %w", err)
 	}
-	n, want, seq := parseRecordHeader(hb[:])
+	n, want, seq := parseRecordHeader(hb)
 	if seq != r.headSeq {
 		return dst, 0, &RecordError{Offset: r.head, Seq: r.headSeq, Reason: fmt.Sprintf("found sequence number %d", seq)}
 	}
@@ -484,7 +486,7 @@ func (r *Ring) front(dst []byte, payload bool) ([]byte, int64, error) {
 	if err := readData(r.rd, r.capacity, (r.head+recordHeaderSize)%r.capacity, dst[start:]); err != nil {
 		return dst[:start], 0, fmt.Errorf("swapfile: read: %w", err)
 	}
-	if got := crc32.Update(recordCRCStart(n, seq), castagnoli, dst[start:]); got != want {
+	if got := crc32.Update(recordCRCStart(hb), castagnoli, dst[start:]); got != want {
 		return dst[:start], 0, &RecordError{Offset: r.head, Seq: seq, Reason: fmt.Sprintf("checksum %#08x, want %#08x", got, want)}
 	}
 	return dst, size, nil
