@@ -134,7 +134,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.IntVar(&c.retainMax, "retain-max", 0, "retain at most `N` departed peers (implies --retain; 0 = the library default)")
 	fs.StringVar(&c.retainBy, "retain-by", "identity", "key retained queues by `KEY`: identity (the peer's Identity) or user (the authenticated user)")
 	fs.BoolVar(&c.writeThrough, "write-through", false, "write every message for retained peers through the swap ring, so a crash loses nothing sent (needs --swap-dir)")
-	fs.IntVar(&c.count, "count", 0, "exit 0 after `N` messages received (sent, for pub and push); 0 = no limit")
+	fs.IntVar(&c.count, "count", 0, "exit 0 after `N` messages received (sent, for pub and push; for dealer, router, pair, xpub and xsub once stdin has also been sent to its end); 0 = no limit")
 	fs.BoolVar(&c.echo, "echo", false, "rep, router: send each received message back instead of reading replies from stdin")
 	fs.DurationVar(&c.linger, "linger", defaultLinger, "on exit, wait up to `DURATION` to deliver queued messages")
 	fs.DurationVar(&c.timeout, "timeout", 0, "give up with exit status 1 after `DURATION` (0 = never)")

@@ -310,8 +310,9 @@ func (ss *session) echo(ctx context.Context) error {
 }
 
 // duplex: DEALER, ROUTER, PAIR, XPUB, XSUB. stdin lines are sent from a
-// second goroutine while this one prints what arrives; the end of stdin only
-// ends sending, and --count counts receptions.
+// second goroutine while this one prints what arrives. The end of stdin only
+// ends sending; with --count the run ends once both N messages have arrived
+// and stdin has been sent to its end.
 func (ss *session) duplex(ctx context.Context) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -345,8 +346,13 @@ func (ss *session) duplex(ctx context.Context) error {
 			break
 		}
 	}
-	cancel(nil)
+	if err != nil {
+		cancel(nil)
+	}
+	// With --count reached, the rest of stdin is still sent: lines a script
+	// piped in must not be lost to a race with the receptions.
 	wg.Wait()
+	cancel(nil)
 	// A send failure cancelled the receive: report the cause, not the cancel.
 	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, errTimeout) {
 		return cause

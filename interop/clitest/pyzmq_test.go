@@ -294,6 +294,9 @@ func TestDealerToPyRouter(t *testing.T) {
 	py := testpeer.StartPy(t, testpeer.PyOptions{Type: "ROUTER", Bind: []string{"tcp://127.0.0.1:*"}})
 	c := start(t, "dealer", "--connect", py.Endpoint(), "--identity", "cli", "--count", "1", "--timeout", "20s")
 	c.stdin.Write([]byte("x\ty\n"))
+	// --count on a dealer ends the run once the reply is in and stdin has
+	// been sent to its end.
+	c.stdin.Close()
 	got, err := py.Recv(wait)
 	if err != nil {
 		t.Fatal(err)
