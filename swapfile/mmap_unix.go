@@ -22,13 +22,13 @@ type mmapReader struct {
 	size    int64  // file size covered
 	data    []byte // current mapping
 	dataOff int64  // file offset of data[0]
-	window  bool
+	window  int64  // window size; 0 when the whole file is mapped
 }
 
 func newReader(f *os.File, size int64) (reader, error) {
 	r := &mmapReader{f: f, size: size}
 	if size > maxMapBytes {
-		r.window = true
+		r.window = mapWindowBytes
 		return r, nil
 	}
 	if err := r.mapAt(0, size); err != nil {
@@ -55,14 +55,14 @@ func (r *mmapReader) mapAt(off, n int64) error {
 func (r *mmapReader) readAt(dst []byte, off int64) error {
 	end := off + int64(len(dst))
 	if off < r.dataOff || end > r.dataOff+int64(len(r.data)) {
-		if !r.window || int64(len(dst)) > mapWindowBytes/2 {
+		if r.window == 0 || int64(len(dst)) > r.window/2 {
 			return fileReader{r.f}.readAt(dst, off)
 		}
 		// Align the window to a page below off; with len(dst) at most
 		// half a window the whole read then fits.
 		page := int64(os.Getpagesize())
 		start := off / page * page
-		n := min(int64(mapWindowBytes), r.size-start)
+		n := min(r.window, r.size-start)
 		if err := r.mapAt(start, n); err != nil {
 			return err
 		}
