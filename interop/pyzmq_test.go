@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -701,5 +700,3 @@ func waitDisconnected(t *testing.T, s *socket.Socket) {
 		}
 	}
 }
-
-var _ = filepath.Join

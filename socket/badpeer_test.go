@@ -247,3 +247,17 @@ func TestConcurrentSendersAndReceivers(t *testing.T) {
 		t.Fatalf("received %d of %d", n, senders*each)
 	}
 }
+
+func TestHandshakeTimeout(t *testing.T) {
+	pull := newSock(t, Pull, WithHandshakeInterval(100*time.Millisecond))
+	ep := bindAt(t, pull, "tcp")
+	raw, err := net.Dial("tcp", strings.TrimPrefix(ep, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close() // connected, silent
+	e := waitEvent(t, pull, EventHandshakeFailed, 5*time.Second)
+	if !errors.Is(e.Err, zmtp.ErrHandshakeTimeout) {
+		t.Fatalf("reason %v, want handshake timeout", e.Err)
+	}
+}

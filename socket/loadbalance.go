@@ -1,11 +1,6 @@
 package socket
 
-import (
-	"errors"
-	"sync/atomic"
-
-	"github.com/purezmq/purezmq/queue"
-)
+import "sync/atomic"
 
 // loadBalancer sends each message to exactly one peer, round-robin over the
 // peers whose pipe has room (PUSH, DEALER, REQ, PAIR). It never broadcasts.
@@ -28,15 +23,11 @@ func (lb *loadBalancer) trySend(m [][]byte) *peer {
 	start := lb.next.Load()
 	for i := uint32(0); i < n; i++ {
 		idx := (start + i) % n
-		p := ps[idx]
-		err := p.out.TryPush(m)
-		if err == nil {
+		// Load-balanced pipes mute by blocking, so a failed push (full, or
+		// closed by a departing peer) left m untouched: try the next one.
+		if p := ps[idx]; p.out.TryPush(m) == nil {
 			lb.next.Store(idx + 1)
 			return p
-		}
-		if !errors.Is(err, queue.ErrFull) && !errors.Is(err, queue.ErrClosed) {
-			// A Drop pipe (never used for load balancing) would lose m here.
-			continue
 		}
 	}
 	return nil
