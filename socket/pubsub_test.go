@@ -219,3 +219,18 @@ func TestProxyXSubXPub(t *testing.T) {
 		t.Fatalf("Proxy returned %v", err)
 	}
 }
+
+func TestInprocSubConnectsBeforePubBinds(t *testing.T) {
+	ep := endpointFor(t, "inproc")
+	sub := newSock(t, Sub)
+	connectTo(t, sub, ep)
+	sub.Subscribe([]byte("x"))
+	pub := newSock(t, Pub)
+	if err := pub.Bind(ep); err != nil {
+		t.Fatal(err)
+	}
+	// inproc subscriptions are applied as the pipes attach: no sync needed.
+	send(t, pub, "y")
+	send(t, pub, "x1")
+	expect(t, sub, "x1")
+}

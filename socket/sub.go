@@ -22,7 +22,7 @@ type subSocket struct {
 	peers peerList
 }
 
-// sub.go also holds XSUB: the two differ only in filtering and Send.
+// newSubSocket makes a SUB (filter) or an XSUB (see xsub.go).
 func newSubSocket(s *Socket, filter bool) *subSocket { return &subSocket{s: s, filter: filter} }
 
 func (h *subSocket) attach(p *peer) error {
@@ -51,24 +51,6 @@ func (h *subSocket) subscribe(topic []byte, on bool) {
 	for _, p := range h.peers.load() {
 		p.sendSubscription(topic, on)
 	}
-}
-
-func (h *subSocket) send(ctx context.Context, m [][]byte, block bool) error {
-	if h.filter {
-		return ErrNotSupported
-	}
-	if len(m) == 1 && len(m[0]) > 0 && m[0][0] <= 1 {
-		h.subscribe(m[0][1:], m[0][0] == 1)
-		return nil
-	}
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	for _, p := range h.peers.load() {
-		if err := p.sendUpstream(m); err != nil {
-			h.s.countDrops(1)
-		}
-	}
-	return nil
 }
 
 func (h *subSocket) matches(m [][]byte) bool {
