@@ -82,12 +82,22 @@ func appendCmd(dst []byte, name string, parts ...[]byte) []byte {
 	return dst
 }
 
-// ParseCommand decodes the body of a command frame. Body aliases b.
+// libzmq 4.3.x writes its ERROR command from the C literal "\x5ERROR", in which
+// the hex escape swallows the E: the body starts 0x5E "RROR" (a name length of
+// 94 that the body cannot hold) followed by a normal error reason.
+const libzmqErrorQuirk = "\x5eRROR"
+
+// ParseCommand decodes the body of a command frame. Body aliases b. The
+// malformed ERROR that libzmq 4.3 sends when it refuses a peer is understood
+// as ERROR.
 func ParseCommand(b []byte) (Command, error) {
 	if len(b) < 1 {
 		return Command{}, ErrMalformedCommand
 	}
 	n := int(b[0])
+	if len(b) < 1+n && len(b) >= len(libzmqErrorQuirk) && string(b[:len(libzmqErrorQuirk)]) == libzmqErrorQuirk {
+		return Command{Name: CmdError, Body: b[len(libzmqErrorQuirk):len(b):len(b)]}, nil
+	}
 	if n == 0 || len(b) < 1+n {
 		return Command{}, ErrMalformedCommand
 	}

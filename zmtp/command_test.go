@@ -96,6 +96,18 @@ func TestCommandGoldens(t *testing.T) {
 	}
 }
 
+func TestLibzmqErrorQuirk(t *testing.T) {
+	// Captured from libzmq 4.3.4 refusing a PLAIN password (ZAP status 400).
+	wire := hx(t, "04 09 5e 52 52 4f 52 03 34 30 30")
+	cmd, n, err := ParseCommandFrame(wire)
+	if err != nil || n != len(wire) || cmd.Name != CmdError {
+		t.Fatalf("%+v %v", cmd, err)
+	}
+	if r, err := ParseError(cmd.Body); err != nil || r != "400" {
+		t.Fatalf("%q %v", r, err)
+	}
+}
+
 func TestCommandParsers(t *testing.T) {
 	if r, err := ParseError(cat(hx(t, "03"), []byte("abc"))); err != nil || r != "abc" {
 		t.Fatal(r, err)

@@ -242,6 +242,10 @@ func handshakeError(ctx context.Context, err error) error {
 		return fmt.Errorf("zmtp: handshake: %w", cerr)
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
+		// The transport deadline may fire a hair before ctx's own timer.
+		if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+			return fmt.Errorf("%w: %w", ErrHandshakeTimeout, context.DeadlineExceeded)
+		}
 		return fmt.Errorf("%w: %w", ErrHandshakeTimeout, err)
 	}
 	return err
