@@ -1,0 +1,91 @@
+package zmtp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+func TestPipeHandshake(t *testing.T) {
+	for _, oneByte := range []bool{false, true} {
+		a, b := Pipe(0)
+		if oneByte {
+			a, b = newOneByteConn(a), newOneByteConn(b)
+		}
+		ra, rb := handshakeBoth(t, a, b,
+			Config{SocketType: "PAIR", Security: Security{Mechanism: "PLAIN", Username: "u", Password: "p"}},
+			Config{SocketType: "PAIR", Security: Security{Mechanism: "PLAIN", Server: true, Authenticate: plainUsers(map[string]string{"u": "p"})}})
+		if ra.err != nil || rb.err != nil {
+			t.Fatal(ra.err, rb.err)
+		}
+		// Larger than the pipe: the writer blocks, then drains.
+		big := bytes.Repeat([]byte("q"), DefaultPipeBuffer+DefaultPipeBuffer/4)
+		go func() {
+			ra.c.WriteMessage([][]byte{[]byte("a"), big})
+			ra.c.Flush()
+		}()
+		if got := recv(t, rb.c); len(got) != 2 || !bytes.Equal(got[1], big) {
+			t.Fatal("message differs")
+		}
+	}
+}
+
+func TestPipeSemantics(t *testing.T) {
+	a, b := Pipe(4)
+	defer a.Close()
+	if n, err := a.Write([]byte("abc")); n != 3 || err != nil {
+		t.Fatal(n, err)
+	}
+	// A full pipe blocks the writer until its deadline.
+	a.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
+	if n, err := a.Write([]byte("defg")); n != 1 || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal(n, err)
+	}
+	buf := make([]byte, 10)
+	if n, err := b.Read(buf); n != 4 || err != nil || string(buf[:n]) != "abcd" {
+		t.Fatal(n, err)
+	}
+	b.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	if _, err := b.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal(err)
+	}
+	b.SetReadDeadline(time.Time{})
+	// A deadline set while blocked wakes the reader.
+	time.AfterFunc(20*time.Millisecond, func() { b.SetReadDeadline(time.Now()) })
+	if _, err := b.Read(buf); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatal(err)
+	}
+	b.SetReadDeadline(time.Time{})
+	a.Write([]byte("z"))
+	a.Close()
+	if n, _ := b.Read(buf); n != 1 {
+		t.Fatal("data written before Close lost")
+	}
+	if _, err := b.Read(buf); err != io.EOF {
+		t.Fatal(err)
+	}
+	if _, err := b.Write([]byte("x")); !errors.Is(err, io.ErrClosedPipe) {
+		t.Fatal(err)
+	}
+	b.Close()
+	if _, err := b.Read(buf); !errors.Is(err, net.ErrClosed) {
+		t.Fatal(err)
+	}
+	if a.LocalAddr().String() != b.RemoteAddr().String() {
+		t.Fatal("addresses")
+	}
+}
+
+func TestPipeHandshakeTimeout(t *testing.T) {
+	a, b := Pipe(0)
+	defer b.Close()
+	_, err := Handshake(context.Background(), a, Config{SocketType: "DEALER", HandshakeTimeout: 50 * time.Millisecond})
+	if !errors.Is(err, ErrHandshakeTimeout) {
+		t.Fatal(err)
+	}
+}
