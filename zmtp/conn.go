@@ -82,6 +82,7 @@ type Conn struct {
 	readErr error
 	cmdBuf  []byte
 	frames  [][]byte
+	partial bool // part of a frame or message has been consumed
 	slab    []byte
 	hdrs    [][]byte
 
@@ -182,7 +183,7 @@ var aLongTimeAgo = time.Unix(1, 0)
 //
 // The handshake is bounded by ctx and cfg.HandshakeTimeout through nc's
 // deadline, which is cleared on success. On failure nc is closed.
-func Handshake(ctx context.Context, nc net.Conn, cfg Config) (_ *Conn, err error) {
+func Handshake(ctx context.Context, nc net.Conn, cfg Config) (*Conn, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -195,7 +196,7 @@ func Handshake(ctx context.Context, nc net.Conn, cfg Config) (_ *Conn, err error
 }
 
 // handshakeWith is Handshake with a given mechanism.
-func handshakeWith(ctx context.Context, nc net.Conn, cfg Config, mech Mechanism) (_ *Conn, err error) {
+func handshakeWith(ctx context.Context, nc net.Conn, cfg Config, mech Mechanism) (conn *Conn, err error) {
 	c := newConn(nc, cfg)
 	c.mech = mech
 
@@ -217,13 +218,11 @@ func handshakeWith(ctx context.Context, nc net.Conn, cfg Config, mech Mechanism)
 			// ctx ended while we finished: the deadline may be in the past now.
 			err = ctx.Err()
 		}
-		if err != nil {
-			err = handshakeError(ctx, err)
-			nc.Close()
-			return
+		if err == nil {
+			err = nc.SetDeadline(time.Time{})
 		}
-		if derr := nc.SetDeadline(time.Time{}); derr != nil {
-			err = derr
+		if err != nil {
+			conn, err = nil, handshakeError(ctx, err)
 			nc.Close()
 		}
 	}()
@@ -434,11 +433,12 @@ func (c *Conn) ReadMessage() (msg [][]byte, cmd Command, err error) {
 
 func (c *Conn) retryable(err error) bool {
 	var ne net.Error
-	return len(c.frames) == 0 && errors.As(err, &ne) && ne.Timeout()
+	return !c.partial && errors.As(err, &ne) && ne.Timeout()
 }
 
 func (c *Conn) readMessage() ([][]byte, Command, error) {
 	c.frames = c.frames[:0]
+	c.partial = false
 	var total int64
 	for {
 		h, err := c.fr.ReadHeader()
@@ -447,13 +447,14 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 				if err == io.EOF {
 					err = io.ErrUnexpectedEOF
 				}
-				c.frames = c.frames[:0] // a timeout here is not retryable
+				c.frames = c.frames[:0]
 			}
 			if errors.Is(err, ErrFrameTooLarge) {
 				err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
 			}
 			return nil, Command{}, err
 		}
+		c.partial = true
 		var raw []byte // the decoded body when a FrameCodec is in use
 		if c.codec != nil {
 			if raw, err = c.readBody(nil, h.Size); err == nil {
@@ -473,6 +474,7 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 			if err != nil || cmd.Name != "" {
 				return nil, cmd, err
 			}
+			c.partial = false // back at a message boundary
 			continue
 		}
 		total += int64(h.Size)

@@ -515,6 +515,17 @@ func TestReadMessageTimeoutRetry(t *testing.T) {
 	if got := recv(t, c); string(got[0]) != "later" {
 		t.Fatal(got)
 	}
+	// A timeout inside a message cannot be resumed: the error sticks.
+	p.write(AppendFrame(nil, FlagMore, []byte("first")))
+	c.NetConn().SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	if _, _, err := c.ReadMessage(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+	c.NetConn().SetReadDeadline(time.Time{})
+	p.write(AppendFrame(nil, 0, []byte("second")))
+	if _, _, err := c.ReadMessage(); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("mid-message timeout not sticky: %v", err)
+	}
 }
 
 func TestLegacyPeers(t *testing.T) {
