@@ -416,7 +416,10 @@ func (c *Conn) Close() error { return c.nc.Close() }
 // with 1 or 0 (how ZMTP 3.0 peers subscribe) is returned as SUBSCRIBE or
 // CANCEL too.
 //
-// The frames belong to the caller. A message or frame over MaxMessageSize is
+// The frames belong to the caller. Frames of up to 512 bytes are carved from
+// shared 16 KiB slabs to save allocations, so holding one small frame keeps
+// its slab alive; copy small frames that are kept for long. A message or
+// frame over MaxMessageSize is
 // ErrMessageTooLarge. io.EOF means the peer closed between messages. A read
 // timeout before the first byte of a message can be retried; every other error
 // is permanent.
@@ -443,12 +446,10 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 	for {
 		h, err := c.fr.ReadHeader()
 		if err != nil {
-			if len(c.frames) > 0 {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
-				c.frames = c.frames[:0]
+			if len(c.frames) > 0 && err == io.EOF {
+				err = io.ErrUnexpectedEOF
 			}
+			c.dropFrames()
 			if errors.Is(err, ErrFrameTooLarge) {
 				err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
 			}
@@ -461,13 +462,13 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 				h, raw, err = c.codec.DecodeFrame(h, raw)
 			}
 			if err != nil {
-				c.frames = c.frames[:0]
+				c.dropFrames()
 				return nil, Command{}, err
 			}
 		}
 		if h.Command() {
 			if len(c.frames) > 0 {
-				c.frames = c.frames[:0]
+				c.dropFrames()
 				return nil, Command{}, fmt.Errorf("%w: command inside a multipart message", ErrMalformedCommand)
 			}
 			cmd, err := c.readCommand(h, raw)
@@ -479,7 +480,7 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 		}
 		total += int64(h.Size)
 		if c.cfg.MaxMessageSize > 0 && total > c.cfg.MaxMessageSize {
-			c.frames = c.frames[:0]
+			c.dropFrames()
 			return nil, Command{}, ErrMessageTooLarge
 		}
 		frame := raw
@@ -487,7 +488,7 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 			frame, err = c.readFrameBody(h.Size)
 		}
 		if err != nil {
-			c.frames = c.frames[:0]
+			c.dropFrames()
 			return nil, Command{}, err
 		}
 		c.frames = append(c.frames, frame)
@@ -497,7 +498,7 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 	}
 	if c.convertSubs && len(c.frames) == 1 && len(c.frames[0]) > 0 && c.frames[0][0] <= 1 {
 		f := c.frames[0]
-		c.frames = c.frames[:0]
+		c.dropFrames()
 		name := CmdCancel
 		if f[0] == 1 {
 			name = CmdSubscribe
@@ -512,9 +513,14 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 	l := len(c.hdrs)
 	c.hdrs = append(c.hdrs, c.frames...)
 	msg := c.hdrs[l : l+n : l+n]
+	c.dropFrames()
+	return msg, Command{}, nil
+}
+
+// dropFrames empties the frame list without keeping the frames alive.
+func (c *Conn) dropFrames() {
 	clear(c.frames)
 	c.frames = c.frames[:0]
-	return msg, Command{}, nil
 }
 
 // readFrameBody returns a fresh buffer holding the next size bytes, carved from
