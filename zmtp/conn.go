@@ -86,6 +86,8 @@ type Conn struct {
 	slab    []byte
 	hdrs    [][]byte
 
+	hsw *handshakeWriter // during Handshake only
+
 	wmu      sync.Mutex
 	fw       *FrameWriter
 	writeErr error
@@ -171,6 +173,10 @@ func NewMechanism(cfg Config) (Mechanism, error) {
 	return nil, fmt.Errorf("%w: %q", ErrUnsupportedMechanism, s.Mechanism)
 }
 
+// errorLinger bounds how long a failing handshake waits for its last writes
+// (an ERROR for the peer) to be taken by a transport that does not buffer.
+const errorLinger = 250 * time.Millisecond
+
 // aLongTimeAgo is a deadline in the past, used to abort blocked I/O at once.
 var aLongTimeAgo = time.Unix(1, 0)
 
@@ -213,7 +219,17 @@ func handshakeWith(ctx context.Context, nc net.Conn, cfg Config, mech Mechanism)
 		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(aLongTimeAgo) })
+	c.hsw = c.startWriter()
 	defer func() {
+		// Wait for our writes, an ERROR for the peer included, before closing;
+		// on failure only briefly, as the peer may have stopped reading.
+		if err != nil {
+			_ = nc.SetWriteDeadline(time.Now().Add(errorLinger))
+		}
+		if werr := c.hsw.finish(); err == nil {
+			err = werr
+		}
+		c.hsw = nil
 		if !stop() && err == nil {
 			// ctx ended while we finished: the deadline may be in the past now.
 			err = ctx.Err()
@@ -260,9 +276,7 @@ func (c *Conn) handshake() error {
 	if out, err = c.mech.Start(out); err != nil {
 		return err
 	}
-	if err := c.send(out); err != nil {
-		return err
-	}
+	c.queue(out)
 	if err := c.readGreeting(); err != nil {
 		return err
 	}
@@ -288,9 +302,7 @@ func (c *Conn) handshake() error {
 		}
 		out, done, err := c.mech.Next(out[:0], cmd)
 		if len(out) > 0 {
-			if serr := c.send(out); serr != nil && err == nil {
-				err = serr
-			}
+			c.queue(out)
 		}
 		if err != nil {
 			return err
@@ -311,6 +323,41 @@ func (c *Conn) handshake() error {
 	local := strings.ToUpper(c.cfg.SocketType)
 	c.convertSubs = local == "PUB" || local == "XPUB"
 	return nil
+}
+
+// handshakeWriter performs the handshake's writes on a goroutine that lives
+// only as long as Handshake, while Handshake reads. Both peers write before
+// they read, so on a transport whose writes wait for the reader (net.Pipe)
+// writing inline would deadlock.
+type handshakeWriter struct {
+	ch   chan []byte
+	done chan error
+}
+
+func (c *Conn) startWriter() *handshakeWriter {
+	w := &handshakeWriter{ch: make(chan []byte, 4), done: make(chan error, 1)}
+	go func() {
+		var err error
+		for b := range w.ch {
+			if err == nil {
+				err = c.send(b)
+			}
+		}
+		w.done <- err
+	}()
+	return w
+}
+
+// queue hands a copy of b to the handshake writer.
+func (c *Conn) queue(b []byte) {
+	c.hsw.ch <- append([]byte(nil), b...)
+}
+
+// finish waits until everything queued was written (or failed, bounded by the
+// handshake deadline) and ends the writer.
+func (w *handshakeWriter) finish() error {
+	close(w.ch)
+	return <-w.done
 }
 
 // send writes b and flushes, under the write lock.

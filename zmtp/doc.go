@@ -7,10 +7,11 @@
 // (and any configured limit) before allocating. The codec does no I/O.
 //
 // Conn runs the handshake and frame I/O over any net.Conn. It owns no
-// goroutines: the caller reads and writes from its own goroutines.
-//
-// The transport given to Handshake must buffer writes at least a little (TCP and
-// Unix sockets do): both peers send their greeting and READY before reading the
-// other's, so a fully synchronous transport such as net.Pipe would deadlock. Pipe
-// returns an in-memory pair that works.
+// goroutines: the caller reads and writes from its own goroutines. The one
+// exception lives only inside Handshake: both peers write before they read,
+// so the handshake's writes run on a goroutine joined before Handshake returns,
+// which keeps transports whose writes wait for a reader (net.Pipe) working.
+// After the handshake, such a transport needs the reader and the writer on
+// different goroutines, as usual; Pipe returns a buffered in-memory pair that
+// does not.
 package zmtp

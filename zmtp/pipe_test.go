@@ -89,3 +89,54 @@ func TestPipeHandshakeTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// net.Pipe does not buffer: a write waits for the other side's read. The
+// handshake must still work, since both peers write before reading.
+func TestNetPipeHandshake(t *testing.T) {
+	auth := plainUsers(map[string]string{"u": "p"})
+	cases := []struct {
+		name   string
+		ca, cb Config
+		ok     bool
+	}{
+		{"NULL", Config{SocketType: "REQ"}, Config{SocketType: "REP"}, true},
+		{"PLAIN", Config{SocketType: "REQ", Security: Security{Mechanism: "PLAIN", Username: "u", Password: "p"}},
+			Config{SocketType: "ROUTER", Security: Security{Mechanism: "PLAIN", Server: true, Authenticate: auth}}, true},
+		{"PLAIN refused", Config{SocketType: "REQ", Security: Security{Mechanism: "PLAIN", Username: "u", Password: "x"}},
+			Config{SocketType: "ROUTER", Security: Security{Mechanism: "PLAIN", Server: true, Authenticate: auth}}, false},
+		{"incompatible", Config{SocketType: "REQ"}, Config{SocketType: "PULL"}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := net.Pipe()
+			start := time.Now()
+			ra, rb := handshakeBoth(t, a, b, tc.ca, tc.cb)
+			if time.Since(start) > 5*time.Second {
+				t.Fatalf("took %v", time.Since(start))
+			}
+			if !tc.ok {
+				if ra.err == nil || rb.err == nil {
+					t.Fatalf("accepted: %v / %v", ra.err, rb.err)
+				}
+				if tc.name == "PLAIN refused" {
+					var pe *PeerError
+					if !errors.As(ra.err, &pe) || !errors.Is(rb.err, ErrAuthFailed) {
+						t.Fatalf("%v / %v", ra.err, rb.err)
+					}
+				}
+				return
+			}
+			if ra.err != nil || rb.err != nil {
+				t.Fatal(ra.err, rb.err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- ra.c.WriteMessage([][]byte{[]byte("hi")}); ra.c.Flush() }()
+			if got := recv(t, rb.c); string(got[0]) != "hi" {
+				t.Fatal(got)
+			}
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
