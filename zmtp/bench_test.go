@@ -193,3 +193,66 @@ func BenchmarkHandshakeNULL(b *testing.B) {
 		c.Close()
 	}
 }
+
+// BenchmarkConnTCP is end to end over loopback TCP: one goroutine writes
+// (flushing every 64 messages, like a batching writer), this one reads.
+func BenchmarkConnTCP(b *testing.B) {
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ln.Close()
+			ch := make(chan *Conn, 1)
+			go func() {
+				nc, err := ln.Accept()
+				if err != nil {
+					ch <- nil
+					return
+				}
+				c, _ := Handshake(b.Context(), nc, Config{SocketType: "PULL"})
+				ch <- c
+			}()
+			nc, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			w, err := Handshake(b.Context(), nc, Config{SocketType: "PUSH"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer w.Close()
+			r := <-ch
+			if r == nil {
+				b.Fatal("accept side failed")
+			}
+			defer r.Close()
+			msg := [][]byte{make([]byte, size)}
+			b.ReportAllocs()
+			b.SetBytes(int64(size))
+			b.ResetTimer()
+			done := make(chan error, 1)
+			go func() {
+				for i := 0; i < b.N; i++ {
+					if err := w.WriteMessage(msg); err != nil {
+						done <- err
+						return
+					}
+					if i%64 == 63 {
+						w.Flush()
+					}
+				}
+				done <- w.Flush()
+			}()
+			for i := 0; i < b.N; i++ {
+				if _, _, err := r.ReadMessage(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := <-done; err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
