@@ -45,7 +45,7 @@ func TestReadyGolden(t *testing.T) {
 	if v, ok := pm.Lookup("IDENTITY"); !ok || len(v) != 0 {
 		t.Fatalf("identity: %q %v", v, ok)
 	}
-	checkPrefixes(t, want, nil, func(b []byte) error { _, _, err := ParseCommandFrame(b); return err })
+	checkPrefixes(t, want, ErrShort, func(b []byte) error { _, _, err := ParseCommandFrame(b); return err })
 }
 
 func TestCommandGoldens(t *testing.T) {
@@ -77,7 +77,7 @@ func TestCommandGoldens(t *testing.T) {
 		if err != nil || n != len(tc.want) {
 			t.Errorf("%s: parse %v", tc.name, err)
 		}
-		checkPrefixes(t, tc.want, nil, func(b []byte) error { _, _, err := ParseCommandFrame(b); return err })
+		checkPrefixes(t, tc.want, ErrShort, func(b []byte) error { _, _, err := ParseCommandFrame(b); return err })
 		switch cmd.Name {
 		case CmdError:
 			if _, err := ParseError(cmd.Body); err != nil {

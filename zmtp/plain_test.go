@@ -43,7 +43,7 @@ func TestPlainGoldens(t *testing.T) {
 		t.Fatalf("%q %q %v", u, p, err)
 	}
 	for _, g := range [][]byte{hello, welcomeGolden(t), ini} {
-		checkPrefixes(t, g, nil, func(b []byte) error { _, _, err := ParseCommandFrame(b); return err })
+		checkPrefixes(t, g, ErrShort, func(b []byte) error { _, _, err := ParseCommandFrame(b); return err })
 	}
 	// Empty credentials are legal; lengths must fill the body exactly.
 	if u, p, err := ParseHello(hx(t, "00 00")); err != nil || u != "" || p != "" {
