@@ -492,6 +492,7 @@ type Stats struct {
 	QueuedBytes     int64  // their payload bytes
 	InQueued        int    // messages waiting in inbound pipes
 	PeakQueuedBytes int64  // the largest backlog one outbound pipe has held
+	SwappedBytes    int64  // bytes spilled to swap now (0 until WithSwap is supported)
 	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
 }
 
