@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -15,6 +18,7 @@ type binding struct {
 	given, resolved string
 	ln              net.Listener // nil for inproc
 	inproc          string       // inproc name
+	tmpDir          string       // ipc://*: the generated directory
 	done            chan struct{}
 	s               *Socket
 }
@@ -27,6 +31,9 @@ func (b *binding) close() {
 	}
 	b.ln.Close()
 	<-b.done
+	if b.tmpDir != "" {
+		os.RemoveAll(b.tmpDir) // the directory made for ipc://*
+	}
 }
 
 // Bind listens on endpoint: tcp://host:port (port 0 or * picks a free one;
@@ -54,6 +61,9 @@ func (s *Socket) Bind(endpoint string) error {
 		return err
 	}
 	b := &binding{given: endpoint, resolved: resolved, ln: ln, done: make(chan struct{}), s: s}
+	if ep.transport == "ipc" && ep.addr == "*" {
+		b.tmpDir = filepath.Dir(strings.TrimPrefix(resolved, "ipc://"))
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

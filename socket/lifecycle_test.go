@@ -333,7 +333,13 @@ func TestEndpointsResolved(t *testing.T) {
 	connectTo(t, push, ipc)
 	send(t, push, "ipc")
 	expect(t, s, "ipc")
-	os.RemoveAll(filepath.Dir(strings.TrimPrefix(ipc, "ipc://")))
+	dir := filepath.Dir(strings.TrimPrefix(ipc, "ipc://"))
+	if err := s.Unbind(ipc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("generated ipc directory left behind: %v", err)
+	}
 }
 
 func TestIPCStaleAndLiveSocketFiles(t *testing.T) {
