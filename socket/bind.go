@@ -152,15 +152,14 @@ func (s *Socket) serveAccepted(nc net.Conn, ep string) {
 		s.emit(Event{Kind: EventHandshakeFailed, Endpoint: ep, Peer: addr, Err: err})
 		return
 	}
-	p := s.newPeer(ep, zc.PeerIdentity(), false)
-	fillPeer(p, zc)
-	if err := s.attachPeer(p); err != nil {
+	p, err := s.adoptPeer(ep, zc)
+	if err != nil {
 		zc.Close()
 		s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
 		return
 	}
 	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr})
 	err = s.runConn(zc, p)
-	s.detachPeer(p, err)
+	s.releasePeer(p, err)
 	s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})
 }

@@ -201,9 +201,7 @@ func (c *connector) run() {
 		if p != nil {
 			fillPeer(p, zc)
 		} else {
-			p = s.newPeer(ep, zc.PeerIdentity(), false)
-			fillPeer(p, zc)
-			if err := s.attachPeer(p); err != nil {
+			if p, err = s.adoptPeer(ep, zc); err != nil {
 				zc.Close()
 				s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
 				if !c.sleep(jitter(ivl)) {
@@ -219,7 +217,7 @@ func (c *connector) run() {
 		err = s.runConn(zc, p)
 		c.track(p, false)
 		if p != c.pre {
-			s.detachPeer(p, err)
+			s.releasePeer(p, err)
 		}
 		s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})
 		if c.ctx.Err() != nil || s.closing.Load() || !c.sleep(jitter(ivl)) {

@@ -23,12 +23,15 @@ const (
 	EventClosed                              // a listener or the socket closed
 	EventDropped                             // messages were dropped at a high-water mark (Err counts)
 	EventPeerRefused                         // a handshaken peer was refused (Err says why)
+	EventRetained                            // a departed peer's pipe is kept under its key (Peer is the key)
+	EventRetentionClaimed                    // a returning peer took its retained pipe back
+	EventRetentionExpired                    // a retained pipe was let go: TTL or MaxKeys (Err says which)
 )
 
 var eventNames = [...]string{
 	"LISTENING", "BIND_FAILED", "ACCEPTED", "ACCEPT_FAILED", "CONNECTED", "CONNECT_DELAYED",
 	"CONNECT_RETRIED", "HANDSHAKE_SUCCEEDED", "HANDSHAKE_FAILED", "DISCONNECTED", "CLOSED",
-	"DROPPED", "PEER_REFUSED",
+	"DROPPED", "PEER_REFUSED", "RETAINED", "RETENTION_CLAIMED", "RETENTION_EXPIRED",
 }
 
 func (k EventKind) String() string {

@@ -1,8 +1,11 @@
 package socket
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/purezmq/purezmq/queue"
 )
 
 // Defaults, following libzmq where it has one and bounded where it does not.
@@ -40,6 +43,9 @@ type options struct {
 	plainPass       string
 	plainServer     func(user, pass string) (string, error)
 	logger          *slog.Logger
+	retention       *Retention
+	swapBytes       int64
+	swapDir         string
 }
 
 func defaultOptions() options {
@@ -253,15 +259,42 @@ type Retention struct {
 	KeyBy   KeyBy
 }
 
-// WithRetention keeps departed peers' pipes by key. Not implemented yet: it
-// returns ErrNotSupported from New.
+// WithRetention keeps the outbound pipe of a departed peer under its key
+// (its Identity, or with KeyUser its authenticated user), ZeroMQ 2.x style:
+// messages keep being routed into it (HWM, mute action and swap apply) and
+// a peer that returns with the same key receives the backlog first, in
+// order. TTL (0: no expiry) and MaxKeys (0: no limit; the oldest is let go)
+// bound it. Off by default. A second live connection with a key already
+// connected is refused, or with WithRouterHandover takes over.
 func WithRetention(r Retention) Option {
-	return func(o *options) error { return ErrNotSupported }
+	return func(o *options) error {
+		if r.TTL < 0 || r.MaxKeys < 0 {
+			return fmt.Errorf("%w: retention TTL and MaxKeys must not be negative", ErrBadOption)
+		}
+		if r.KeyBy != KeyIdentity && r.KeyBy != KeyUser {
+			return fmt.Errorf("%w: unknown retention key %d", ErrBadOption, r.KeyBy)
+		}
+		o.retention = &r
+		return nil
+	}
 }
 
-// WithSwap spills full pipes to disk. Not implemented yet: ErrNotSupported.
+// WithSwap lets outbound pipes that reach their HWM spill further messages
+// to ring files in dir instead of dropping or blocking (ZeroMQ 2.x
+// ZMQ_SWAP). bytes is the budget for the whole socket, shared by its pipes;
+// only when it is spent does the socket type's mute action apply. Memory
+// stays bounded by the HWM. dir must exist and be writable.
 func WithSwap(bytes int64, dir string) Option {
-	return func(o *options) error { return ErrNotSupported }
+	return func(o *options) error {
+		if bytes <= 0 {
+			return fmt.Errorf("%w: swap budget must be positive", ErrBadOption)
+		}
+		if err := queue.CheckDir(dir); err != nil {
+			return fmt.Errorf("%w: swap directory: %w", ErrBadOption, err)
+		}
+		o.swapBytes, o.swapDir = bytes, dir
+		return nil
+	}
 }
 
 // WithWriteThrough routes retained peers' messages through the swap ring.

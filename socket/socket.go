@@ -56,6 +56,9 @@ type Socket struct {
 	sent, received, dropped atomic.Uint64
 	peakBytes               atomic.Int64 // largest backlog seen in departed pipes
 	nextRID                 atomic.Uint32
+
+	rt     *retention    // nil without WithRetention
+	budget *queue.Budget // nil without WithSwap
 }
 
 // New makes a socket of type t.
@@ -86,6 +89,12 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	// reused across restarts of one process.
 	s.nextRID.Store(rand.Uint32())
 	s.h = newHandler(s)
+	if o.retention != nil {
+		s.rt = newRetention(s, *o.retention)
+	}
+	if o.swapBytes > 0 {
+		s.budget = queue.NewBudget(o.swapBytes)
+	}
 	return s, nil
 }
 
@@ -265,7 +274,16 @@ func (s *Socket) preAttaches() bool {
 // newPeer is the one place where a peer's pipes are made.
 func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *peer {
 	p := &peer{s: s, endpoint: endpoint, identity: identity, persistent: persistent}
-	p.out = queue.New(queue.Config{HWM: s.outHWM(), Mute: s.outMute(), Key: string(identity), Notify: s.sendSig.notify})
+	oc := queue.Config{HWM: s.outHWM(), Mute: s.outMute(), Notify: s.sendSig.notify}
+	if s.budget != nil {
+		// Rings are named by key only where a backlog may outlive its
+		// connection (retention); others get unique anonymous names.
+		if s.rt != nil && s.rt.cfg.KeyBy == KeyIdentity {
+			oc.Key = string(identity)
+		}
+		oc.Swap = &queue.SwapConfig{Dir: s.o.swapDir, Budget: s.budget}
+	}
+	p.out = queue.New(oc)
 	p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
 	return p
 }
@@ -426,6 +444,7 @@ func (s *Socket) Close() error {
 	s.linger(lingering)
 	s.cancel()
 	s.wg.Wait()
+	s.closeRetention()
 	for _, p := range peers {
 		s.detachPeer(p, ErrClosed)
 	}
@@ -492,7 +511,10 @@ type Stats struct {
 	QueuedBytes     int64  // their payload bytes
 	InQueued        int    // messages waiting in inbound pipes
 	PeakQueuedBytes int64  // the largest backlog one outbound pipe has held
-	SwappedBytes    int64  // bytes spilled to swap now (0 until WithSwap is supported)
+	SwappedBytes    int64  // swap space held now by outbound pipes (WithSwap)
+	Spilled         uint64 // messages that went through the swap (of pipes still held)
+	SpillRefused    uint64 // messages the swap could not take (budget spent): the mute action applied
+	Retained        int    // departed peers kept under their key (WithRetention)
 	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
 }
 
@@ -517,8 +539,12 @@ func (s *Socket) Stats() Stats {
 		st.Queued += os.Queued
 		st.QueuedBytes += os.Bytes
 		peak = max(peak, os.PeakBytes)
+		st.SwappedBytes += os.SwapUsed
+		st.Spilled += os.Spilled
+		st.SpillRefused += os.SpillRefused
 		st.InQueued += p.in.Len()
 	}
 	st.PeakQueuedBytes = peak
+	st.Retained = s.retained()
 	return st
 }
