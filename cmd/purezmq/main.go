@@ -3,6 +3,8 @@
 //
 //	purezmq TYPE [flags]          a socket: stdin lines out, received messages to stdout
 //	purezmq bench VERB ARGS       local_thr, remote_thr, local_lat, remote_lat, inproc_thr, inproc_lat
+//	purezmq demo                  the durable-subscriber scenario, three variants
+//	purezmq swap inspect FILE     what a swap ring file holds
 //	purezmq help [TYPE|bench]     usage
 //
 // Exit status: 0 on success, 1 on a runtime error (reported on stderr), 2 on
@@ -47,6 +49,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runHelp(rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "swap":
+		return runSwap(rest, stdout, stderr)
 	}
 	if !isSocketVerb(verb) {
 		fmt.Fprintf(stderr, "purezmq: unknown command %q\n", verb)
@@ -86,6 +92,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 func writeUsage(w io.Writer) {
 	fmt.Fprint(w, `usage: purezmq TYPE [flags]
        purezmq bench VERB ARGS
+       purezmq demo
+       purezmq swap inspect FILE
        purezmq help [TYPE|bench]
 
 A ZeroMQ socket on the command line. TYPE is one of:
