@@ -408,8 +408,14 @@ func TestBadOptions(t *testing.T) {
 	if _, err := New(Type(99)); !errors.Is(err, ErrBadType) {
 		t.Errorf("bad type: %v", err)
 	}
-	if _, err := New(Pub, WithRetention(Retention{TTL: time.Hour})); !errors.Is(err, ErrNotSupported) {
+	if _, err := New(Pub, WithRetention(Retention{TTL: -time.Hour})); !errors.Is(err, ErrBadOption) {
 		t.Errorf("retention: %v", err)
+	}
+	if _, err := New(Pub, WithSwap(1<<20, "/nonexistent/purezmq-swap")); !errors.Is(err, ErrBadOption) {
+		t.Errorf("swap dir: %v", err)
+	}
+	if _, err := New(Pub, WithSwap(0, t.TempDir())); !errors.Is(err, ErrBadOption) {
+		t.Errorf("swap budget: %v", err)
 	}
 	if _, err := ParseType("bogus"); !errors.Is(err, ErrBadType) {
 		t.Errorf("ParseType: %v", err)

@@ -269,10 +269,10 @@ type Retention struct {
 func WithRetention(r Retention) Option {
 	return func(o *options) error {
 		if r.TTL < 0 || r.MaxKeys < 0 {
-			return fmt.Errorf("%w: retention TTL and MaxKeys must not be negative", ErrBadOption)
+			return badOption("retention", "TTL and MaxKeys must not be negative")
 		}
 		if r.KeyBy != KeyIdentity && r.KeyBy != KeyUser {
-			return fmt.Errorf("%w: unknown retention key %d", ErrBadOption, r.KeyBy)
+			return badOption("retention", fmt.Sprintf("unknown key kind %d", r.KeyBy))
 		}
 		o.retention = &r
 		return nil
@@ -287,10 +287,10 @@ func WithRetention(r Retention) Option {
 func WithSwap(bytes int64, dir string) Option {
 	return func(o *options) error {
 		if bytes <= 0 {
-			return fmt.Errorf("%w: swap budget must be positive", ErrBadOption)
+			return badOption("swap", "budget must be positive")
 		}
 		if err := queue.CheckDir(dir); err != nil {
-			return fmt.Errorf("%w: swap directory: %w", ErrBadOption, err)
+			return &swapDirError{badOption("swap", "directory: "+err.Error()).(*OptionError), err}
 		}
 		o.swapBytes, o.swapDir = bytes, dir
 		return nil
@@ -302,3 +302,12 @@ func WithSwap(bytes int64, dir string) Option {
 func WithWriteThrough(on bool) Option {
 	return func(o *options) error { return ErrNotSupported }
 }
+
+// swapDirError is an unusable swap directory: it matches both ErrBadOption
+// (through the *OptionError) and the queue's directory error.
+type swapDirError struct {
+	*OptionError
+	cause error
+}
+
+func (e *swapDirError) Unwrap() []error { return []error{e.OptionError, e.cause} }
