@@ -46,14 +46,15 @@ func newRetention(s *Socket, cfg Retention) *retention {
 			if p == nil {
 				return
 			}
+			// A retained backlog that nobody will claim is thrown away,
+			// ring file included. The event comes after, so whoever sees it
+			// finds the peer and its backlog gone from Stats.
+			pipe.Discard()
+			s.detachPeer(p, ErrRetentionExpired)
 			if reason != queue.Shutdown {
 				s.emit(Event{Kind: EventRetentionExpired, Peer: key,
 					Err: fmt.Errorf("%w (%v)", ErrRetentionExpired, reason)})
 			}
-			// A retained backlog that nobody will claim is thrown away,
-			// ring file included.
-			pipe.Discard()
-			s.detachPeer(p, ErrRetentionExpired)
 		},
 	})
 	return rt
