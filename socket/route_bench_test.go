@@ -1,0 +1,151 @@
+package socket
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// Benchmarks of routing a message through a whole socket (handler, strategy,
+// pipe, counters) when the mute action decides its fate. Dropping and
+// refusing are what a socket does under overload, so they must cost no
+// allocation: a publisher flooding a stalled subscriber must not make
+// garbage for every message it throws away.
+
+const benchPayload = 64
+
+func benchMsg(frames ...[]byte) Msg {
+	return Msg{Frames: append(frames, make([]byte, benchPayload))}
+}
+
+func benchSock(b *testing.B, typ Type, opts ...Option) *Socket {
+	b.Helper()
+	s, err := New(typ, opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkRoutePubDropStalled: PUB with one subscriber whose inproc pipe
+// is at its HWM; every Send drops.
+func BenchmarkRoutePubDropStalled(b *testing.B) {
+	pub := benchSock(b, Pub, WithSendHWM(1))
+	sub := benchSock(b, Sub, WithRecvHWM(1))
+	sub.Subscribe(nil)
+	connectTo(b, sub, bindAt(b, pub, "inproc"))
+	m := benchMsg()
+	for pub.Stats().Dropped == 0 {
+		if err := pub.TrySend(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	before := pub.Stats().Dropped
+	b.SetBytes(benchPayload)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := pub.Send(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if got := pub.Stats().Dropped - before; got != uint64(b.N) {
+		b.Fatalf("dropped %d of %d", got, b.N)
+	}
+}
+
+// BenchmarkRouteRouterDropFull: ROUTER sending to a known peer whose pipe is
+// full; every Send drops.
+func BenchmarkRouteRouterDropFull(b *testing.B) {
+	router := benchSock(b, Router, WithSendHWM(1))
+	dealer := benchSock(b, Dealer, WithIdentity([]byte("d")), WithRecvHWM(1))
+	connectTo(b, dealer, bindAt(b, router, "inproc"))
+	if err := dealer.Send(context.Background(), NewMsg([]byte("hi"))); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := router.Recv(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	m := benchMsg([]byte("d"))
+	for router.Stats().Dropped == 0 {
+		if err := router.TrySend(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	before := router.Stats().Dropped
+	b.SetBytes(benchPayload)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := router.Send(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if got := router.Stats().Dropped - before; got != uint64(b.N) {
+		b.Fatalf("dropped %d of %d", got, b.N)
+	}
+}
+
+// BenchmarkRoutePushTrySendFull: PUSH whose only pipe is full; every
+// TrySend reports ErrWouldBlock.
+func BenchmarkRoutePushTrySendFull(b *testing.B) {
+	push := benchSock(b, Push, WithSendHWM(1))
+	pull := benchSock(b, Pull, WithRecvHWM(1))
+	connectTo(b, push, bindAt(b, pull, "inproc"))
+	m := benchMsg()
+	for push.TrySend(m) == nil {
+	}
+	b.SetBytes(benchPayload)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := push.TrySend(m); !errors.Is(err, ErrWouldBlock) {
+			b.Fatalf("TrySend on a full pipe: %v", err)
+		}
+	}
+}
+
+// BenchmarkRoutePubFanout10: PUB to ten inproc subscribers with unlimited
+// pipes, each drained by its own reader; SetBytes counts one copy.
+func BenchmarkRoutePubFanout10(b *testing.B) {
+	pub := benchSock(b, Pub, WithSendHWM(0))
+	ep := bindAt(b, pub, "inproc")
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	for i := 0; i < 10; i++ {
+		sub := benchSock(b, Sub, WithRecvHWM(0))
+		sub.Subscribe(nil)
+		connectTo(b, sub, ep)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				if _, err := sub.Recv(ctx); err != nil {
+					return
+				}
+			}
+		}()
+	}
+	m := benchMsg()
+	b.SetBytes(benchPayload)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := pub.Send(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	if d := pub.Stats().Dropped; d != 0 {
+		b.Fatal(fmt.Sprintf("fan-out with room dropped %d", d))
+	}
+}
