@@ -121,6 +121,7 @@ func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
 func (c *streamConn) read() {
 	sr, _ := c.s.h.(subReceiver)
 	ur, _ := c.s.h.(upstreamReceiver)
+	saveSubs := sr != nil && c.s.savesSubs(c.p)
 	for {
 		msg, cmd, err := c.zc.ReadMessage()
 		if err != nil {
@@ -130,6 +131,9 @@ func (c *streamConn) read() {
 		if cmd.Name != "" {
 			if sr != nil && (cmd.Name == zmtp.CmdSubscribe || cmd.Name == zmtp.CmdCancel) {
 				sr.onSubscribe(c.p, cmd.Body, cmd.Name == zmtp.CmdSubscribe)
+				if saveSubs {
+					c.s.saveSubs(c.p)
+				}
 			}
 			continue
 		}
@@ -151,6 +155,12 @@ func (c *streamConn) read() {
 // write waits for the outbound pipe to become readable, takes everything
 // queued, writes it and flushes once: one syscall per batch. With
 // heartbeats it also sends PINGs and ends a connection silent for too long.
+//
+// A write-through pipe (WithWriteThrough) keeps popped messages in its ring
+// until Commit: the writer commits a batch only once it was written and
+// flushed, and when the connection fails it rolls the batch back, so the
+// next connection with the same key gets those messages again, in order.
+// Other pipes take the loop without either call.
 func (c *streamConn) write() {
 	o := &c.s.o
 	var tick <-chan time.Time
@@ -160,6 +170,13 @@ func (c *streamConn) write() {
 		tick = t.C
 	}
 	out := c.p.out
+	wt := c.s.budget != nil && c.s.writesThrough(out.Key())
+	fail := func(err error) {
+		c.shutdown(err)
+		if wt {
+			out.Rollback()
+		}
+	}
 	for {
 		select {
 		case <-out.Readable():
@@ -180,13 +197,13 @@ func (c *streamConn) write() {
 			}
 			continue
 		}
-		wrote := false
-		for {
+		n := 0
+		for !wt || n < writeThroughBatch {
 			m, ok := out.Pop()
 			if !ok {
 				break
 			}
-			wrote = true
+			n++
 			var err error
 			if isSubMessage(m) {
 				err = c.zc.WriteSubscribe(m[1][1:], m[1][0] == 1)
@@ -194,14 +211,17 @@ func (c *streamConn) write() {
 				err = c.zc.WriteMessage(m)
 			}
 			if err != nil {
-				c.shutdown(err)
+				fail(err)
 				return
 			}
 		}
-		if wrote {
+		if n > 0 {
 			if err := c.zc.Flush(); err != nil {
-				c.shutdown(err)
+				fail(err)
 				return
+			}
+			if wt {
+				c.commit(n)
 			}
 		}
 		if out.Closed() && out.Len() == 0 {
@@ -209,5 +229,14 @@ func (c *streamConn) write() {
 			c.shutdown(nil)
 			return
 		}
+	}
+}
+
+// commit confirms n flushed messages of a write-through pipe. They did
+// reach the connection, so a failure to record that on disk costs at most
+// a repeat after a crash; it is logged, not treated as a connection error.
+func (c *streamConn) commit(n int) {
+	if err := c.p.out.Commit(n); err != nil {
+		c.s.log.Warn("write-through commit", "peer", c.p.out.Key(), "err", err)
 	}
 }

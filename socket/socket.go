@@ -75,6 +75,9 @@ func New(t Type, opts ...Option) (*Socket, error) {
 			return nil, err
 		}
 	}
+	if err := checkWriteThrough(&o); err != nil {
+		return nil, err
+	}
 	s := &Socket{
 		typ:   t,
 		o:     o,
@@ -94,6 +97,10 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	}
 	if o.swapBytes > 0 {
 		s.budget = queue.NewBudget(o.swapBytes)
+	}
+	if err := s.recoverSwap(); err != nil {
+		s.cancel()
+		return nil, err
 	}
 	return s, nil
 }
@@ -281,7 +288,7 @@ func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *pee
 		if s.rt != nil && s.rt.cfg.KeyBy == KeyIdentity {
 			oc.Key = string(identity)
 		}
-		oc.Swap = &queue.SwapConfig{Dir: s.o.swapDir, Budget: s.budget}
+		oc.Swap = s.outSwap(oc.Key)
 	}
 	p.out = queue.New(oc)
 	p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
@@ -444,6 +451,7 @@ func (s *Socket) Close() error {
 	s.linger(lingering)
 	s.cancel()
 	s.wg.Wait()
+	s.persistBacklogs(peers)
 	s.closeRetention()
 	for _, p := range peers {
 		s.detachPeer(p, ErrClosed)
