@@ -31,7 +31,13 @@ const (
 func main() {
 	// A signal cancels the context so the socket verbs can close their socket
 	// (honouring the linger) instead of dying with messages still queued.
+	// Once that first signal has arrived, the default action is restored, so
+	// a second one ends the process at once, even during a long linger.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
