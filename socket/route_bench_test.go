@@ -20,7 +20,7 @@ func benchMsg(frames ...[]byte) Msg {
 	return Msg{Frames: append(frames, make([]byte, benchPayload))}
 }
 
-func benchSock(b *testing.B, typ Type, opts ...Option) *Socket {
+func benchSock(b testing.TB, typ Type, opts ...Option) *Socket {
 	b.Helper()
 	s, err := New(typ, opts...)
 	if err != nil {
@@ -30,19 +30,77 @@ func benchSock(b *testing.B, typ Type, opts ...Option) *Socket {
 	return s
 }
 
-// BenchmarkRoutePubDropStalled: PUB with one subscriber whose inproc pipe
-// is at its HWM; every Send drops.
-func BenchmarkRoutePubDropStalled(b *testing.B) {
-	pub := benchSock(b, Pub, WithSendHWM(1))
-	sub := benchSock(b, Sub, WithRecvHWM(1))
+// stalledPub is a PUB whose one subscriber's inproc pipe is at its HWM.
+func stalledPub(tb testing.TB) (*Socket, Msg) {
+	pub := benchSock(tb, Pub, WithSendHWM(1))
+	sub := benchSock(tb, Sub, WithRecvHWM(1))
 	sub.Subscribe(nil)
-	connectTo(b, sub, bindAt(b, pub, "inproc"))
+	connectTo(tb, sub, bindAt(tb, pub, "inproc"))
 	m := benchMsg()
 	for pub.Stats().Dropped == 0 {
 		if err := pub.TrySend(m); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
+	return pub, m
+}
+
+// fullRouter is a ROUTER whose one peer, "d", has a full inproc pipe.
+func fullRouter(tb testing.TB) (*Socket, Msg) {
+	router := benchSock(tb, Router, WithSendHWM(1))
+	dealer := benchSock(tb, Dealer, WithIdentity([]byte("d")), WithRecvHWM(1))
+	connectTo(tb, dealer, bindAt(tb, router, "inproc"))
+	if err := dealer.Send(context.Background(), NewMsg([]byte("hi"))); err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := router.Recv(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	m := benchMsg([]byte("d"))
+	for router.Stats().Dropped == 0 {
+		if err := router.TrySend(m); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return router, m
+}
+
+// fullPush is a PUSH whose only inproc pipe is full.
+func fullPush(tb testing.TB) (*Socket, Msg) {
+	push := benchSock(tb, Push, WithSendHWM(1))
+	pull := benchSock(tb, Pull, WithRecvHWM(1))
+	connectTo(tb, push, bindAt(tb, pull, "inproc"))
+	m := benchMsg()
+	for push.TrySend(m) == nil {
+	}
+	return push, m
+}
+
+// TestRouteMuteDoesNotAllocate holds the overload paths to the benchmarks'
+// 0 allocs/op in every test run, not only when someone benchmarks.
+func TestRouteMuteDoesNotAllocate(t *testing.T) {
+	ctx := context.Background()
+	pub, pm := stalledPub(t)
+	router, rm := fullRouter(t)
+	push, sm := fullPush(t)
+	for _, c := range []struct {
+		name string
+		f    func()
+	}{
+		{"pub drop", func() { _ = pub.Send(ctx, pm) }},
+		{"router drop", func() { _ = router.Send(ctx, rm) }},
+		{"push would block", func() { _ = push.TrySend(sm) }},
+	} {
+		if n := testing.AllocsPerRun(1000, c.f); n != 0 {
+			t.Errorf("%s: %v allocs per message, want 0", c.name, n)
+		}
+	}
+}
+
+// BenchmarkRoutePubDropStalled: PUB with one subscriber whose inproc pipe
+// is at its HWM; every Send drops.
+func BenchmarkRoutePubDropStalled(b *testing.B) {
+	pub, m := stalledPub(b)
 	ctx := context.Background()
 	before := pub.Stats().Dropped
 	b.SetBytes(benchPayload)
@@ -62,21 +120,7 @@ func BenchmarkRoutePubDropStalled(b *testing.B) {
 // BenchmarkRouteRouterDropFull: ROUTER sending to a known peer whose pipe is
 // full; every Send drops.
 func BenchmarkRouteRouterDropFull(b *testing.B) {
-	router := benchSock(b, Router, WithSendHWM(1))
-	dealer := benchSock(b, Dealer, WithIdentity([]byte("d")), WithRecvHWM(1))
-	connectTo(b, dealer, bindAt(b, router, "inproc"))
-	if err := dealer.Send(context.Background(), NewMsg([]byte("hi"))); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := router.Recv(context.Background()); err != nil {
-		b.Fatal(err)
-	}
-	m := benchMsg([]byte("d"))
-	for router.Stats().Dropped == 0 {
-		if err := router.TrySend(m); err != nil {
-			b.Fatal(err)
-		}
-	}
+	router, m := fullRouter(b)
 	ctx := context.Background()
 	before := router.Stats().Dropped
 	b.SetBytes(benchPayload)
@@ -96,12 +140,7 @@ func BenchmarkRouteRouterDropFull(b *testing.B) {
 // BenchmarkRoutePushTrySendFull: PUSH whose only pipe is full; every
 // TrySend reports ErrWouldBlock.
 func BenchmarkRoutePushTrySendFull(b *testing.B) {
-	push := benchSock(b, Push, WithSendHWM(1))
-	pull := benchSock(b, Pull, WithRecvHWM(1))
-	connectTo(b, push, bindAt(b, pull, "inproc"))
-	m := benchMsg()
-	for push.TrySend(m) == nil {
-	}
+	push, m := fullPush(b)
 	b.SetBytes(benchPayload)
 	b.ReportAllocs()
 	b.ResetTimer()
