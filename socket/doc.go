@@ -18,5 +18,33 @@
 // the message it is given (they may be queued for several peers); what Recv
 // returns belongs to the caller.
 //
+// # Crash recovery
+//
+// With WithSwap and WithRetention (keyed by identity) a socket keeps the
+// backlogs of its keyed peers in ring files of the swap directory, named by
+// key, and gets them back when it is made again on the same directory:
+//
+//   - Close leaves every keyed peer's unsent messages (connected or
+//     retained) on disk instead of discarding them.
+//   - New recovers each backlog as a retained peer: attached to the socket
+//     type (a ROUTER routes to it, a PUB or XPUB distributes to it) but
+//     without a connection until a peer with that key connects and
+//     receives the backlog first, in order. Its TTL starts at recovery.
+//   - A PUB or XPUB also saves each keyed peer's subscriptions beside its
+//     ring ("<ring>.subs", rewritten on every change) and restores them, so
+//     a recovered subscriber keeps collecting what it subscribed to.
+//   - A damaged ring or subscriptions file is logged and reported as an
+//     EventRetentionExpired whose Err is a *RecoverError; a damaged ring is
+//     left in place and skipped.
+//
+// Without write-through, a kill loses the messages held in memory (up to
+// the HWM per peer); only spilled ones survive. WithWriteThrough puts every
+// message of a keyed peer in its ring before Send returns, so a kill -9
+// loses nothing Send accepted; see WithWriteThrough for the delivery
+// guarantee (exactly once across restarts and crashes for messages not yet
+// written out, at least once for a batch cut by a failed flush). A peer is
+// recovered only if its ring exists: a spill-mode peer with no backlog at
+// Close is not remembered. One swap directory serves one socket at a time.
+//
 // Logging goes through log/slog and is silent unless WithLogger is given.
 package socket
