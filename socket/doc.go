@@ -38,13 +38,16 @@
 //     left in place and skipped.
 //
 // Without write-through, a kill loses the messages held in memory (up to
-// the HWM per peer); only spilled ones survive. WithWriteThrough puts every
-// message of a keyed peer in its ring before Send returns, so a kill -9
-// loses nothing Send accepted; see WithWriteThrough for the delivery
-// guarantee (exactly once across restarts and crashes for messages not yet
-// written out, at least once for a batch cut by a failed flush). A peer is
-// recovered only if its ring exists: a spill-mode peer with no backlog at
-// Close is not remembered. One swap directory serves one socket at a time.
+// the HWM per peer): only spilled ones survive, and since a ring records
+// its reading position lazily, some already delivered may come again.
+// WithWriteThrough puts every message of a keyed peer in its ring before
+// Send returns, so a kill -9 loses nothing Send accepted: what was not yet
+// written out is delivered to the key's next connection once and in order,
+// except that the last batch (at most 256 messages) may be delivered twice
+// when the process dies or the connection fails between writing it and
+// recording that it was written. See WithWriteThrough. A peer is recovered
+// only if its ring exists: a spill-mode peer with no backlog at Close is
+// not remembered. One swap directory serves one socket at a time.
 //
 // Logging goes through log/slog and is silent unless WithLogger is given.
 package socket
