@@ -23,7 +23,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="$ROOT/bin"
 GO="${GO:-go}"
-REPS=3
+REPS=5
 SIZES="16 256 4096 65536 1048576"
 SCALE=1
 OUT="${BENCH_OUT:-}"
@@ -65,19 +65,19 @@ impl_cmd() {
 	esac
 }
 
-# Message counts: roughly a third of a second for libzmq at each size, so
-# the whole run stays within minutes on two cores. go-zeromq is an order of
+# Message counts: roughly half a second for libzmq at each size, so the
+# whole run (5 repetitions) stays around five minutes on two cores. go-zeromq is an order of
 # magnitude slower and gets a tenth of the messages; rates stay comparable.
 thr_count() {
 	case "$1" in
-	16) echo 1000000 ;; 256) echo 500000 ;; 4096) echo 100000 ;;
-	65536) echo 10000 ;; 1048576) echo 600 ;; *) echo 100000 ;;
+	16) echo 2000000 ;; 256) echo 1000000 ;; 4096) echo 200000 ;;
+	65536) echo 20000 ;; 1048576) echo 1200 ;; *) echo 200000 ;;
 	esac
 }
 lat_count() {
 	case "$1" in
-	16|256) echo 5000 ;; 4096) echo 4000 ;; 65536) echo 1500 ;;
-	1048576) echo 150 ;; *) echo 2000 ;;
+	16|256) echo 10000 ;; 4096) echo 8000 ;; 65536) echo 3000 ;;
+	1048576) echo 300 ;; *) echo 4000 ;;
 	esac
 }
 count_for() { # kind size impl

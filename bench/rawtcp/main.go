@@ -95,7 +95,7 @@ func localThr(w io.Writer, addr string, size, count int) error {
 		return err
 	}
 	defer c.Close()
-	buf := make([]byte, 256<<10)
+	buf := make([]byte, max(256<<10, size))
 	total := int64(size) * int64(count)
 	if total == 0 {
 		printThr(w, size, count, 0)

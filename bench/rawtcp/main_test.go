@@ -51,7 +51,12 @@ func TestThroughputAndLatency(t *testing.T) {
 			t.Errorf("%v local_thr:\n%s", mode, lout)
 		}
 	}
+	// Payloads larger than the read buffer.
 	ep := freeEP(t)
+	if lout, _ := pair(t, []string{"local_thr", ep, "1048576", "3"}, []string{"remote_thr", ep, "1048576", "3"}); lout == "" {
+		t.Error("no output for 1 MiB payloads")
+	}
+	ep = freeEP(t)
 	_, rout := pair(t, []string{"local_lat", ep, "32", "200"}, []string{"remote_lat", ep, "32", "200"})
 	if !regexp.MustCompile(`^message size: 32 \[B\]\nroundtrip count: 200\naverage latency: \d+\.\d{3} \[us\]\n$`).MatchString(rout) {
 		t.Errorf("remote_lat:\n%s", rout)

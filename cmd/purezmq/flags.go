@@ -123,7 +123,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.Var(&c.binds, "bind", "bind to `EP` (repeatable): tcp://host:port (port * or 0 picks one), ipc:///path, ipc://@name, inproc://name")
 	fs.Var(&c.connects, "connect", "connect to `EP` (repeatable); connecting and reconnecting happen in the background")
 	fs.StringVar(&c.identity, "identity", "", "routing identity `ID` sent to peers (1-255 bytes, text escapes allowed, must not start with \\x00)")
-	fs.Var(&c.subscribes, "subscribe", "sub, xsub: subscribe to topic `PREFIX` (repeatable; \"\" is everything, the default when none is given)")
+	fs.Var(&c.subscribes, "subscribe", "sub, xsub: subscribe to topic `PREFIX` (repeatable, text escapes allowed; \"\" is everything, the default when none is given)")
 	fs.IntVar(&c.hwm, "hwm", -1, "high-water mark `N` in messages for both directions (0 = unlimited; default 1000)")
 	fs.IntVar(&c.sndHWM, "sndhwm", -1, "send high-water mark `N` (overrides --hwm)")
 	fs.IntVar(&c.rcvHWM, "rcvhwm", -1, "receive high-water mark `N` (overrides --hwm)")
