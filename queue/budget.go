@@ -18,6 +18,10 @@ type Budget struct {
 	mu      sync.Mutex
 	waiters []*Pipe // pipes blocked on the budget, woken by release
 	nwait   atomic.Int32
+	// releases counts calls to release. A pipe notes it before trying
+	// to reserve; if it changed by the time the refused pipe registers
+	// as a waiter, a release ran in between and found no waiter to wake.
+	releases atomic.Uint64
 }
 
 // NewBudget makes a budget of limit bytes; limit <= 0 means unlimited
@@ -58,6 +62,7 @@ func (b *Budget) charge(n int64) { b.used.Add(n) }
 // be called without any pipe's lock held.
 func (b *Budget) release(n int64) {
 	b.used.Add(-n)
+	b.releases.Add(1)
 	if b.nwait.Load() == 0 {
 		return
 	}

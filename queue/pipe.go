@@ -343,11 +343,14 @@ func (p *Pipe) Writable() <-chan struct{} {
 	if !p.full() || p.closed {
 		return closedCh
 	}
+	if p.sw != nil && p.sw.waitBudget() {
+		// Space came back between the refusal and now: let the caller
+		// try again rather than wait for a release that already ran.
+		p.sw.blocked = false
+		return closedCh
+	}
 	if p.writable == nil {
 		p.writable = make(chan struct{})
-	}
-	if p.sw != nil {
-		p.sw.waitBudget()
 	}
 	return p.writable
 }

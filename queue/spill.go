@@ -29,6 +29,10 @@ type SpillReaderAt interface {
 	PeekAt(i int, dst []byte) ([]byte, error)
 }
 
+// The real ring reads ahead; a change of either signature must not quietly
+// turn write-through back into one message per Commit.
+var _ SpillReaderAt = (*swapfile.Ring)(nil)
+
 // recInfo remembers a write-through record held in memory or in flight.
 type recInfo struct {
 	size int64  // bytes in the ring, overhead included
@@ -114,11 +118,14 @@ type swapState struct {
 	seq      uint64        // sequence number of the last record written
 	skipSeq  uint64        // records up to this one were committed before a crash
 	blocked  bool          // the swap refused a push; cleared when space frees
-	waiting  bool          // registered with the budget for a wake-up
-	err      error         // sticky read failure: the disk backlog is lost
-	hdr      []byte        // scratch record header
-	parts    [][]byte      // scratch AppendV arguments
-	rbuf     []byte        // scratch record read buffer
+	// releasesSeen is the budget's release count before the last push
+	// tried to reserve (see waitBudget).
+	releasesSeen uint64
+	waiting      bool     // registered with the budget for a wake-up
+	err          error    // sticky read failure: the disk backlog is lost
+	hdr          []byte   // scratch record header
+	parts        [][]byte // scratch AppendV arguments
+	rbuf         []byte   // scratch record read buffer
 }
 
 func newSwapState(p *Pipe, cfg SwapConfig) *swapState {
@@ -162,6 +169,9 @@ func (s *swapState) append(msg [][]byte) (int64, bool) {
 	s.hdr = appendRecordHeader(s.hdr[:0], s.seq+1, msg)
 	size := int64(len(s.hdr)) + msgBytes(msg) + recordOverhead
 	b := s.cfg.Budget
+	if b != nil {
+		s.releasesSeen = b.releases.Load()
+	}
 	if b != nil && !b.reserve(size) {
 		return s.refuse(nil)
 	}
@@ -290,12 +300,21 @@ func (s *swapState) popped(k int) {
 
 func (s *swapState) unblock() { s.blocked = false }
 
-// waitBudget asks the budget to wake this pipe when space is released.
-func (s *swapState) waitBudget() {
-	if b := s.cfg.Budget; b != nil && !s.waiting {
+// waitBudget asks the budget to wake this pipe when space is released. It
+// reports whether space was released since the refused push looked at the
+// budget: that release found no waiter to wake, so the caller must not
+// wait for another one. Registering first and checking after closes the
+// window: a release either sees the waiter or is seen here.
+func (s *swapState) waitBudget() bool {
+	b := s.cfg.Budget
+	if b == nil {
+		return false
+	}
+	if !s.waiting {
 		s.waiting = true
 		b.addWaiter(s.p)
 	}
+	return b.releases.Load() != s.releasesSeen
 }
 
 // budgetFreed is the budget's wake-up call.

@@ -168,6 +168,42 @@ func TestSpillBudgetSharedWakesBlockedPipe(t *testing.T) {
 	c.Discard()
 }
 
+// TestSpillBudgetReleaseBeforeWait: the budget is released after a push
+// was refused but before the refused pusher asks to wait. That release
+// found no waiter; Writable must not then wait for another one.
+func TestSpillBudgetReleaseBeforeWait(t *testing.T) {
+	b := NewBudget(2 * 20)
+	fs := &fakeSwap{}
+	a := spillPipe(t, fs, b, Block, "")
+	c := spillPipe(t, fs, b, Block, "")
+	for i := 0; i < 4; i++ {
+		if err := a.TryPush(msg(fmt.Sprint(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = c.TryPush(msg("c0"))
+	_ = c.TryPush(msg("c1"))
+	if err := c.TryPush(msg("c2")); !errors.Is(err, ErrFull) {
+		t.Fatalf("push with budget spent: %v, want ErrFull", err)
+	}
+	for i := 0; i < 4; i++ {
+		mustPop(t, a, fmt.Sprint(i))
+	}
+	select {
+	case <-c.Writable():
+	default:
+		t.Fatal("Writable waits although the budget was released after the refusal")
+	}
+	if err := c.TryPush(msg("c2")); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"c0", "c1", "c2"} {
+		mustPop(t, c, w)
+	}
+	a.Discard()
+	c.Discard()
+}
+
 func TestSpillRingFullAppliesMute(t *testing.T) {
 	fs := &fakeSwap{}
 	p := New(Config{HWM: 1, Mute: Fail, Swap: &SwapConfig{Dir: t.TempDir(), RingCapacity: 40, Open: fs.open}})
@@ -396,19 +432,36 @@ func TestWriteThroughCrashRecoversExactlyUncommitted(t *testing.T) {
 }
 
 func TestWriteThroughReadAheadAndRollback(t *testing.T) {
-	for _, at := range []bool{false, true} {
-		t.Run(fmt.Sprint("peekAt=", at), func(t *testing.T) {
-			fs := &fakeSwap{at: at}
-			p := New(Config{HWM: 3, Mute: Fail, Key: "w", Swap: &SwapConfig{Dir: t.TempDir(), RingCapacity: 1 << 16, WriteThrough: true, Open: fs.open}})
+	for _, mode := range []string{"fake", "fakePeekAt", "ring"} {
+		t.Run(mode, func(t *testing.T) {
+			sc := &SwapConfig{Dir: t.TempDir(), RingCapacity: 1 << 16, WriteThrough: true}
+			fs := &fakeSwap{at: mode == "fakePeekAt"}
+			if mode != "ring" {
+				sc.Open = fs.open
+			}
+			p := New(Config{HWM: 3, Mute: Fail, Key: "w", Swap: sc})
 			for i := 0; i < 10; i++ {
 				_ = p.TryPush(msg(fmt.Sprint(i)))
 			}
-			if r := fs.only(); r.Len() != 10 {
+			if st := p.Stats(); st.Spilled != 10 || st.Queued != 10 || st.MemQueued != 3 {
+				t.Fatalf("ring should hold all 10, memory 3: %+v", st)
+			}
+			if r := fs.only(); r != nil && r.Len() != 10 {
 				t.Fatalf("ring holds %d, want all 10", r.Len())
 			}
 			b := p.PopBatch(nil)
 			if len(b) != 3 || p.Stats().Uncommitted != 3 {
 				t.Fatalf("batch %d, stats %+v", len(b), p.Stats())
+			}
+			// A ring that reads at an index (the real one does) refills
+			// memory behind the uncommitted batch; without it the pipe
+			// must wait for the commit.
+			wantMem := 3
+			if mode == "fake" {
+				wantMem = 0
+			}
+			if st := p.Stats(); st.MemQueued != wantMem {
+				t.Fatalf("read-ahead holds %d messages before the commit, want %d", st.MemQueued, wantMem)
 			}
 			if got := p.Rollback(); got != 3 {
 				t.Fatalf("Rollback = %d", got)

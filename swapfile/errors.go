@@ -13,6 +13,8 @@ var (
 	ErrFull = errors.New("swapfile: ring full")
 	// ErrEmpty is returned by Peek, Pop and Discard on an empty ring.
 	ErrEmpty = errors.New("swapfile: ring empty")
+	// ErrRange is returned by PeekAt for an index outside [0, Len()).
+	ErrRange = errors.New("swapfile: record index out of range")
 	// ErrCorrupt is wrapped by every error about damaged file contents
 	// (see *HeaderError and *RecordError).
 	ErrCorrupt = errors.New("swapfile: corrupt ring file")

@@ -26,10 +26,11 @@ func TestProperty(t *testing.T) {
 		}
 		r, path := tempRing(t, capacity, opts)
 		var (
-			model  [][]byte
-			popped [][]byte // popped since the last clean reopen, newest last
-			used   int64
-			serial int
+			model   [][]byte
+			popped  [][]byte // popped since the last clean reopen, newest last
+			used    int64
+			serial  int
+			peekBuf []byte
 		)
 		newRecord := func() []byte {
 			serial++
@@ -101,6 +102,26 @@ func TestProperty(t *testing.T) {
 					}
 				} else if err != nil || !bytes.Equal(got, model[0]) {
 					t.Fatalf("seed %d step %d: peek: %v", seed, step, err)
+				}
+				// PeekAt: one random index (one past the end included),
+				// sometimes every index in a random order, which moves
+				// its cursor backwards as well as forwards.
+				idx := []int{rng.IntN(len(model) + 1)}
+				if rng.IntN(4) == 0 {
+					idx = rng.Perm(len(model) + 1)
+				}
+				for _, i := range idx {
+					got, err := r.PeekAt(i, peekBuf[:0])
+					switch {
+					case i == len(model):
+						if !errors.Is(err, ErrRange) {
+							t.Fatalf("seed %d step %d: PeekAt(%d) of %d: %v, want ErrRange", seed, step, i, len(model), err)
+						}
+					case err != nil || !bytes.Equal(got, model[i]):
+						t.Fatalf("seed %d step %d: PeekAt(%d) of %d: %d bytes, %v", seed, step, i, len(model), len(got), err)
+					default:
+						peekBuf = got
+					}
 				}
 			case op < 87:
 				if err := r.Close(); err != nil {
