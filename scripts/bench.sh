@@ -198,6 +198,7 @@ if [ "$HAVE_LIBZMQ" = 1 ]; then
 	INPROC_IMPLS="libzmq purezmq gozmq"
 fi
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 started=$(date +%s)
 for rep in $(seq 1 "$REPS"); do
 	echo "bench.sh: repetition $rep of $REPS" >&2
@@ -228,11 +229,13 @@ fi
 	echo "machine: $(nproc) CPUs, $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || uname -m)"
 	echo "kernel:  $(uname -sr)"
 	echo "go:      $("$GO" version)"
+	echo "load:    $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) after (1/5/15-min averages; anything near nproc means the numbers shared the CPUs)"
 	echo "libzmq:  $(pkg-config --modversion libzmq 2>/dev/null || echo none) (zmqperf, cc -O2)"
 	echo "go-zeromq: github.com/go-zeromq/zmq4 $(cd "$ROOT" && "$GO" list -m -f '{{.Version}}' github.com/go-zeromq/zmq4 2>/dev/null || echo unknown)"
 	echo "run:     $REPS repetitions interleaved, medians; $elapsed s; sizes $SIZES$( [ "$SCALE" != 1 ] && echo "; QUICK (counts / $SCALE)")"
 	echo "pairs:   local<-remote; thr = local receives (PULL<-PUSH), lat = one-way latency, half the REQ/REP round trip"
 	echo "ipc:     a libzmq local_thr gets extra messages it does not count (libzmq#4660 loses a stream's tail over ipc)"
+	echo "inproc:  messages pass by reference in both libzmq and purezmq, so inproc MB/s counts bytes referenced, not copied"
 	echo "gaps:    gozmq inproc only up to 255 B (zmq4 v0.17.0 panics on longer inproc frames); gozmq has no ipc row"
 	echo "ratios:  thr x = msgs/s / libzmq's; lat x = latency / libzmq's (lower is better); libzmq = libzmq<-libzmq, same transport and size"
 	echo
