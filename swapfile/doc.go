@@ -57,6 +57,14 @@
 //     made durable), so the scan from a stale head always finds intact
 //     records.
 //
+// # Reading ahead
+//
+// Pop, Peek and Discard work on the front record. PeekAt reads the record
+// i places behind it without removing anything, for a reader that must
+// keep records in the ring until they are confirmed (a write-through
+// pipe). It remembers where the last record it read ended, so reading
+// records in order costs one record header each, not a walk from the front.
+//
 // # I/O
 //
 // Data is written with pwrite ((*os.File).WriteAt) into a file whose blocks
