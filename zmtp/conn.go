@@ -17,14 +17,21 @@ import (
 
 // Security selects and configures the security mechanism.
 type Security struct {
-	Mechanism          string // "NULL" (default when ""), "PLAIN"; "CURVE" later
+	Mechanism          string // "NULL" (default when ""), "PLAIN" or "CURVE"
 	Server             bool   // PLAIN/CURVE role: the server authenticates the client
 	Username, Password string // PLAIN client credentials
 	// Authenticate is called on the PLAIN server side; it returns the user id for
 	// the connection (ZAP "User-Id"; the user name when it returns "") or an
 	// error whose text becomes the ERROR reason sent to the client. A PLAIN
 	// server without it is a configuration error: it would admit anyone.
+	// A CURVE server calls it with mechanism "CURVE", the client's long-term
+	// public key in Z85 as username and "" as password (see NewCurveServer);
+	// without it a CURVE server admits any client key, as libzmq does.
 	Authenticate func(mechanism string, username, password string) (userID string, err error)
+	// CURVE keys (zero = unset). CurvePublicKey and CurveSecretKey are our
+	// long-term pair (the public key is derived when unset); a client also
+	// needs CurveServerKey, the server's long-term public key.
+	CurvePublicKey, CurveSecretKey, CurveServerKey [32]byte
 }
 
 // Config configures one connection.
@@ -169,6 +176,11 @@ func NewMechanism(cfg Config) (Mechanism, error) {
 			return NewPlainServer(s.Authenticate, md, check)
 		}
 		return NewPlainClient(s.Username, s.Password, md, check)
+	case "CURVE":
+		if s.Server {
+			return NewCurveServer(s.CurvePublicKey, s.CurveSecretKey, s.Authenticate, md, check)
+		}
+		return NewCurveClient(s.CurveServerKey, s.CurvePublicKey, s.CurveSecretKey, md, check)
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnsupportedMechanism, s.Mechanism)
 }
@@ -625,8 +637,9 @@ func (c *Conn) pong(pctx []byte) error {
 	if c.writeErr != nil {
 		return c.writeErr
 	}
-	c.cmdTmp, _ = AppendPong(c.cmdTmp[:0], pctx)
-	if err := c.fw.WriteRaw(c.cmdTmp); err != nil {
+	// Through writeFrame, so that under CURVE the PONG is encrypted too.
+	c.cmdTmp, _ = AppendCommandBody(c.cmdTmp[:0], CmdPong, pctx)
+	if err := c.writeFrame(FlagCommand, c.cmdTmp); err != nil {
 		c.writeErr = err
 		return err
 	}
