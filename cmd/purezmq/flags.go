@@ -46,7 +46,7 @@ type sockConfig struct {
 	subscribeSet    bool
 	identity        string
 
-	hwm, sndHWM, rcvHWM int // -1: not given
+	hwm, sndHWM, rcvHWM optInt
 
 	swap         byteSize
 	swapDir      string
@@ -76,6 +76,34 @@ func (l *stringList) String() string { return strings.Join(*l, ",") }
 
 func (l *stringList) Set(s string) error {
 	*l = append(*l, s)
+	return nil
+}
+
+// optInt is a non-negative int flag that remembers whether it was given, so
+// an absent flag leaves the library default alone (and help shows none).
+type optInt struct {
+	n   int
+	set bool
+}
+
+var errNegative = errors.New("purezmq: must be 0 or more")
+
+func (o *optInt) String() string {
+	if !o.set {
+		return ""
+	}
+	return strconv.Itoa(o.n)
+}
+
+func (o *optInt) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return err
+	}
+	if n < 0 {
+		return errNegative
+	}
+	o.n, o.set = n, true
 	return nil
 }
 
@@ -118,19 +146,19 @@ func parseByteSize(s string) (int64, error) {
 }
 
 func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
-	c := &sockConfig{verb: verb, hwm: -1, sndHWM: -1, rcvHWM: -1, linger: defaultLinger}
+	c := &sockConfig{verb: verb, linger: defaultLinger}
 	fs := flag.NewFlagSet(verb, flag.ContinueOnError)
 	fs.Var(&c.binds, "bind", "bind to `EP` (repeatable): tcp://host:port (port * or 0 picks one), ipc:///path, ipc://@name, inproc://name")
 	fs.Var(&c.connects, "connect", "connect to `EP` (repeatable); connecting and reconnecting happen in the background")
 	fs.StringVar(&c.identity, "identity", "", "routing identity `ID` sent to peers (1-255 bytes, text escapes allowed, must not start with \\x00)")
 	fs.Var(&c.subscribes, "subscribe", "sub, xsub: subscribe to topic `PREFIX` (repeatable, text escapes allowed; \"\" is everything, the default when none is given)")
-	fs.IntVar(&c.hwm, "hwm", -1, "high-water mark `N` in messages for both directions (0 = unlimited; default 1000)")
-	fs.IntVar(&c.sndHWM, "sndhwm", -1, "send high-water mark `N` (overrides --hwm)")
-	fs.IntVar(&c.rcvHWM, "rcvhwm", -1, "receive high-water mark `N` (overrides --hwm)")
+	fs.Var(&c.hwm, "hwm", "high-water mark `N` in messages for both directions (0 = unlimited; the library's default is 1000)")
+	fs.Var(&c.sndHWM, "sndhwm", "send high-water mark `N` (overrides --hwm)")
+	fs.Var(&c.rcvHWM, "rcvhwm", "receive high-water mark `N` (overrides --hwm)")
 	fs.Var(&c.swap, "swap", "spill messages beyond the high-water mark to disk, up to `BYTES` for the socket (k, M, G suffixes)")
 	fs.StringVar(&c.swapDir, "swap-dir", "", "`DIR` for swap ring files (needs --swap); with --retain, backlogs survive a restart")
 	fs.BoolVar(&c.retain, "retain", false, "keep the queue of a departed peer under its identity and deliver it when the peer returns")
-	fs.DurationVar(&c.retainTTL, "retain-ttl", 0, "forget a departed peer's queue after `DURATION` (implies --retain)")
+	fs.DurationVar(&c.retainTTL, "retain-ttl", 0, "forget a departed peer's queue after `DURATION` (implies --retain; 0 = the library default)")
 	fs.IntVar(&c.retainMax, "retain-max", 0, "retain at most `N` departed peers (implies --retain; 0 = the library default)")
 	fs.StringVar(&c.retainBy, "retain-by", "identity", "key retained queues by `KEY`: identity (the peer's Identity) or user (the authenticated user)")
 	fs.BoolVar(&c.writeThrough, "write-through", false, "write every message for retained peers through the swap ring, so a crash loses nothing sent (needs --swap-dir)")
@@ -194,20 +222,28 @@ func verbSummary(verb string) string {
 	return ""
 }
 
-// parseSocketFlags parses a socket verb's flags. Problems are explained on
-// stderr; the error is errHelp after --help and errUsage otherwise.
-func parseSocketFlags(verb string, args []string, stderr io.Writer) (*sockConfig, error) {
+// parseSocketFlags parses a socket verb's flags. --help prints the verb's
+// usage on stdout and returns errHelp; problems are explained briefly on
+// stderr and return errUsage.
+func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*sockConfig, error) {
 	fs, c := newSocketFlagSet(verb)
 	fs.SetOutput(stderr)
+	full := fs.Usage
+	// A mistyped flag gets one line and a pointer, not the whole manual.
+	fs.Usage = func() {}
+	hint := func() { fmt.Fprintf(stderr, "run 'purezmq help %s' for usage\n", verb) }
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			full()
 			return nil, errHelp
 		}
+		hint()
 		return nil, errUsage
 	}
 	bad := func(format string, a ...any) (*sockConfig, error) {
 		fmt.Fprintf(stderr, "purezmq %s: "+format+"\n", append([]any{verb}, a...)...)
-		fmt.Fprintf(stderr, "run 'purezmq help %s' for usage\n", verb)
+		hint()
 		return nil, errUsage
 	}
 	if fs.NArg() > 0 {
@@ -237,14 +273,6 @@ func parseSocketFlags(verb string, args []string, stderr io.Writer) (*sockConfig
 	}
 	if c.hex && c.base64 {
 		return bad("--hex and --base64 exclude each other")
-	}
-	for _, n := range []struct {
-		name string
-		v    int
-	}{{"hwm", c.hwm}, {"sndhwm", c.sndHWM}, {"rcvhwm", c.rcvHWM}} {
-		if n.v < -1 {
-			return bad("--%s must be 0 (unlimited) or more", n.name)
-		}
 	}
 	if c.count < 0 || c.retainMax < 0 || c.retainTTL < 0 || c.timeout < 0 || c.delay < 0 || c.linger < 0 {
 		return bad("--count, --retain-max and the durations must not be negative")
@@ -289,17 +317,17 @@ func (c *sockConfig) options() []socket.Option {
 		opts = append(opts, socket.WithIdentity(unescapeText([]byte(c.identity))))
 	}
 	snd, rcv := c.hwm, c.hwm
-	if c.sndHWM >= 0 {
+	if c.sndHWM.set {
 		snd = c.sndHWM
 	}
-	if c.rcvHWM >= 0 {
+	if c.rcvHWM.set {
 		rcv = c.rcvHWM
 	}
-	if snd >= 0 {
-		opts = append(opts, socket.WithSendHWM(snd))
+	if snd.set {
+		opts = append(opts, socket.WithSendHWM(snd.n))
 	}
-	if rcv >= 0 {
-		opts = append(opts, socket.WithRecvHWM(rcv))
+	if rcv.set {
+		opts = append(opts, socket.WithRecvHWM(rcv.n))
 	}
 	if c.retain {
 		keyBy := socket.KeyIdentity

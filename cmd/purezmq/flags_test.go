@@ -24,7 +24,7 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"subscribe on pull", []string{"pull", "--bind", "tcp://127.0.0.1:1", "--subscribe", "a"}, "only for sub"},
 		{"echo on dealer", []string{"dealer", "--bind", "tcp://127.0.0.1:1", "--echo"}, "only for rep and router"},
 		{"hex and base64", []string{"pull", "--bind", "tcp://127.0.0.1:1", "--hex", "--base64"}, "exclude"},
-		{"negative hwm", []string{"push", "--bind", "tcp://127.0.0.1:1", "--hwm", "-5"}, "--hwm"},
+		{"negative hwm", []string{"push", "--bind", "tcp://127.0.0.1:1", "--hwm", "-5"}, "-hwm"},
 		{"bad swap size", []string{"push", "--bind", "tcp://127.0.0.1:1", "--swap", "lots"}, "byte count"},
 		{"swap dir without swap", []string{"push", "--bind", "tcp://127.0.0.1:1", "--swap-dir", "/tmp"}, "--swap-dir needs"},
 		{"write-through alone", []string{"pub", "--bind", "tcp://127.0.0.1:1", "--write-through"}, "--write-through needs"},
@@ -48,6 +48,9 @@ func TestBadFlagsExit2(t *testing.T) {
 			if !strings.Contains(stderr, c.want) {
 				t.Errorf("stderr %q lacks %q", stderr, c.want)
 			}
+			if strings.Contains(stderr, "Text mode") || !strings.Contains(stderr, "purezmq help") {
+				t.Errorf("stderr should be a short explanation with a pointer to help, got %q", stderr)
+			}
 		})
 	}
 }
@@ -58,7 +61,7 @@ func TestParseSocketFlags(t *testing.T) {
 		"--subscribe", "", "--subscribe", "news", "--hwm", "10", "--rcvhwm", "0",
 		"--retain-ttl", "1m", "--swap", "64k", "--swap-dir", "/tmp/d",
 		"--count", "3", "--linger", "250ms", "--hex",
-	}, io.Discard)
+	}, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,8 +74,8 @@ func TestParseSocketFlags(t *testing.T) {
 	if len(c.binds) != 1 || len(c.subscribes) != 2 || !c.subscribeSet || c.subscribes[0] != "" {
 		t.Errorf("binds %q subscribes %q", c.binds, c.subscribes)
 	}
-	if c.hwm != 10 || c.rcvHWM != 0 || c.sndHWM != -1 {
-		t.Errorf("hwm %d/%d/%d", c.hwm, c.sndHWM, c.rcvHWM)
+	if c.hwm != (optInt{10, true}) || c.rcvHWM != (optInt{0, true}) || c.sndHWM.set {
+		t.Errorf("hwm %v/%v/%v", c.hwm, c.sndHWM, c.rcvHWM)
 	}
 	if !c.retain || c.retainTTL != time.Minute {
 		t.Errorf("retain %v ttl %v: --retain-ttl must imply --retain", c.retain, c.retainTTL)
@@ -89,17 +92,17 @@ func TestParseSocketFlags(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
-	c, err := parseSocketFlags("pull", []string{"--bind", "tcp://*:1"}, io.Discard)
+	c, err := parseSocketFlags("pull", []string{"--bind", "tcp://*:1"}, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.linger != defaultLinger || c.count != 0 || c.retain || c.codec() != codecText || c.subscribeSet {
 		t.Errorf("defaults: %+v", c)
 	}
-	if _, err := parseSocketFlags("pull", []string{"-h"}, io.Discard); !errors.Is(err, errHelp) {
+	if _, err := parseSocketFlags("pull", []string{"-h"}, io.Discard, io.Discard); !errors.Is(err, errHelp) {
 		t.Errorf("-h: %v", err)
 	}
-	if _, err := parseSocketFlags("pull", []string{"--nope"}, io.Discard); !errors.Is(err, errUsage) {
+	if _, err := parseSocketFlags("pull", []string{"--nope"}, io.Discard, io.Discard); !errors.Is(err, errUsage) {
 		t.Errorf("--nope: %v", err)
 	}
 }
@@ -119,7 +122,7 @@ func TestParseByteSize(t *testing.T) {
 }
 
 func TestPlainServerHook(t *testing.T) {
-	c, err := parseSocketFlags("rep", []string{"--bind", "tcp://*:1", "--plain-server", "alice:s3cret", "--plain-server", "bob:pw:with:colons"}, io.Discard)
+	c, err := parseSocketFlags("rep", []string{"--bind", "tcp://*:1", "--plain-server", "alice:s3cret", "--plain-server", "bob:pw:with:colons"}, io.Discard, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

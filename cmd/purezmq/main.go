@@ -65,7 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		writeUsage(stderr)
 		return exitUsage
 	}
-	cfg, err := parseSocketFlags(verb, rest, stderr)
+	cfg, err := parseSocketFlags(verb, rest, stdout, stderr)
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}

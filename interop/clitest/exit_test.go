@@ -31,9 +31,9 @@ func TestHelpExit0(t *testing.T) {
 	if code != 0 || !strings.Contains(strings.Join(stdout, "\n"), "router") {
 		t.Errorf("help: exit %d, %q", code, stdout)
 	}
-	code, _, stderr := run(t, "", "sub", "--help")
-	if code != 0 || !strings.Contains(stderr, "--subscribe") && !strings.Contains(stderr, "-subscribe") {
-		t.Errorf("sub --help: exit %d, %q", code, stderr)
+	code, stdout, _ = run(t, "", "sub", "--help")
+	if code != 0 || !strings.Contains(strings.Join(stdout, "\n"), "-subscribe PREFIX") {
+		t.Errorf("sub --help: exit %d, %q", code, stdout)
 	}
 }
 
