@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -25,6 +27,7 @@ type benchConfig struct {
 	lingerSet     bool
 	hwm           int
 	timeout       time.Duration
+	cpuProfile    string
 }
 
 // benchRemoteThrLinger is long because remote_thr must deliver everything it
@@ -57,6 +60,7 @@ Options:
   --linger DURATION  how long closing waits to deliver (remote_thr: 10m, others: 1s)
   --hwm N            send and receive high-water marks (default: the library's)
   --timeout DURATION fail when no message arrives for this long (default: wait forever)
+  --cpuprofile FILE  write a CPU profile of the run (go tool pprof FILE)
 `)
 }
 
@@ -70,6 +74,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&c.linger, "linger", 0, "")
 	fs.IntVar(&c.hwm, "hwm", -1, "")
 	fs.DurationVar(&c.timeout, "timeout", 0, "")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
@@ -113,6 +118,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return usage("SIZE and COUNT must be non-negative integers")
 	}
 	b := &bench{cfg: c, size: size, count: count, out: stdout}
+	if c.cpuProfile != "" {
+		stop, err := startCPUProfile(c.cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "purezmq bench: %v\n", err)
+			return exitError
+		}
+		defer stop()
+	}
 	var err error
 	switch verb {
 	case "local_thr":
@@ -466,4 +479,21 @@ func (b *bench) inprocLat(ctx context.Context) error {
 	}
 	b.printLat(elapsed)
 	return nil
+}
+
+// startCPUProfile profiles the process into path until the returned stop is
+// called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -81,6 +82,22 @@ func TestBenchReversedPlacement(t *testing.T) {
 	lout, _ := runPair(t, []string{"--connect", "local_thr", ep, "10", "100"}, []string{"--bind", "remote_thr", ep, "10", "100"})
 	if !thrOutput.MatchString(lout) {
 		t.Errorf("local_thr output:\n%s", lout)
+	}
+}
+
+func TestBenchCPUProfile(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.pprof")
+	code, out, stderr := runCLI(t, "", "bench", "--cpuprofile", prof, "inproc_thr", "16", "20000")
+	if code != exitOK || !thrOutput.MatchString(out) {
+		t.Fatalf("exit %d, %q, %s", code, out, stderr)
+	}
+	b, err := os.ReadFile(prof)
+	// A pprof profile is gzip-compressed protobuf.
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("profile %d bytes, err %v: not a gzip'd pprof profile", len(b), err)
+	}
+	if code, _, _ := runCLI(t, "", "bench", "--cpuprofile", filepath.Join(t.TempDir(), "no", "such", "dir"), "inproc_thr", "1", "1"); code != exitError {
+		t.Errorf("unwritable profile: exit %d, want %d", code, exitError)
 	}
 }
 
