@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -241,26 +242,43 @@ func waitHandshake(t *testing.T, s *socket.Socket) {
 
 func TestPairsWithGoZeromq(t *testing.T) {
 	for _, c := range pairCases {
-		for _, weBind := range []bool{true, false} {
-			name := c.name + "/zmq4-binds"
-			if weBind {
-				name = c.name + "/we-bind"
-			}
-			t.Run(name, func(t *testing.T) {
-				o := ours(t, c.our, c.ourOpts...)
-				th := theirs(t, c.their, c.theirOpt...)
+		for _, transport := range []string{"tcp", "ipc"} {
+			for _, weBind := range []bool{true, false} {
+				name := c.name + "/" + transport + "/zmq4-binds"
 				if weBind {
-					if err := th.Dial(ourBind(t, o)); err != nil {
-						t.Fatal(err)
-					}
-				} else {
-					if err := o.Connect(theirBind(t, th)); err != nil {
-						t.Fatal(err)
-					}
-					waitHandshake(t, o)
+					name = c.name + "/" + transport + "/we-bind"
 				}
-				c.run(t, o, th)
-			})
+				t.Run(name, func(t *testing.T) {
+					o := ours(t, c.our, c.ourOpts...)
+					th := theirs(t, c.their, c.theirOpt...)
+					ep := "ipc://" + filepath.Join(t.TempDir(), "s")
+					switch {
+					case weBind && transport == "tcp":
+						ep = ourBind(t, o)
+					case weBind:
+						if err := o.Bind(ep); err != nil {
+							t.Fatal(err)
+						}
+					case transport == "tcp":
+						ep = theirBind(t, th)
+					default:
+						if err := th.Listen(ep); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if weBind {
+						if err := th.Dial(ep); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						if err := o.Connect(ep); err != nil {
+							t.Fatal(err)
+						}
+						waitHandshake(t, o)
+					}
+					c.run(t, o, th)
+				})
+			}
 		}
 	}
 }
