@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/purezmq/purezmq/queue"
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // Defaults, following libzmq where it has one and bounded where it does not.
@@ -42,6 +43,12 @@ type options struct {
 	plainUser       string
 	plainPass       string
 	plainServer     func(user, pass string) (string, error)
+	curveServer     bool
+	curveClient     bool
+	curveSecret     [32]byte // our long-term secret key (server or client)
+	curvePublic     [32]byte // our long-term public key
+	curveServerKey  [32]byte // client: the server's public key
+	curveAuth       func(clientKeyZ85 string) (string, error)
 	logger          *slog.Logger
 	retention       *Retention
 	swapBytes       int64
@@ -229,6 +236,69 @@ func WithPlainServer(auth func(user, pass string) (userID string, err error)) Op
 			return badOption("PlainServer", "a socket is PLAIN client or server, not both")
 		}
 		o.plainServer = auth
+		return nil
+	}
+}
+
+// usesPlain reports whether a PLAIN option was applied already.
+func (o *options) usesPlain() bool { return o.plainClient || o.plainServer != nil }
+
+// WithCurveServer makes the socket a CURVE server (RFC 26) with the long-term
+// secret key secretKey; its public key, which clients need, is derived
+// (zmtp.CurvePublicKey). Without WithCurveAuth every client key is admitted,
+// as libzmq does without a ZAP handler: traffic is encrypted but anyone with
+// the server's public key may connect. The user id of each peer is its public
+// key in Z85 (or what WithCurveAuth returns), so retention can key by it.
+func WithCurveServer(secretKey [32]byte) Option {
+	return func(o *options) error {
+		if secretKey == [32]byte{} {
+			return badOption("CurveServer", "needs a secret key")
+		}
+		if o.usesPlain() || o.curveClient {
+			return badOption("CurveServer", "a socket uses one security mechanism in one role")
+		}
+		pub, err := zmtp.CurvePublicKey(secretKey)
+		if err != nil {
+			return badOption("CurveServer", err.Error())
+		}
+		o.curveServer, o.curveSecret, o.curvePublic = true, secretKey, pub
+		return nil
+	}
+}
+
+// WithCurveClient makes the socket a CURVE client that proves it holds the
+// long-term key pair (public, secret) to servers whose public key is
+// serverPublic. public may be zero: it is then derived from secret.
+func WithCurveClient(serverPublic, public, secret [32]byte) Option {
+	return func(o *options) error {
+		if serverPublic == [32]byte{} || secret == [32]byte{} {
+			return badOption("CurveClient", "needs the server's public key and a secret key")
+		}
+		if o.usesPlain() || o.curveServer {
+			return badOption("CurveClient", "a socket uses one security mechanism in one role")
+		}
+		derived, err := zmtp.CurvePublicKey(secret)
+		if err != nil {
+			return badOption("CurveClient", err.Error())
+		}
+		if public != [32]byte{} && public != derived {
+			return badOption("CurveClient", "the public key does not belong to the secret key")
+		}
+		o.curveClient, o.curveServerKey, o.curvePublic, o.curveSecret = true, serverPublic, derived, secret
+		return nil
+	}
+}
+
+// WithCurveAuth decides which clients a CURVE server admits (the ZAP check of
+// RFC 27): auth gets the client's long-term public key in Z85 and returns the
+// user id for the connection ("" keeps the key itself) or an error, on which
+// the client gets ERROR "400". It takes effect with WithCurveServer.
+func WithCurveAuth(auth func(clientKeyZ85 string) (userID string, err error)) Option {
+	return func(o *options) error {
+		if auth == nil {
+			return badOption("CurveAuth", "needs an authentication function")
+		}
+		o.curveAuth = auth
 		return nil
 	}
 }
