@@ -156,7 +156,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.Var(&c.sndHWM, "sndhwm", "send high-water mark `N` (overrides --hwm)")
 	fs.Var(&c.rcvHWM, "rcvhwm", "receive high-water mark `N` (overrides --hwm)")
 	fs.Var(&c.swap, "swap", "spill messages beyond the high-water mark to disk, up to `BYTES` for the socket (k, M, G suffixes)")
-	fs.StringVar(&c.swapDir, "swap-dir", "", "`DIR` for swap ring files (needs --swap); with --retain, backlogs survive a restart")
+	fs.StringVar(&c.swapDir, "swap-dir", "", "`DIR` for swap ring files, created (mode 0700) if missing (needs --swap); with --retain, backlogs survive a restart")
 	fs.BoolVar(&c.retain, "retain", false, "keep the queue of a departed peer under its identity and deliver it when the peer returns")
 	fs.DurationVar(&c.retainTTL, "retain-ttl", 0, "forget a departed peer's queue after `DURATION` (implies --retain; 0 = the library default)")
 	fs.IntVar(&c.retainMax, "retain-max", 0, "retain at most `N` departed peers (implies --retain; 0 = the library default)")

@@ -7,6 +7,25 @@
 //	purezmq swap inspect FILE     what a swap ring file holds
 //	purezmq help [TYPE|bench]     usage
 //
+// TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router or pair.
+// Each stdin line is one message to send, TAB separating its frames; each
+// received message is one stdout line, frames joined by TAB, flushed at once.
+// In the default text mode the bytes a line cannot carry are escaped (\\, \t,
+// \n, \r, and \xNN for other control bytes and invalid UTF-8) on output and
+// unescaped on input, so any frame survives a round trip; --hex and --base64
+// encode every frame instead. A ROUTER's lines start with the peer identity;
+// SUB and XSUB subscribe to everything unless given --subscribe.
+//
+//	purezmq pull --bind tcp://*:5557 --count 3
+//	printf 'job 1\njob 2\tpart two\n' | purezmq push --connect tcp://localhost:5557
+//	echo ping | purezmq req --connect tcp://localhost:5555
+//	purezmq router --bind tcp://*:5555 --echo
+//	purezmq pub --bind tcp://*:5556 --retain --swap 25M --swap-dir /var/spool/pz
+//
+// --count N ends a run after N messages received (sent, for pub and push);
+// --timeout ends it with status 1. SIGINT or SIGTERM closes the socket, which
+// waits up to --linger to deliver; a second signal ends the process at once.
+//
 // Exit status: 0 on success, 1 on a runtime error (reported on stderr), 2 on
 // bad usage.
 package main

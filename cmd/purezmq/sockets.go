@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 
@@ -44,6 +45,13 @@ type session struct {
 // types that need it), --timeout expires, ctx is cancelled or an error occurs.
 func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, stderr io.Writer) int {
 	stderr = &lockedWriter{w: stderr}
+	if cfg.swapDir != "" {
+		// Private to this user: the ring files hold message contents.
+		if err := os.MkdirAll(cfg.swapDir, 0o700); err != nil {
+			fmt.Fprintf(stderr, "purezmq %s: %v\n", cfg.verb, err)
+			return exitError
+		}
+	}
 	s, err := socket.New(cfg.typ, cfg.options()...)
 	if err != nil {
 		fmt.Fprintf(stderr, "purezmq %s: %v\n", cfg.verb, err)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,5 +157,25 @@ func TestVerboseReportsEvents(t *testing.T) {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("--verbose stderr lacks %q:\n%s", want, r.stderr)
 		}
+	}
+}
+
+func TestSwapDirCreated(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool", "pz")
+	code, _, stderr := runCLI(t, "", "pub", "--bind", ipcEP(t), "--retain", "--swap", "1M", "--swap-dir", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
+		t.Errorf("swap dir: %v, %v; want a 0700 directory", fi, err)
+	}
+	// A path that cannot be a directory is a runtime error.
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "", "pub", "--bind", ipcEP(t), "--swap", "1M", "--swap-dir", filepath.Join(file, "sub")); code != exitError || stderr == "" {
+		t.Errorf("swap dir under a file: exit %d, stderr %q", code, stderr)
 	}
 }
