@@ -18,7 +18,7 @@ const (
 
 // scratchKeep bounds the scratch buffers kept between frames, so one huge
 // message does not pin its size in memory for the connection's lifetime.
-const scratchKeep = 64 << 10
+const scratchKeep = 256 << 10
 
 // curveCodec wraps every frame after the CURVE handshake in a MESSAGE
 // command. EncodeFrame runs under Conn's write lock and DecodeFrame on its

@@ -470,6 +470,11 @@ func TestCurveDamagedHandshake(t *testing.T) {
 // before each of WELCOME (client), INITIATE (server) and READY (client).
 func snapshotCurve(t *testing.T, k curveKeys) (atWelcome, atInitiate, atReady curveTranscript) {
 	t.Helper()
+	return snapshotCurveTB(t, k)
+}
+
+func snapshotCurveTB(t testing.TB, k curveKeys) (atWelcome, atInitiate, atReady curveTranscript) {
+	t.Helper()
 	cli, srv := newCurvePair(t, k, nil)
 	hello, err := cli.Start(nil)
 	if err != nil {
