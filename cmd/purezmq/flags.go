@@ -66,6 +66,11 @@ type sockConfig struct {
 	plainUser, plainPass string
 	plainServer          stringList
 
+	curveServer    bool
+	curveSecret    string
+	curveServerKey string
+	curveAllow     stringList
+
 	hex, base64 bool
 }
 
@@ -171,6 +176,10 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.StringVar(&c.plainUser, "plain-user", "", "PLAIN client: user `NAME`")
 	fs.StringVar(&c.plainPass, "plain-pass", "", "PLAIN client: `PASSWORD`")
 	fs.Var(&c.plainServer, "plain-server", "PLAIN server: accept `USER:PASS` (repeatable)")
+	fs.BoolVar(&c.curveServer, "curve-server", false, "CURVE server (encrypted, RFC 26) with the key pair of --curve-secret")
+	fs.StringVar(&c.curveSecret, "curve-secret", "", "CURVE: our secret `KEY` in Z85, or @FILE to read it from a file (see purezmq keygen)")
+	fs.StringVar(&c.curveServerKey, "curve-serverkey", "", "CURVE client: the server's public `KEY` (Z85 or @FILE); without --curve-secret a fresh key pair is used")
+	fs.Var(&c.curveAllow, "curve-allow", "CURVE server: admit only the client public `KEY` (Z85 or @FILE; repeatable; default: any client)")
 	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
 	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
 	fs.Usage = func() { writeSocketUsage(fs) }
@@ -298,6 +307,20 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	if c.plainPass != "" && c.plainUser == "" {
 		return bad("--plain-pass needs --plain-user")
 	}
+	plain := c.plainUser != "" || len(c.plainServer) > 0
+	curve := c.curveServer || c.curveServerKey != "" || c.curveSecret != "" || len(c.curveAllow) > 0
+	switch {
+	case plain && curve:
+		return bad("PLAIN and CURVE flags exclude each other")
+	case c.curveServer && c.curveServerKey != "":
+		return bad("a socket is either a CURVE server (--curve-server) or a CURVE client (--curve-serverkey)")
+	case c.curveServer && c.curveSecret == "":
+		return bad("--curve-server needs --curve-secret")
+	case len(c.curveAllow) > 0 && !c.curveServer:
+		return bad("--curve-allow is for --curve-server")
+	case c.curveSecret != "" && !c.curveServer && c.curveServerKey == "":
+		return bad("--curve-secret needs --curve-server or --curve-serverkey")
+	}
 	for _, up := range c.plainServer {
 		if u, _, ok := strings.Cut(up, ":"); !ok || u == "" {
 			return bad("--plain-server wants USER:PASS, got %q", up)
@@ -310,8 +333,9 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 // pair that --plain-server did not list.
 var errBadCredentials = errors.New("purezmq: PLAIN credentials refused")
 
-// options turns the configuration into socket options.
-func (c *sockConfig) options() []socket.Option {
+// options turns the configuration into socket options; it fails only on
+// CURVE keys that do not decode.
+func (c *sockConfig) options() ([]socket.Option, error) {
 	opts := []socket.Option{socket.WithLinger(c.linger)}
 	if c.identity != "" {
 		opts = append(opts, socket.WithIdentity(unescapeText([]byte(c.identity))))
@@ -360,7 +384,11 @@ func (c *sockConfig) options() []socket.Option {
 			return "", errBadCredentials
 		}))
 	}
-	return opts
+	curve, err := c.curveOptions()
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, curve...), nil
 }
 
 // codec picks the frame encoding the flags ask for.

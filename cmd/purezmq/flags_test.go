@@ -34,6 +34,11 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"identity long", []string{"dealer", "--connect", "tcp://127.0.0.1:1", "--identity", strings.Repeat("i", 256)}, "--identity"},
 		{"plain both", []string{"req", "--connect", "tcp://127.0.0.1:1", "--plain-user", "u", "--plain-server", "u:p"}, "either"},
 		{"plain pass alone", []string{"req", "--connect", "tcp://127.0.0.1:1", "--plain-pass", "p"}, "--plain-pass needs"},
+		{"plain and curve", []string{"req", "--connect", "tcp://127.0.0.1:1", "--plain-user", "u", "--curve-serverkey", testKey}, "exclude"},
+		{"curve server and client", []string{"rep", "--bind", "tcp://127.0.0.1:1", "--curve-server", "--curve-secret", testKey, "--curve-serverkey", testKey}, "either"},
+		{"curve server without secret", []string{"rep", "--bind", "tcp://127.0.0.1:1", "--curve-server"}, "--curve-secret"},
+		{"curve allow on client", []string{"req", "--connect", "tcp://127.0.0.1:1", "--curve-serverkey", testKey, "--curve-allow", testKey}, "--curve-allow"},
+		{"curve secret alone", []string{"req", "--connect", "tcp://127.0.0.1:1", "--curve-secret", testKey}, "--curve-secret needs"},
 		{"plain server format", []string{"rep", "--bind", "tcp://127.0.0.1:1", "--plain-server", "nocolon"}, "USER:PASS"},
 	}
 	for _, c := range cases {
@@ -86,7 +91,11 @@ func TestParseSocketFlags(t *testing.T) {
 	if c.codec() != codecHex {
 		t.Errorf("codec %v", c.codec())
 	}
-	if n := len(c.options()); n < 5 {
+	opts, err := c.options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(opts); n < 5 {
 		t.Errorf("%d options, want linger, hwm x2, retention, swap at least", n)
 	}
 }

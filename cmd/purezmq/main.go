@@ -5,7 +5,8 @@
 //	purezmq bench VERB ARGS       local_thr, remote_thr, local_lat, remote_lat, inproc_thr, inproc_lat
 //	purezmq demo                  the durable-subscriber scenario, three variants
 //	purezmq swap inspect FILE     what a swap ring file holds
-//	purezmq help [TYPE|bench]     usage
+//	purezmq keygen                a CURVE key pair in Z85
+//	purezmq help [TYPE|bench|keygen]  usage
 //
 // TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router or pair.
 // Each stdin line is one message to send, TAB separating its frames; each
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runDemo(ctx, rest, stdout, stderr)
 	case "swap":
 		return runSwap(rest, stdout, stderr)
+	case "keygen":
+		return runKeygen(rest, stdout, stderr)
 	}
 	if !isSocketVerb(verb) {
 		fmt.Fprintf(stderr, "purezmq: unknown command %q\n", verb)
@@ -102,6 +105,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case args[0] == "bench":
 		writeBenchUsage(stdout)
+	case args[0] == "keygen":
+		fmt.Fprint(stdout, keygenUsage)
 	case isSocketVerb(args[0]):
 		fs, _ := newSocketFlagSet(args[0])
 		fs.SetOutput(stdout)
@@ -119,7 +124,8 @@ func writeUsage(w io.Writer) {
        purezmq bench VERB ARGS
        purezmq demo
        purezmq swap inspect FILE
-       purezmq help [TYPE|bench]
+       purezmq keygen
+       purezmq help [TYPE|bench|keygen]
 
 A ZeroMQ socket on the command line. TYPE is one of:
   pub sub xpub xsub push pull req rep dealer router pair

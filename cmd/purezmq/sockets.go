@@ -52,7 +52,12 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 			return exitError
 		}
 	}
-	s, err := socket.New(cfg.typ, cfg.options()...)
+	opts, err := cfg.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "purezmq %s: %v\n", cfg.verb, err)
+		return exitError
+	}
+	s, err := socket.New(cfg.typ, opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "purezmq %s: %v\n", cfg.verb, err)
 		return exitError

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/purezmq/purezmq/socket"
+	"github.com/purezmq/purezmq/zmtp"
+)
+
+// errCurveRefused is what the CURVE server hook returns for a client key that
+// --curve-allow did not list.
+var errCurveRefused = errors.New("purezmq: CURVE client key not allowed")
+
+// readKey decodes a Z85 CURVE key given on the command line, or read from a
+// file when written @FILE, which keeps secret keys out of `ps` listings.
+func readKey(arg string) ([32]byte, error) {
+	text := arg
+	if name, ok := strings.CutPrefix(arg, "@"); ok {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return [32]byte{}, err
+		}
+		text = strings.TrimSpace(string(b))
+	}
+	return zmtp.ParseCurveKeyZ85(text)
+}
+
+// curveOptions turns the CURVE flags into socket options. The flags were
+// checked for consistency in parseSocketFlags; what is left are key errors.
+func (c *sockConfig) curveOptions() ([]socket.Option, error) {
+	var opts []socket.Option
+	var secret [32]byte
+	if c.curveSecret != "" {
+		k, err := readKey(c.curveSecret)
+		if err != nil {
+			return nil, fmt.Errorf("--curve-secret: %w", err)
+		}
+		secret = k
+	}
+	if c.curveServer {
+		opts = append(opts, socket.WithCurveServer(secret))
+		if len(c.curveAllow) > 0 {
+			allowed := make(map[string]bool, len(c.curveAllow))
+			for _, a := range c.curveAllow {
+				k, err := readKey(a)
+				if err != nil {
+					return nil, fmt.Errorf("--curve-allow: %w", err)
+				}
+				allowed[zmtp.CurveKeyZ85(k)] = true
+			}
+			opts = append(opts, socket.WithCurveAuth(func(client string) (string, error) {
+				if allowed[client] {
+					return "", nil // the user id stays the client's key
+				}
+				return "", errCurveRefused
+			}))
+		}
+	}
+	if c.curveServerKey != "" {
+		server, err := readKey(c.curveServerKey)
+		if err != nil {
+			return nil, fmt.Errorf("--curve-serverkey: %w", err)
+		}
+		if c.curveSecret == "" {
+			// No identity asked for: a fresh key pair, as a one-off client.
+			_, s, err := zmtp.GenerateCurveKeypair()
+			if err != nil {
+				return nil, err
+			}
+			secret = s
+		}
+		opts = append(opts, socket.WithCurveClient(server, [32]byte{}, secret))
+	}
+	return opts, nil
+}
+
+// runKeygen prints a new CURVE key pair in Z85, as zmq_curve_keypair makes.
+func runKeygen(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprint(stdout, keygenUsage)
+		return exitOK
+	}
+	if len(args) > 0 {
+		fmt.Fprint(stderr, keygenUsage)
+		return exitUsage
+	}
+	public, secret, err := zmtp.GenerateCurveKeypair()
+	if err != nil {
+		fmt.Fprintf(stderr, "purezmq keygen: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(stdout, "public: %s\nsecret: %s\n", zmtp.CurveKeyZ85(public), zmtp.CurveKeyZ85(secret))
+	return exitOK
+}
+
+const keygenUsage = `usage: purezmq keygen
+
+Prints a new CURVE key pair (Curve25519) in Z85, the text form libzmq uses:
+  public: <40 characters>   give to peers (--curve-serverkey, --curve-allow)
+  secret: <40 characters>   keep private (--curve-secret, preferably as @FILE)
+`
