@@ -482,3 +482,56 @@ func TestCurveOurSockets(t *testing.T) {
 		}
 	}
 }
+
+// Heartbeats over CURVE: libzmq's PINGs reach us inside MESSAGE and our PONGs
+// must go back boxed, or libzmq drops the connection; our PINGs likewise.
+func TestCurveHeartbeats(t *testing.T) {
+	hb := []string{"--opt", "HEARTBEAT_IVL=50", "--opt", "HEARTBEAT_TIMEOUT=400"}
+	noDisconnect := func(t *testing.T, py *curvePeer) {
+		t.Helper()
+		for _, l := range py.eventLines() {
+			if strings.HasPrefix(l, "DISCONNECTED") || strings.HasPrefix(l, "HANDSHAKE_FAILED") {
+				t.Fatalf("libzmq dropped the connection: %q", py.eventLines())
+			}
+		}
+	}
+	t.Run("libzmq pings", func(t *testing.T) {
+		srv, cli := newCurveKeyPair(t), newCurveKeyPair(t)
+		router := newOurs(t, "ROUTER", socket.WithCurveServer(srv.sec))
+		ep := ourBind(t, router, "tcp://127.0.0.1:*")
+		py := startCurvePy(t, append(append(curveClientArgs("DEALER", ep, srv.pubZ85, cli), "--identity", "hb"), hb...)...)
+		py.send(t, b("first"))
+		mustRecv(t, ours{router}, "hb", "first")
+		time.Sleep(time.Second) // 20 PINGs, each answered
+		noDisconnect(t, py)
+		ours{router}.send(t, b("hb"), b("still there"))
+		mustRecv(t, py, "still there")
+	})
+	t.Run("we ping", func(t *testing.T) {
+		srv, cli := newCurveKeyPair(t), newCurveKeyPair(t)
+		py := startCurvePy(t, curveServerArgs("ROUTER", "tcp://127.0.0.1:*", srv)...)
+		dealer := newOurs(t, "DEALER", socket.WithCurveClient(srv.pub, cli.pub, cli.sec), socket.WithIdentity(b("d")),
+			socket.WithHeartbeat(50*time.Millisecond, time.Second, 400*time.Millisecond))
+		if err := dealer.Connect(py.eps[0]); err != nil {
+			t.Fatal(err)
+		}
+		ours{dealer}.send(t, b("first"))
+		mustRecv(t, py, "d", "first")
+		time.Sleep(time.Second)
+		noDisconnect(t, py)
+		py.send(t, b("d"), b("still there"))
+		mustRecv(t, ours{dealer}, "still there")
+		select {
+		case e := <-dealer.Monitor():
+			for ; ; e = <-dealer.Monitor() {
+				if e.Kind == socket.EventDisconnected {
+					t.Fatalf("we dropped the connection: %v", e)
+				}
+				if len(dealer.Monitor()) == 0 {
+					break
+				}
+			}
+		default:
+		}
+	})
+}
