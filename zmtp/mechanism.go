@@ -2,7 +2,7 @@ package zmtp
 
 // Mechanism is one side of a security handshake, written as a state machine
 // with no I/O: Conn feeds it the peer's commands and sends what it returns.
-// NULL and PLAIN are provided; CURVE plugs in behind the same interface.
+// NULL, PLAIN and CURVE (curve.go) are provided.
 type Mechanism interface {
 	// Name is the mechanism as announced in the greeting, e.g. "PLAIN".
 	Name() string
