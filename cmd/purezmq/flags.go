@@ -66,6 +66,13 @@ type sockConfig struct {
 	plainUser, plainPass string
 	plainServer          stringList
 
+	routerMandatory bool
+	immediate       bool
+	reconnectIvl    time.Duration
+	reconnectIvlMax time.Duration
+	heartbeat       time.Duration
+	maxMsgSize      byteSize
+
 	curveServer    bool
 	curveSecret    string
 	curveServerKey string
@@ -176,6 +183,12 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.StringVar(&c.plainUser, "plain-user", "", "PLAIN client: user `NAME`")
 	fs.StringVar(&c.plainPass, "plain-pass", "", "PLAIN client: `PASSWORD`")
 	fs.Var(&c.plainServer, "plain-server", "PLAIN server: accept `USER:PASS` (repeatable)")
+	fs.BoolVar(&c.routerMandatory, "router-mandatory", false, "router: fail (exit 1) on a line addressed to an identity that is not connected, instead of dropping it")
+	fs.BoolVar(&c.immediate, "immediate", false, "queue messages only for completed connections, not for connects still in progress")
+	fs.DurationVar(&c.reconnectIvl, "reconnect-ivl", 0, "wait `DURATION` before reconnecting (0 = the library default, 100ms)")
+	fs.DurationVar(&c.reconnectIvlMax, "reconnect-ivl-max", 0, "double the reconnect wait after each failure up to `DURATION` (0 = no backoff)")
+	fs.DurationVar(&c.heartbeat, "heartbeat", 0, "send a ZMTP PING every `DURATION` and drop a peer silent for three of them (0 = off)")
+	fs.Var(&c.maxMsgSize, "max-msg-size", "drop peers that send a message over `BYTES` (k, M, G suffixes; 0 = no limit)")
 	fs.BoolVar(&c.curveServer, "curve-server", false, "CURVE server (encrypted, RFC 26) with the key pair of --curve-secret")
 	fs.StringVar(&c.curveSecret, "curve-secret", "", "CURVE: our secret `KEY` in Z85, or @FILE to read it from a file (see purezmq keygen)")
 	fs.StringVar(&c.curveServerKey, "curve-serverkey", "", "CURVE client: the server's public `KEY` (Z85 or @FILE); without --curve-secret a fresh key pair is used")
@@ -276,6 +289,12 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	}
 	if c.subscribeSet && t != socket.Sub && t != socket.XSub {
 		return bad("--subscribe is only for sub and xsub")
+	}
+	if c.routerMandatory && t != socket.Router {
+		return bad("--router-mandatory is only for router")
+	}
+	if c.reconnectIvl < 0 || c.reconnectIvlMax < 0 || c.heartbeat < 0 {
+		return bad("--reconnect-ivl, --reconnect-ivl-max and --heartbeat must not be negative")
 	}
 	if c.echo && t != socket.Rep && t != socket.Router {
 		return bad("--echo is only for rep and router")
@@ -383,6 +402,25 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 			}
 			return "", errBadCredentials
 		}))
+	}
+	if c.routerMandatory {
+		opts = append(opts, socket.WithRouterMandatory(true))
+	}
+	if c.immediate {
+		opts = append(opts, socket.WithImmediate(true))
+	}
+	if c.reconnectIvl > 0 {
+		opts = append(opts, socket.WithReconnectInterval(c.reconnectIvl))
+	}
+	if c.reconnectIvlMax > 0 {
+		opts = append(opts, socket.WithReconnectIntervalMax(c.reconnectIvlMax))
+	}
+	if c.heartbeat > 0 {
+		// The peer may drop us after three silent intervals too (TTL).
+		opts = append(opts, socket.WithHeartbeat(c.heartbeat, 3*c.heartbeat, 3*c.heartbeat))
+	}
+	if c.maxMsgSize > 0 {
+		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
 	curve, err := c.curveOptions()
 	if err != nil {

@@ -39,6 +39,8 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"curve server without secret", []string{"rep", "--bind", "tcp://127.0.0.1:1", "--curve-server"}, "--curve-secret"},
 		{"curve allow on client", []string{"req", "--connect", "tcp://127.0.0.1:1", "--curve-serverkey", testKey, "--curve-allow", testKey}, "--curve-allow"},
 		{"curve secret alone", []string{"req", "--connect", "tcp://127.0.0.1:1", "--curve-secret", testKey}, "--curve-secret needs"},
+		{"mandatory on dealer", []string{"dealer", "--bind", "tcp://127.0.0.1:1", "--router-mandatory"}, "only for router"},
+		{"negative heartbeat", []string{"dealer", "--bind", "tcp://127.0.0.1:1", "--heartbeat", "-1s"}, "--heartbeat"},
 		{"plain server format", []string{"rep", "--bind", "tcp://127.0.0.1:1", "--plain-server", "nocolon"}, "USER:PASS"},
 	}
 	for _, c := range cases {

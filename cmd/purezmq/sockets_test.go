@@ -179,3 +179,28 @@ func TestSwapDirCreated(t *testing.T) {
 		t.Errorf("swap dir under a file: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestRouterMandatoryFailsOnUnknownIdentity(t *testing.T) {
+	code, _, stderr := runCLI(t, "nobody\thello\n", "router", "--bind", ipcEP(t), "--router-mandatory", "--timeout", "15s")
+	if code != exitError || !strings.Contains(stderr, "unreachable") {
+		t.Errorf("exit %d, stderr %q; want the unroutable line reported", code, stderr)
+	}
+	// Without the flag the line is dropped, as a ROUTER does, and the run
+	// goes on until told to stop.
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if r := await(t, goRun(t, ctx, "nobody\thello\n", "router", "--bind", ipcEP(t))); r.code != exitOK {
+		t.Errorf("without --router-mandatory: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+func TestMaxMsgSizeDropsOversizedPeer(t *testing.T) {
+	ep := ipcEP(t)
+	pull := goRun(t, context.Background(), "", "pull", "--bind", ep, "--max-msg-size", "8", "--count", "1", "--timeout", "1s")
+	if code, _, stderr := runCLI(t, "this line is too long\n", "push", "--connect", ep, "--linger", "1s"); code != exitOK {
+		t.Fatalf("push: exit %d, %s", code, stderr)
+	}
+	if r := await(t, pull); r.code != exitError || r.stdout != "" {
+		t.Errorf("pull with --max-msg-size 8: exit %d, printed %q; want nothing delivered and a timeout", r.code, r.stdout)
+	}
+}
