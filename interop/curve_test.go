@@ -469,6 +469,8 @@ func TestCurveOurSockets(t *testing.T) {
 		{socket.WithCurveClient(srv.pub, srv.pub, cli.sec)}, // not the secret's public key
 		{socket.WithCurveServer(srv.sec), socket.WithCurveClient(srv.pub, cli.pub, cli.sec)},
 		{socket.WithPlainClient("u", "p"), socket.WithCurveServer(srv.sec)},
+		{socket.WithCurveServer(srv.sec), socket.WithPlainClient("u", "p")},
+		{socket.WithCurveClient(srv.pub, cli.pub, cli.sec), socket.WithPlainServer(func(u, p string) (string, error) { return u, nil })},
 		{socket.WithCurveAuth(nil)},
 	}
 	for i, opts := range bad {

@@ -220,6 +220,9 @@ func WithPlainClient(user, pass string) Option {
 		if o.plainServer != nil {
 			return badOption("PlainClient", "a socket is PLAIN client or server, not both")
 		}
+		if o.curveServer || o.curveClient {
+			return badOption("PlainClient", "a socket uses one mechanism: CURVE is set already")
+		}
 		o.plainClient, o.plainUser, o.plainPass = true, user, pass
 		return nil
 	}
@@ -234,6 +237,9 @@ func WithPlainServer(auth func(user, pass string) (userID string, err error)) Op
 		}
 		if o.plainClient {
 			return badOption("PlainServer", "a socket is PLAIN client or server, not both")
+		}
+		if o.curveServer || o.curveClient {
+			return badOption("PlainServer", "a socket uses one mechanism: CURVE is set already")
 		}
 		o.plainServer = auth
 		return nil
