@@ -98,7 +98,13 @@ func ParseFrame(b []byte) (FrameHeader, []byte, int, error) {
 // FrameReader reads frames from a stream through its own buffer, so many small
 // frames are parsed out of one read and nothing is allocated per frame.
 type FrameReader struct {
+	r  io.Reader
 	br *bufio.Reader
+	// fillCap, when positive, bounds each read into br. While large frames
+	// stream, a full-size fill would pull most of the next body into br
+	// only to copy it out again; a small fill brings the next header and
+	// leaves the body to ReadBody's direct read.
+	fillCap int
 	// MaxFrameSize bounds a frame body; <= 0 means no bound. It is checked
 	// before any buffer is sized for the body.
 	MaxFrameSize int64
@@ -113,8 +119,31 @@ func NewFrameReader(r io.Reader, bufSize int) *FrameReader {
 	if bufSize <= 0 {
 		bufSize = DefaultBufferSize
 	}
-	return &FrameReader{br: bufio.NewReaderSize(r, bufSize)}
+	fr := &FrameReader{r: r}
+	fr.br = bufio.NewReaderSize(fillReader{fr}, bufSize)
+	return fr
 }
+
+// fillReader is what br reads from: the stream, in reads of at most fillCap.
+type fillReader struct{ fr *FrameReader }
+
+func (f fillReader) Read(p []byte) (int, error) {
+	if c := f.fr.fillCap; c > 0 && len(p) > c {
+		p = p[:c]
+	}
+	return f.fr.r.Read(p)
+}
+
+// largeFill is the read size into the buffer while large frames stream, the
+// size of libzmq's own input batch.
+const largeFill = 8 << 10
+
+// directReadMin is the part of a body still to come from which ReadBody reads
+// it straight from the stream into the caller's buffer, as libzmq's decoder
+// does for large messages: below it one read into our buffer that also brings
+// the next frames beats a read of its own, above it the copy out of our
+// buffer costs more than the extra read call.
+const directReadMin = 32 << 10
 
 // Buffered returns the number of bytes read from the stream but not yet parsed.
 func (fr *FrameReader) Buffered() int { return fr.br.Buffered() }
@@ -145,9 +174,21 @@ func (fr *FrameReader) ReadHeader() (FrameHeader, error) {
 }
 
 // ReadBody fills p with the next len(p) bytes of the stream, the body of the
-// frame whose header was just read. Large bodies bypass the buffer.
+// frame whose header was just read. What is buffered is copied out; a large
+// remainder is read straight into p, without passing through the buffer.
 func (fr *FrameReader) ReadBody(p []byte) error {
-	_, err := io.ReadFull(fr.br, p)
+	if b := fr.br.Buffered(); b > 0 && len(p) > 0 {
+		n, _ := fr.br.Read(p[:min(b, len(p))]) // a copy, no read from the stream
+		p = p[n:]
+	}
+	var err error
+	if len(p) >= directReadMin {
+		fr.fillCap = largeFill
+		_, err = io.ReadFull(fr.r, p)
+	} else if len(p) > 0 {
+		fr.fillCap = 0
+		_, err = io.ReadFull(fr.br, p)
+	}
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
 	}

@@ -1,0 +1,180 @@
+package socket
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"testing"
+
+	"github.com/purezmq/purezmq/zmtp"
+)
+
+// The throughput benchmarks below split the hot path so that a profile shows
+// one side at a time: BenchmarkThrRecv feeds a PULL socket from a bare ZMTP
+// writer that sends pre-encoded frames (no sender cost in the profile),
+// BenchmarkThrSend drains a PUSH socket into a bare reader that only counts
+// bytes, and BenchmarkThrPushPull runs both of our sides, as local_thr and
+// remote_thr do.
+
+var thrSizes = []int{16, 256, 4 << 10, 64 << 10, 1 << 20}
+
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+func BenchmarkThrPushPull(b *testing.B) {
+	for _, size := range thrSizes {
+		b.Run(sizeName(size), func(b *testing.B) {
+			pull, _ := New(Pull)
+			defer pull.Close()
+			push, _ := New(Push)
+			defer push.Close()
+			connectTo(b, push, bindAt(b, pull, "tcp"))
+			ctx := context.Background()
+			payload := make([]byte, size)
+			// One message first, so the connection is up before timing.
+			if err := push.Send(ctx, NewMsg(payload)); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := pull.Recv(ctx); err != nil {
+				b.Fatal(err)
+			}
+			done := make(chan error, 1)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			go func() {
+				for i := 0; i < b.N; i++ {
+					if _, err := pull.Recv(ctx); err != nil {
+						done <- err
+						return
+					}
+				}
+				done <- nil
+			}()
+			for i := 0; i < b.N; i++ {
+				if err := push.Send(ctx, NewMsg(payload)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := <-done; err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+		})
+	}
+}
+
+// rawPeer dials ep and completes a NULL handshake as socket type typ.
+func rawPeer(b *testing.B, ep, typ string) *zmtp.Conn {
+	b.Helper()
+	addr := ep[len("tcp://"):]
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	zc, err := zmtp.Handshake(context.Background(), nc, zmtp.Config{SocketType: typ})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return zc
+}
+
+func BenchmarkThrRecv(b *testing.B) {
+	for _, size := range thrSizes {
+		b.Run(sizeName(size), func(b *testing.B) {
+			pull, _ := New(Pull)
+			defer pull.Close()
+			zc := rawPeer(b, bindAt(b, pull, "tcp"), "PUSH")
+			defer zc.Close()
+			nc := zc.NetConn()
+			// A block of whole frames, written again and again: the writer
+			// costs one syscall per block and nothing per message.
+			per := max(1, (256<<10)/(size+9))
+			body := make([]byte, size)
+			var block []byte
+			for range per {
+				block = zmtp.AppendFrame(block, 0, body)
+			}
+			ctx := context.Background()
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			werr := make(chan error, 1)
+			go func() {
+				for sent := 0; sent < b.N; sent += per {
+					n := min(per, b.N-sent)
+					if _, err := nc.Write(block[:n*(len(block)/per)]); err != nil {
+						werr <- err
+						return
+					}
+				}
+				werr <- nil
+			}()
+			for i := 0; i < b.N; i++ {
+				if _, err := pull.Recv(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if err := <-werr; err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+		})
+	}
+}
+
+func BenchmarkThrSend(b *testing.B) {
+	for _, size := range thrSizes {
+		b.Run(sizeName(size), func(b *testing.B) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ln.Close()
+			push, _ := New(Push)
+			defer push.Close()
+			connectTo(b, push, "tcp://"+ln.Addr().String())
+			nc, err := ln.Accept()
+			if err != nil {
+				b.Fatal(err)
+			}
+			zc, err := zmtp.Handshake(context.Background(), nc, zmtp.Config{SocketType: "PULL"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer zc.Close()
+			hdr := len(zmtp.AppendFrameHeader(nil, 0, size))
+			want := int64(b.N) * int64(hdr+size)
+			ctx := context.Background()
+			payload := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			rerr := make(chan error, 1)
+			go func() {
+				// Anything the handshake left buffered is not traffic: the
+				// peer sends nothing after its READY.
+				_, err := io.CopyN(io.Discard, nc, want)
+				rerr <- err
+			}()
+			for i := 0; i < b.N; i++ {
+				if err := push.Send(ctx, NewMsg(payload)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := <-rerr; err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+		})
+	}
+}
