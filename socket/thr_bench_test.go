@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/purezmq/purezmq/zmtp"
@@ -174,6 +178,42 @@ func BenchmarkThrSend(b *testing.B) {
 			if err := <-rerr; err != nil {
 				b.Fatal(err)
 			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+		})
+	}
+}
+
+// BenchmarkThrRecvLibzmq feeds a PULL socket from libzmq's remote_thr
+// (bin/zmqperf, built by make cpeer), the purezmq<-libzmq pair of make bench,
+// so that its receive path can be profiled here.
+func BenchmarkThrRecvLibzmq(b *testing.B) {
+	perf, err := filepath.Abs("../bin/zmqperf")
+	if err == nil {
+		_, err = os.Stat(perf)
+	}
+	if err != nil {
+		b.Skipf("no libzmq perf peer (make cpeer): %v", err)
+	}
+	for _, size := range thrSizes {
+		b.Run(sizeName(size), func(b *testing.B) {
+			pull, _ := New(Pull)
+			defer pull.Close()
+			ep := bindAt(b, pull, "tcp")
+			cmd := exec.Command(perf, "remote_thr", ep, strconv.Itoa(size), strconv.Itoa(b.N))
+			if err := cmd.Start(); err != nil {
+				b.Fatal(err)
+			}
+			defer cmd.Wait()
+			ctx := context.Background()
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := pull.Recv(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 		})
 	}
