@@ -181,8 +181,17 @@ func (p *perf) echo(s zmq4.Socket) error {
 func (p *perf) measure(s zmq4.Socket) (time.Duration, error) {
 	m := zmq4.NewMsg([]byte(strings.Repeat("x", p.size)))
 	start := time.Now()
-	for range p.count {
-		if err := s.Send(m); err != nil {
+	for i := range p.count {
+		err := s.Send(m)
+		// zmq4's REQ fails a send while it has no connection instead of
+		// waiting for one; a listening REQ meets that until its accept
+		// loop has added the peer.
+		for retry := 0; err != nil && i == 0 && retry < 1000; retry++ {
+			time.Sleep(10 * time.Millisecond)
+			start = time.Now()
+			err = s.Send(m)
+		}
+		if err != nil {
 			return 0, err
 		}
 		r, err := s.Recv()
