@@ -47,11 +47,11 @@ var (
 func TestInproc(t *testing.T) {
 	out, err := child("inproc_thr", "16", "2000").Output()
 	if err != nil || !thrRe.Match(out) {
-		t.Errorf("inproc_thr: %v, %q", err, out)
+		t.Errorf("inproc_thr: %v, %q", errText(err), out)
 	}
 	out, err = child("inproc_lat", "16", "200").Output()
 	if err != nil || !latRe.Match(out) {
-		t.Errorf("inproc_lat: %v, %q", err, out)
+		t.Errorf("inproc_lat: %v, %q", errText(err), out)
 	}
 }
 
@@ -72,7 +72,7 @@ func TestOverTCP(t *testing.T) {
 		rout, rerr := child("remote_"+kind, ep, "16", map[string]string{"thr": "2000", "lat": "200"}[kind]).Output()
 		lerr := local.Wait()
 		if rerr != nil || lerr != nil {
-			t.Fatalf("%s: local %v, remote %v", kind, lerr, rerr)
+			t.Fatalf("%s: local %v, remote %v", kind, lerr, errText(rerr))
 		}
 		if kind == "thr" && !thrRe.Match(lout.Bytes()) {
 			t.Errorf("local_thr: %q", lout.String())
@@ -89,4 +89,16 @@ func TestUsage(t *testing.T) {
 			t.Errorf("%q: exit %d, want 2", args, code)
 		}
 	}
+}
+
+// errText adds what the child wrote on stderr (kept by Output) to err.
+func errText(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.Error() + ": " + string(ee.Stderr)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return "<nil>"
 }
