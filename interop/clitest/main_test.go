@@ -30,6 +30,7 @@ func (b buildRun) Run() int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	defer testpeer.Cleanup()
 	cliPath = filepath.Join(dir, "purezmq")
 	cmd := exec.Command("go", "build", "-o", cliPath, "./cmd/purezmq")
 	cmd.Dir = testpeer.RepoRoot()

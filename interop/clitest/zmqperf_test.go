@@ -1,55 +1,16 @@
 package clitest
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/purezmq/purezmq/internal/testpeer"
 )
 
-var (
-	zmqperfOnce sync.Once
-	zmqperfPath string
-	zmqperfWhy  string
-)
-
-// zmqperf returns the C reference peer, <repo>/bin/zmqperf from `make
-// cpeer` or a build into the test's scratch directory.
-func zmqperf(t *testing.T) string {
-	t.Helper()
-	zmqperfOnce.Do(func() {
-		root := testpeer.RepoRoot()
-		src := filepath.Join(root, "interop", "cpeer", "zmqperf.c")
-		bin := filepath.Join(root, "bin", "zmqperf")
-		if b, err := os.Stat(bin); err == nil {
-			if s, err := os.Stat(src); err == nil && !b.ModTime().Before(s.ModTime()) {
-				zmqperfPath = bin
-				return
-			}
-		}
-		flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libzmq").Output()
-		if err != nil {
-			zmqperfWhy = "pkg-config libzmq: " + err.Error()
-			return
-		}
-		out := filepath.Join(filepath.Dir(cliPath), "zmqperf")
-		args := append([]string{"-O2", "-o", out, src}, strings.Fields(string(flags))...)
-		if msg, err := exec.Command("cc", args...).CombinedOutput(); err != nil {
-			zmqperfWhy = "cc zmqperf.c: " + err.Error() + ": " + string(msg)
-			return
-		}
-		zmqperfPath = out
-	})
-	if zmqperfPath == "" {
-		testpeer.Unavailable(t, "C peer zmqperf: %s", zmqperfWhy)
-	}
-	return zmqperfPath
-}
+// zmqperf returns the C reference peer (see testpeer.ZmqPerf).
+func zmqperf(t *testing.T) string { return testpeer.ZmqPerf(t) }
 
 var (
 	thrLines = regexp.MustCompile(`^message size: 256 \[B\]\nmessage count: 5000\nmean throughput: \d+ \[msg/s\]\nmean throughput: \d+\.\d{3} \[Mb/s\]\n$`)

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,58 +13,8 @@ import (
 	"github.com/purezmq/purezmq/socket"
 )
 
-var (
-	zmqperfOnce sync.Once
-	zmqperfPath string
-	zmqperfWhy  string
-	zmqperfDir  string
-)
-
-// zmqperf returns the C reference peer: <repo>/bin/zmqperf when `make
-// cpeer` built it, else a fresh build from interop/cpeer/zmqperf.c with cc
-// and pkg-config into a temporary directory; a machine without libzmq3-dev
-// skips (or, in CI, fails) through testpeer.Unavailable.
-func zmqperf(t *testing.T) string {
-	t.Helper()
-	zmqperfOnce.Do(func() {
-		root := testpeer.RepoRoot()
-		src := filepath.Join(root, "interop", "cpeer", "zmqperf.c")
-		bin := filepath.Join(root, "bin", "zmqperf")
-		if fresh(bin, src) {
-			zmqperfPath = bin
-			return
-		}
-		flags, err := exec.Command("pkg-config", "--cflags", "--libs", "libzmq").Output()
-		if err != nil {
-			zmqperfWhy = "pkg-config libzmq: " + err.Error() + " (install libzmq3-dev and pkg-config)"
-			return
-		}
-		dir, err := os.MkdirTemp("", "purezmq-zmqperf-")
-		if err != nil {
-			zmqperfWhy = err.Error()
-			return
-		}
-		zmqperfDir = dir
-		out := filepath.Join(dir, "zmqperf")
-		args := append([]string{"-O2", "-o", out, src}, strings.Fields(string(flags))...)
-		if msg, err := exec.Command("cc", args...).CombinedOutput(); err != nil {
-			zmqperfWhy = "cc zmqperf.c: " + err.Error() + ": " + string(msg)
-			return
-		}
-		zmqperfPath = out
-	})
-	if zmqperfPath == "" {
-		testpeer.Unavailable(t, "C peer zmqperf: %s", zmqperfWhy)
-	}
-	return zmqperfPath
-}
-
-// fresh reports whether bin exists and is newer than src.
-func fresh(bin, src string) bool {
-	b, err1 := os.Stat(bin)
-	s, err2 := os.Stat(src)
-	return err1 == nil && err2 == nil && !b.ModTime().Before(s.ModTime())
-}
+// zmqperf returns the C reference peer (see testpeer.ZmqPerf).
+func zmqperf(t *testing.T) string { return testpeer.ZmqPerf(t) }
 
 // startPerf runs zmqperf with a receive timeout, so a broken peer ends the
 // test rather than hanging it.

@@ -4,10 +4,11 @@
 package gozmq
 
 import (
-	"os"
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/purezmq/purezmq/internal/testpeer"
 )
 
 // cleanRun removes the temporary zmqperf build, if the tests made one.
@@ -15,9 +16,7 @@ type cleanRun struct{ m *testing.M }
 
 func (c cleanRun) Run() int {
 	code := c.m.Run()
-	if zmqperfDir != "" {
-		os.RemoveAll(zmqperfDir)
-	}
+	testpeer.Cleanup()
 	return code
 }
 
