@@ -186,9 +186,18 @@ func (c *streamConn) write() {
 			out.Rollback()
 		}
 	}
+	var batch [][][]byte // reused: PopBatch appends to it without allocating
 	for {
+		ready := out.Readable()
 		select {
-		case <-out.Readable():
+		case <-ready:
+		default:
+			// Nothing queued: this goroutine parks and the next Send pays
+			// for waking it.
+			c.s.writerParks.Add(1)
+		}
+		select {
+		case <-ready:
 		case <-c.ctx.Done():
 			return
 		case <-tick:
@@ -207,21 +216,30 @@ func (c *streamConn) write() {
 			continue
 		}
 		n := 0
-		for !wt || n < writeThroughBatch {
-			m, ok := out.Pop()
-			if !ok {
-				break
+		if wt {
+			// Write-through pops one by one, a bounded batch per commit.
+			for n < writeThroughBatch {
+				m, ok := out.Pop()
+				if !ok {
+					break
+				}
+				n++
+				if err := c.writeOne(m); err != nil {
+					fail(err)
+					return
+				}
 			}
-			n++
-			var err error
-			if isSubMessage(m) {
-				err = c.zc.WriteSubscribe(m[1][1:], m[1][0] == 1)
-			} else {
-				err = c.zc.WriteMessage(m)
-			}
-			if err != nil {
-				fail(err)
-				return
+		} else {
+			// Everything queued under one lock: a Send racing with us
+			// meets a pipe lock held once per batch, not once per message.
+			batch = out.PopBatch(batch[:0])
+			n = len(batch)
+			for _, m := range batch {
+				if err := c.writeOne(m); err != nil {
+					clear(batch)
+					fail(err)
+					return
+				}
 			}
 		}
 		if n > 0 {
@@ -232,6 +250,12 @@ func (c *streamConn) write() {
 			if wt {
 				c.commit(n)
 			}
+			// The frames were written: do not keep the caller's buffers
+			// alive until the next batch, nor a huge backlog's array.
+			clear(batch)
+			if cap(batch) > maxKeptBatch {
+				batch = nil
+			}
 		}
 		if out.Closed() && out.Len() == 0 {
 			// Closed and drained (Close with linger, or the peer left).
@@ -239,6 +263,19 @@ func (c *streamConn) write() {
 			return
 		}
 	}
+}
+
+// maxKeptBatch bounds the batch array a writer keeps between batches; a
+// larger one (an unlimited HWM's backlog) is dropped after use.
+const maxKeptBatch = 4096
+
+// writeOne writes one popped message: a queued subscription as a
+// SUBSCRIBE/CANCEL command (or message, for ZMTP 3.0), anything else as is.
+func (c *streamConn) writeOne(m [][]byte) error {
+	if isSubMessage(m) {
+		return c.zc.WriteSubscribe(m[1][1:], m[1][0] == 1)
+	}
+	return c.zc.WriteMessage(m)
 }
 
 // commit confirms n flushed messages of a write-through pipe. They did

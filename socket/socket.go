@@ -46,7 +46,10 @@ type Socket struct {
 	done    chan struct{} // closed by Close: wakes blocked Send and Recv
 	sendSig signal        // an outbound pipe got room, or a peer arrived
 	recvSig signal        // an inbound pipe got a message, or a peer arrived
-	wg      sync.WaitGroup
+	// writerParks counts the times a connection writer found its pipe
+	// empty and parked (benchmarks report it per message).
+	writerParks atomic.Uint64
+	wg          sync.WaitGroup
 
 	monMu      sync.Mutex
 	mon        chan Event
@@ -230,6 +233,7 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 		if done, err := try(); done || err != nil {
 			return err
 		}
+		sig.parks.Add(1)
 		select {
 		case <-ch:
 		case <-ctx.Done():
