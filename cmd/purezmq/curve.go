@@ -17,7 +17,12 @@ var errCurveRefused = errors.New("purezmq: CURVE client key not allowed")
 
 // readKey decodes a Z85 CURVE key given on the command line, or read from a
 // file when written @FILE, which keeps secret keys out of `ps` listings.
+// '@' is itself a Z85 digit, so a 40-character argument that decodes as a
+// key is taken as the key, even when it starts with '@'.
 func readKey(arg string) ([32]byte, error) {
+	if k, err := zmtp.ParseCurveKeyZ85(arg); err == nil {
+		return k, nil
+	}
 	text := arg
 	if name, ok := strings.CutPrefix(arg, "@"); ok {
 		b, err := os.ReadFile(name)

@@ -58,6 +58,17 @@ func TestReadKey(t *testing.T) {
 			t.Errorf("%q: %v", arg, err)
 		}
 	}
+	// '@' is a Z85 digit: a key that starts with it is a key, not a file.
+	var at [32]byte
+	for i := 0; ; i++ {
+		at[0], at[1] = byte(i), byte(i>>8)
+		if strings.HasPrefix(zmtp.CurveKeyZ85(at), "@") {
+			break
+		}
+	}
+	if k, err := readKey(zmtp.CurveKeyZ85(at)); err != nil || k != at {
+		t.Errorf("key starting with @: %v", err)
+	}
 	if _, err := readKey("tooshort"); !errors.Is(err, zmtp.ErrZ85) {
 		t.Errorf("short key: %v", err)
 	}
