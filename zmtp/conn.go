@@ -90,6 +90,7 @@ type Conn struct {
 	cmdBuf  []byte
 	frames  [][]byte
 	partial bool // part of a frame or message has been consumed
+	pooled  bool // a frame of the message being read came from the buffer pool
 	slab    []byte
 	hdrs    [][]byte
 
@@ -477,7 +478,9 @@ func (c *Conn) Close() error { return c.nc.Close() }
 //
 // The frames belong to the caller. Frames of up to 512 bytes are carved from
 // shared 16 KiB slabs to save allocations, so holding one small frame keeps
-// its slab alive; copy small frames that are kept for long. A message or
+// its slab alive; copy small frames that are kept for long. Bodies of 4 KiB
+// and more come from a buffer pool: ReleaseMessage gives them back for reuse
+// once the caller is done with them (optional). A message or
 // frame over MaxMessageSize is
 // ErrMessageTooLarge. io.EOF means the peer closed between messages. A read
 // timeout before the first byte of a message can be retried; every other error
@@ -501,6 +504,7 @@ func (c *Conn) retryable(err error) bool {
 func (c *Conn) readMessage() ([][]byte, Command, error) {
 	c.frames = c.frames[:0]
 	c.partial = false
+	c.pooled = false
 	var total int64
 	for {
 		h, err := c.fr.ReadHeader()
@@ -565,13 +569,22 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 		return nil, Command{Name: name, Body: f[1:]}, nil
 	}
 	// Carve the frame list from a slab too: one allocation per many messages.
+	// A message holding pooled bodies gets one more slot, past its length,
+	// for the mark that lets ReleaseMessage recognise it.
 	n := len(c.frames)
-	if cap(c.hdrs)-len(c.hdrs) < n {
-		c.hdrs = make([][]byte, 0, max(hdrSlabSize, n))
+	k := n
+	if c.pooled {
+		k++
+	}
+	if cap(c.hdrs)-len(c.hdrs) < k {
+		c.hdrs = make([][]byte, 0, max(hdrSlabSize, k))
 	}
 	l := len(c.hdrs)
 	c.hdrs = append(c.hdrs, c.frames...)
-	msg := c.hdrs[l : l+n : l+n]
+	if c.pooled {
+		c.hdrs = append(c.hdrs, poolMark[:0])
+	}
+	msg := c.hdrs[l : l+n : l+k]
 	c.dropFrames()
 	return msg, Command{}, nil
 }
@@ -580,11 +593,21 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 func (c *Conn) dropFrames() {
 	clear(c.frames)
 	c.frames = c.frames[:0]
+	c.pooled = false
 }
 
 // readFrameBody returns a fresh buffer holding the next size bytes, carved from
-// the small-frame slab when small.
+// the small-frame slab when small and taken from the buffer pool when large.
 func (c *Conn) readFrameBody(size int) ([]byte, error) {
+	if size >= PoolMinSize {
+		// Past growChunk a body is only taken from the pool when one is
+		// there: a fresh class-sized buffer would commit memory for a size
+		// the peer may never send, which readBody's growth avoids.
+		if b := getPooled(size, size <= growChunk); b != nil {
+			c.pooled = true
+			return b, c.fr.ReadBody(b)
+		}
+	}
 	if size > slabMaxFrame {
 		return c.readBody(nil, size)
 	}

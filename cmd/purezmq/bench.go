@@ -268,6 +268,9 @@ func (b *bench) receiveThr(ctx context.Context, s *socket.Socket) (time.Duration
 	if err := b.checkSize(m); err != nil {
 		return 0, err
 	}
+	// Each message is released once checked, as libzmq's local_thr closes
+	// it (zmq_msg_close): the next read may reuse its buffer.
+	m.Release()
 	start := time.Now()
 	for i := 1; i < b.count; i++ {
 		m, err := s.Recv(ctx)
@@ -277,6 +280,7 @@ func (b *bench) receiveThr(ctx context.Context, s *socket.Socket) (time.Duration
 		if err := b.checkSize(m); err != nil {
 			return 0, err
 		}
+		m.Release()
 		b.progress.Add(1)
 	}
 	return time.Since(start), nil
@@ -324,6 +328,7 @@ func (b *bench) measureLat(ctx context.Context, s *socket.Socket) (time.Duration
 		if err := b.checkSize(r); err != nil {
 			return 0, err
 		}
+		r.Release()
 		b.progress.Add(1)
 	}
 	return time.Since(start), nil

@@ -1,0 +1,108 @@
+package zmtp
+
+import (
+	"math/bits"
+	"sync"
+)
+
+// Large frame bodies come from size-classed pools so that a receiver that
+// gives its messages back (ReleaseMessage, socket.Msg.Release, the analogue
+// of zmq_msg_close) lets the next large read reuse the memory instead of
+// allocating, zeroing and later collecting a fresh buffer per message.
+// Receivers that keep their messages cost nothing more than before: a
+// buffer that is never released is simply garbage collected.
+const (
+	poolMinShift = 12 // 4 KiB, the smallest pooled body
+	poolMaxShift = 22 // 4 MiB, the largest
+	// PoolMinSize is the smallest frame body read into a pooled buffer.
+	PoolMinSize = 1 << poolMinShift
+	// PoolMaxSize is the largest frame body read into a pooled buffer.
+	PoolMaxSize = 1 << poolMaxShift
+)
+
+// bufPools holds one pool per power-of-two class. Entries are *[]byte so
+// that Put does not allocate to box a slice header; the boxes themselves
+// are recycled through boxPool.
+var bufPools [poolMaxShift - poolMinShift + 1]sync.Pool
+
+var boxPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// poolClass returns the class index for a body of size bytes, or -1 when
+// size is outside the pooled range.
+func poolClass(size int) int {
+	if size < PoolMinSize || size > PoolMaxSize {
+		return -1
+	}
+	return bits.Len(uint(size-1)) - poolMinShift
+}
+
+// getPooled returns a buffer of length size from its class, or nil when the
+// class is empty and alloc is false. With alloc it makes a new one whose
+// capacity is exactly the class size, which is what lets putPooled tell it
+// apart later.
+func getPooled(size int, alloc bool) []byte {
+	k := poolClass(size)
+	if k < 0 {
+		return nil
+	}
+	if v := bufPools[k].Get(); v != nil {
+		box := v.(*[]byte)
+		b := *box
+		*box = nil
+		boxPool.Put(box)
+		return b[:size]
+	}
+	if !alloc {
+		return nil
+	}
+	return make([]byte, size, 1<<(k+poolMinShift))
+}
+
+// putPooled gives b's backing array back to its class when its capacity is
+// exactly a class size; anything else is left to the garbage collector.
+func putPooled(b []byte) {
+	c := cap(b)
+	k := poolClass(c)
+	if k < 0 || c != 1<<(k+poolMinShift) {
+		return
+	}
+	box := boxPool.Get().(*[]byte)
+	*box = b[:0]
+	bufPools[k].Put(box)
+}
+
+// poolMark is what the hidden slot just past the end of a message's frame
+// list points at when the message holds pooled bodies (see markPooled).
+// Only this package can produce it, so a frame list built elsewhere never
+// carries the mark and ReleaseMessage ignores it.
+var poolMark [1]byte
+
+// isMark reports whether f is the pool mark.
+func isMark(f []byte) bool { return cap(f) == 1 && len(f) == 0 && &f[:1][0] == &poolMark[0] }
+
+// ReleaseMessage gives the large frame bodies of a message returned by
+// ReadMessage back to the buffer pool, for later reads to reuse. It is
+// optional: a message never released is garbage collected as usual. After
+// the call, msg and its frames must not be used by anyone.
+//
+// Only a frame list exactly as ReadMessage returned it (or a suffix of it,
+// msg[k:]) is recognised: the reader marks such lists in a slot past their
+// length. A message built by the caller, one whose list was re-made or
+// appended to, or one that holds no pooled body is left alone, so releasing
+// a foreign message is harmless. Small frames, which share a slab with
+// other messages, are never pooled.
+func ReleaseMessage(msg [][]byte) {
+	if cap(msg) <= len(msg) {
+		return
+	}
+	slot := &msg[:len(msg)+1][len(msg)]
+	if !isMark(*slot) {
+		return
+	}
+	// Unmark first: a second release of the same list is a no-op.
+	*slot = nil
+	for i, f := range msg {
+		putPooled(f)
+		msg[i] = nil
+	}
+}
