@@ -50,10 +50,15 @@ The perf tools of libzmq, with the same arguments and output lines:
   remote_thr ENDPOINT SIZE COUNT       PUSH, connects, sends COUNT messages
   local_lat  ENDPOINT SIZE ROUNDTRIPS  REP, binds, echoes
   remote_lat ENDPOINT SIZE ROUNDTRIPS  REQ, connects, prints the one-way latency
+  pub_thr    ENDPOINT SIZE COUNT SUBS  XPUB, binds, waits for SUBS subscribers, sends COUNT
+  sub_thr    ENDPOINT SIZE COUNT       SUB, connects, receives COUNT messages, prints throughput
+  router_thr ENDPOINT SIZE COUNT       ROUTER, binds, receives COUNT messages, prints throughput
+  dealer_thr ENDPOINT SIZE COUNT       DEALER, connects, sends COUNT messages
   inproc_thr SIZE COUNT                both throughput sides in one process
   inproc_lat SIZE ROUNDTRIPS           both latency sides in one process
 Throughput is timed from the first message received; latency is half the
-average round trip.
+average round trip. pub_thr sends without dropping (XPUB no-drop) and ends
+with a marker message; sub_thr fails unless it received exactly COUNT.
 
 Options:
   --bind, --connect  bind or connect, whatever the verb's default
@@ -99,8 +104,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	verb, rest := rest[0], rest[1:]
 	var ep string
+	subs := 0
 	switch verb {
-	case "local_thr", "remote_thr", "local_lat", "remote_lat":
+	case "pub_thr":
+		if len(rest) != 4 {
+			return usage("%s wants ENDPOINT SIZE COUNT SUBS", verb)
+		}
+		n, err := strconv.Atoi(rest[3])
+		if err != nil || n < 0 || n > benchFanoutSubsMax {
+			return usage("SUBS must be an integer from 0 to %d", benchFanoutSubsMax)
+		}
+		ep, rest, subs = rest[0], rest[1:3], n
+	case "local_thr", "remote_thr", "local_lat", "remote_lat", "sub_thr", "router_thr", "dealer_thr":
 		if len(rest) != 3 {
 			return usage("%s wants ENDPOINT SIZE COUNT", verb)
 		}
@@ -136,6 +151,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		err = b.localLat(ctx, ep)
 	case "remote_lat":
 		err = b.remoteLat(ctx, ep)
+	case "pub_thr":
+		err = b.pubThr(ctx, ep, subs)
+	case "sub_thr":
+		err = b.subThr(ctx, ep)
+	case "router_thr":
+		err = b.routerThr(ctx, ep)
+	case "dealer_thr":
+		err = b.dealerThr(ctx, ep)
 	case "inproc_thr":
 		err = b.inprocThr(ctx)
 	case "inproc_lat":

@@ -11,8 +11,27 @@
  *   zmqperf [options] remote_thr ENDPOINT SIZE COUNT       PUSH, connects, sends
  *   zmqperf [options] local_lat  ENDPOINT SIZE ROUNDTRIPS  REP, binds, echoes
  *   zmqperf [options] remote_lat ENDPOINT SIZE ROUNDTRIPS  REQ, connects, measures
+ *   zmqperf [options] pub_thr    ENDPOINT SIZE COUNT SUBS  XPUB, binds, waits for SUBS
+ *                                                       subscribers, sends COUNT + marker
+ *   zmqperf [options] sub_thr    ENDPOINT SIZE COUNT       SUB, connects, receives
+ *   zmqperf [options] router_thr ENDPOINT SIZE COUNT       ROUTER, binds, receives
+ *   zmqperf [options] dealer_thr ENDPOINT SIZE COUNT       DEALER, connects, sends
  *   zmqperf [options] inproc_thr SIZE COUNT
  *   zmqperf [options] inproc_lat SIZE ROUNDTRIPS
+ *
+ * Fan-out (pub_thr/sub_thr): the publisher is an XPUB with XPUB_VERBOSE, so
+ * it sees every subscriber's subscription, and it sends nothing until SUBS
+ * of them have arrived: a subscription that reached the XPUB means that
+ * subscriber's pipe is in place, so no subscriber misses the start (no
+ * sleeping, no side channel). XPUB_NODROP makes a full pipe block the
+ * sender instead of dropping, so every subscriber gets all COUNT messages
+ * at the pace of the slowest. After them comes one marker message of another
+ * size (empty; 1 byte when SIZE is 0); sub_thr fails unless it received
+ * exactly COUNT messages before the marker. Each sub_thr prints its own
+ * rate, timed from its first message to its last.
+ *
+ * Router/dealer (router_thr/dealer_thr): PULL/PUSH's throughput run with a
+ * ROUTER receiving [routing id, payload] from one DEALER.
  *
  * Options (before the verb):
  *   --bind / --connect   force the socket to bind or connect, overriding the
@@ -63,6 +82,10 @@ static void usage(void)
             "  remote_thr ENDPOINT SIZE COUNT\n"
             "  local_lat  ENDPOINT SIZE ROUNDTRIPS\n"
             "  remote_lat ENDPOINT SIZE ROUNDTRIPS\n"
+            "  pub_thr    ENDPOINT SIZE COUNT SUBS\n"
+            "  sub_thr    ENDPOINT SIZE COUNT\n"
+            "  router_thr ENDPOINT SIZE COUNT\n"
+            "  dealer_thr ENDPOINT SIZE COUNT\n"
             "  inproc_thr SIZE COUNT\n"
             "  inproc_lat SIZE ROUNDTRIPS\n");
     exit(2);
@@ -229,6 +252,113 @@ static uint64_t lat_measure(void *s, int size, int roundtrips)
     return elapsed;
 }
 
+static void set_int(void *s, int option, int value, const char *name)
+{
+    if (zmq_setsockopt(s, option, &value, sizeof value) != 0)
+        die(name);
+}
+
+/* The marker that ends a fan-out stream differs from the data in size only,
+ * so the subscriber can tell it apart without a second frame. */
+static size_t marker_size(int size)
+{
+    return size == 0 ? 1 : 0;
+}
+
+/* Publishing side of a fan-out run: waits for subs subscriptions, then sends
+ * count messages and the marker. */
+static void fanout_publish(void *s, int size, int count, int subs)
+{
+    set_int(s, ZMQ_XPUB_VERBOSE, 1, "ZMQ_XPUB_VERBOSE");
+    set_int(s, ZMQ_XPUB_NODROP, 1, "ZMQ_XPUB_NODROP");
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    for (int n = 0; n < subs;) {
+        if (zmq_msg_recv(&msg, s, 0) < 0)
+            die(zmq_errno() == EAGAIN ? "waiting for subscribers timed out" : "zmq_msg_recv");
+        const unsigned char *d = zmq_msg_data(&msg);
+        if (zmq_msg_size(&msg) >= 1 && d[0] == 1)
+            n++;
+        else if (zmq_msg_size(&msg) >= 1 && d[0] == 0) {
+            fprintf(stderr, "zmqperf: a subscriber left before the start\n");
+            exit(1);
+        }
+    }
+    zmq_msg_close(&msg);
+    thr_send(s, size, count);
+    zmq_msg_t end;
+    if (zmq_msg_init_size(&end, marker_size(size)) != 0)
+        die("zmq_msg_init_size");
+    memset(zmq_msg_data(&end), 'x', marker_size(size));
+    if (zmq_msg_send(&end, s, 0) < 0)
+        die("zmq_msg_send");
+}
+
+/* Receiving side of a fan-out run: counts messages of SIZE up to the marker
+ * and fails unless there were exactly count, so a drop cannot pass as speed.
+ * Timed from the first message to the count-th. */
+static void fanout_receive(void *s, int size, int count)
+{
+    if (zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0) != 0)
+        die("ZMQ_SUBSCRIBE");
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    uint64_t start = 0, end = 0;
+    int got = 0;
+    for (;;) {
+        if (zmq_msg_recv(&msg, s, 0) < 0)
+            die(zmq_errno() == EAGAIN ? "receive timed out" : "zmq_msg_recv");
+        if (zmq_msg_size(&msg) != (size_t) size)
+            break;
+        if (++got == 1)
+            start = now_us();
+        if (got == count)
+            end = now_us();
+        if (got > count)
+            break;
+    }
+    zmq_msg_close(&msg);
+    if (got != count) {
+        fprintf(stderr, "zmqperf: received %d messages of %d before the end marker\n", got, count);
+        exit(1);
+    }
+    print_thr(size, count, end - start);
+}
+
+/* Receives one [routing id, payload] message on a ROUTER and checks it. */
+static void recv_routed(void *s, zmq_msg_t *id, zmq_msg_t *msg, size_t size)
+{
+    if (zmq_msg_recv(id, s, 0) < 0)
+        die(zmq_errno() == EAGAIN ? "receive timed out" : "zmq_msg_recv");
+    if (!zmq_msg_more(id)) {
+        fprintf(stderr, "zmqperf: ROUTER message without a payload frame\n");
+        exit(1);
+    }
+    recv_sized(s, msg, size);
+    if (zmq_msg_more(msg)) {
+        fprintf(stderr, "zmqperf: ROUTER message with more than one payload frame\n");
+        exit(1);
+    }
+}
+
+static void router_receive(void *s, int size, int count)
+{
+    zmq_msg_t id, msg;
+    zmq_msg_init(&id);
+    zmq_msg_init(&msg);
+    uint64_t start = 0, end = 0;
+    if (count > 0) {
+        recv_routed(s, &id, &msg, (size_t) size);
+        start = now_us();
+        for (int i = 1; i < count; i++)
+            recv_routed(s, &id, &msg, (size_t) size);
+        end = now_us();
+    }
+    zmq_msg_close(&id);
+    zmq_msg_close(&msg);
+    print_thr(size, count, end - start);
+}
+
 static void finish(void *ctx, void *s)
 {
     if (zmq_close(s) != 0)
@@ -322,11 +452,14 @@ int main(int argc, char **argv)
         return run_inproc(verb[7] == 't', size, count);
     }
 
-    if (nargs != 3)
+    /* pub_thr alone takes a fourth argument: how many subscribers to wait for. */
+    int is_pub = strcmp(verb, "pub_thr") == 0;
+    if (nargs != (is_pub ? 4 : 3))
         usage();
     const char *ep = argv[i];
     int size = parse_count(argv[i + 1], "size");
     int count = parse_count(argv[i + 2], "count");
+    int subs = is_pub ? parse_count(argv[i + 3], "subs") : 0;
 
     void *ctx = zmq_ctx_new();
     if (!ctx)
@@ -344,6 +477,18 @@ int main(int argc, char **argv)
     } else if (strcmp(verb, "remote_lat") == 0) {
         s = open_socket(ctx, ZMQ_REQ, ep, 0, 1000);
         print_lat(size, count, lat_measure(s, size, count));
+    } else if (is_pub) {
+        s = open_socket(ctx, ZMQ_XPUB, ep, 1, -1);
+        fanout_publish(s, size, count, subs);
+    } else if (strcmp(verb, "sub_thr") == 0) {
+        s = open_socket(ctx, ZMQ_SUB, ep, 0, 1000);
+        fanout_receive(s, size, count);
+    } else if (strcmp(verb, "router_thr") == 0) {
+        s = open_socket(ctx, ZMQ_ROUTER, ep, 1, 1000);
+        router_receive(s, size, count);
+    } else if (strcmp(verb, "dealer_thr") == 0) {
+        s = open_socket(ctx, ZMQ_DEALER, ep, 0, -1);
+        thr_send(s, size, count);
     } else {
         fprintf(stderr, "zmqperf: unknown verb %s\n", verb);
         zmq_ctx_term(ctx);
