@@ -2,6 +2,7 @@ package clitest
 
 import (
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -83,5 +84,67 @@ func TestBenchInterchangeableWithZmqperf(t *testing.T) {
 	zout, err := exec.Command(c, "inproc_thr", "256", "5000").Output()
 	if err != nil || !thrLines.Match(zout) {
 		t.Errorf("zmqperf inproc_thr: %v, %q", err, zout)
+	}
+}
+
+var fanoutLines = regexp.MustCompile(`^message size: 128 \[B\]\nmessage count: 3000\nmean throughput: \d+ \[msg/s\]\nmean throughput: \d+\.\d{3} \[Mb/s\]\n$`)
+
+// The fan-out and ROUTER/DEALER verbs are interchangeable too: a publisher
+// of either kind feeds subscribers of both kinds at once, and either kind of
+// ROUTER receives from either kind of DEALER.
+func TestBenchFanoutInterchangeableWithZmqperf(t *testing.T) {
+	c := zmqperf(t)
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	pz := []string{cliPath, "bench", "--timeout", "10s"}
+	zp := []string{c, "--timeout", "10000"}
+	for _, pub := range [][]string{pz, zp} {
+		t.Run(filepath.Base(pub[0])+" pub_thr", func(t *testing.T) {
+			ep := freeTCP(t)
+			// Two subscribers of each kind, started before the publisher
+			// binds: they reconnect until it listens, and it waits for all
+			// four subscriptions before sending.
+			var subs []*exec.Cmd
+			var outs []*strings.Builder
+			for _, base := range [][]string{pz, pz, zp, zp} {
+				args := append(append([]string{}, base...), "sub_thr", ep, "128", "3000")
+				cmd := exec.Command(args[0], args[1:]...)
+				out := &strings.Builder{}
+				cmd.Stdout, cmd.Stderr = out, &lockedBuffer{}
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				subs, outs = append(subs, cmd), append(outs, out)
+			}
+			args := append(append([]string{}, pub...), "pub_thr", ep, "128", "3000", "4")
+			pout, perr := exec.Command(args[0], args[1:]...).CombinedOutput()
+			for i, cmd := range subs {
+				if err := cmd.Wait(); err != nil {
+					t.Errorf("%v: %v %s", cmd.Args, err, cmd.Stderr.(*lockedBuffer).String())
+					continue
+				}
+				if !fanoutLines.MatchString(outs[i].String()) {
+					t.Errorf("%v output:\n%s", cmd.Args, outs[i])
+				}
+			}
+			if perr != nil || len(pout) != 0 {
+				t.Errorf("%v: %v, output %q (want none)", args, perr, pout)
+			}
+		})
+	}
+	with := func(base []string, args ...string) []string { return append(append([]string{}, base...), args...) }
+	for _, pair := range [][2][]string{{pz, zp}, {zp, pz}} {
+		router, dealer := pair[0], pair[1]
+		t.Run(filepath.Base(router[0])+" router_thr <- "+filepath.Base(dealer[0])+" dealer_thr", func(t *testing.T) {
+			ep := freeTCP(t)
+			lout, rout := perfRun(t, with(router, "router_thr", ep, "256", "5000"), with(dealer, "dealer_thr", ep, "256", "5000"))
+			if !thrLines.MatchString(lout) {
+				t.Errorf("router_thr output:\n%s", lout)
+			}
+			if rout != "" {
+				t.Errorf("dealer_thr printed %q", rout)
+			}
+		})
 	}
 }
