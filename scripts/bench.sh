@@ -15,8 +15,21 @@
 # shows medians, and each ratio compares with libzmq<-libzmq measured in the
 # same run, same transport and size.
 #
+# Two more shapes run over tcp, in the same repetitions:
+#   fanout  PUB -> 10 SUB processes (pub_thr/sub_thr): pair = subscribers<-
+#           publisher. The publisher (an XPUB) waits for all 10
+#           subscriptions, sends without dropping (XPUB no-drop: a full pipe
+#           holds it back) and ends with a marker; each subscriber fails
+#           unless it got every message. msgs/s is the aggregate delivered:
+#           10 x the slowest subscriber's rate (its COUNT / its first-to-last
+#           time), so one lagging subscriber drags the figure down.
+#   router  ROUTER<-one DEALER (router_thr/dealer_thr): PULL<-PUSH's
+#           throughput run with routing ids.
+#
 # usage: scripts/bench.sh [--quick] [--reps N] [--sizes "16 256 ..."] [--out FILE]
-#   --quick   one repetition, a tenth of the messages: checks the script, not speed
+#                         [--no-shapes]
+#   --quick     one repetition, a tenth of the messages: checks the script, not speed
+#   --no-shapes skip the fanout and router rows
 # Environment: GO (go command), BENCH_OUT (results file).
 set -euo pipefail
 
@@ -27,6 +40,10 @@ REPS=5
 SIZES="16 256 4096 65536 1048576"
 SCALE=1
 OUT="${BENCH_OUT:-}"
+SHAPES=1
+FANOUT_SUBS=10
+FANOUT_SIZES="16 1024"
+ROUTER_SIZES="16 4096"
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -34,7 +51,8 @@ while [ $# -gt 0 ]; do
 	--reps) REPS="$2"; shift ;;
 	--sizes) SIZES="$2"; shift ;;
 	--out) OUT="$2"; shift ;;
-	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+	--no-shapes) SHAPES=0 ;;
+	-h|--help) sed -n '2,37p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -189,6 +207,64 @@ run_inproc() {
 	fi
 }
 
+# fan_count SIZE: messages each subscriber receives; about a second for
+# libzmq's ten subscribers on two cores.
+fan_count() {
+	local n
+	case "$1" in 16) n=300000 ;; 1024) n=60000 ;; *) n=20000 ;; esac
+	n=$((n / SCALE))
+	[ "$n" -lt 10 ] && n=10
+	echo "$n"
+}
+
+# run_fanout SIZE SUBS_IMPL PUB_IMPL: one publisher process, FANOUT_SUBS
+# subscriber processes; records 10 x the slowest subscriber's rate.
+run_fanout() {
+	local size=$1 sub=$2 pub=$3 n i p ok=1 pubpid line
+	local pids=()
+	n=$(fan_count "$size")
+	next_endpoint tcp
+	timeout 120 $(impl_cmd "$pub") pub_thr "$EP" "$size" "$n" "$FANOUT_SUBS" >"$TMP/pub.out" 2>&1 &
+	pubpid=$!
+	wait_listening
+	for i in $(seq 1 "$FANOUT_SUBS"); do
+		timeout 120 $(impl_cmd "$sub") sub_thr "$EP" "$size" "$n" >"$TMP/sub$i.out" 2>&1 &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do wait "$p" || ok=0; done
+	wait "$pubpid" || ok=0
+	if [ "$ok" = 0 ]; then
+		echo "bench.sh: fanout $size $sub<-$pub failed:" >&2
+		cat "$TMP/pub.out" "$TMP"/sub*.out | sed 's/^/  /' >&2
+		return 0
+	fi
+	# "msgs mbits" of the subscriber with the lowest rate, times the count.
+	line=$(for i in $(seq 1 "$FANOUT_SUBS"); do
+		echo "$(field "$TMP/sub$i.out" '[msg/s]') $(field "$TMP/sub$i.out" '[Mb/s]')"
+	done | sort -n -k1,1 | head -1)
+	record fanout "$size" "$sub<-$pub" msgs "$(echo "$line" | awk -v k="$FANOUT_SUBS" '{ printf "%d", $1 * k }')"
+	record fanout "$size" "$sub<-$pub" mbits "$(echo "$line" | awk -v k="$FANOUT_SUBS" '{ printf "%.3f", $2 * k }')"
+}
+
+# run_router SIZE ROUTER_IMPL DEALER_IMPL: ROUTER<-DEALER throughput over tcp.
+run_router() {
+	local size=$1 loc=$2 rem=$3 n lpid ok=1
+	n=$(count_for thr "$size" "$loc")
+	next_endpoint tcp
+	timeout 120 $(impl_cmd "$loc") router_thr "$EP" "$size" "$n" >"$TMP/local.out" 2>&1 &
+	lpid=$!
+	wait_listening
+	timeout 120 $(impl_cmd "$rem") dealer_thr "$EP" "$size" "$n" >"$TMP/remote.out" 2>&1 || ok=0
+	wait "$lpid" || ok=0
+	if [ "$ok" = 0 ]; then
+		echo "bench.sh: router $size $loc<-$rem failed:" >&2
+		cat "$TMP/local.out" "$TMP/remote.out" | sed 's/^/  /' >&2
+		return 0
+	fi
+	record router "$size" "$loc<-$rem" msgs "$(field "$TMP/local.out" '[msg/s]')"
+	record router "$size" "$loc<-$rem" mbits "$(field "$TMP/local.out" '[Mb/s]')"
+}
+
 TCP_PAIRS="purezmq<-purezmq gozmq<-gozmq rawtcp<-rawtcp"
 IPC_PAIRS="purezmq<-purezmq"
 INPROC_IMPLS="purezmq gozmq"
@@ -197,6 +273,14 @@ if [ "$HAVE_LIBZMQ" = 1 ]; then
 	IPC_PAIRS="libzmq<-libzmq purezmq<-purezmq purezmq<-libzmq libzmq<-purezmq"
 	INPROC_IMPLS="libzmq purezmq gozmq"
 fi
+# Shape pairs are subscribers<-publisher and ROUTER<-DEALER.
+FANOUT_PAIRS="purezmq<-purezmq"
+ROUTER_PAIRS="purezmq<-purezmq"
+if [ "$HAVE_LIBZMQ" = 1 ]; then
+	FANOUT_PAIRS="libzmq<-libzmq purezmq<-purezmq libzmq<-purezmq purezmq<-libzmq"
+	ROUTER_PAIRS="libzmq<-libzmq purezmq<-purezmq purezmq<-libzmq libzmq<-purezmq"
+fi
+[ "$SHAPES" = 1 ] || { FANOUT_PAIRS=; ROUTER_PAIRS=; }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 started=$(date +%s)
@@ -213,6 +297,12 @@ for rep in $(seq 1 "$REPS"); do
 				run_inproc "$size" "$i" "$kind"
 			done
 		done
+	done
+	for size in $FANOUT_SIZES; do
+		for p in $FANOUT_PAIRS; do run_fanout "$size" "${p%<-*}" "${p#*<-}"; done
+	done
+	for size in $ROUTER_SIZES; do
+		for p in $ROUTER_PAIRS; do run_router "$size" "${p%<-*}" "${p#*<-}"; done
 	done
 done
 elapsed=$(($(date +%s) - started))
@@ -237,6 +327,8 @@ fi
 	echo "ipc:     a libzmq local_thr gets extra messages it does not count (libzmq#4660 loses a stream's tail over ipc)"
 	echo "inproc:  messages pass by reference in both libzmq and purezmq, so inproc MB/s counts bytes referenced, not copied"
 	echo "gaps:    gozmq inproc only up to 255 B (zmq4 v0.17.0 panics on longer inproc frames); gozmq has no ipc row"
+	[ -n "$FANOUT_PAIRS" ] && echo "fanout:  tcp, PUB -> $FANOUT_SUBS SUB processes; pair = subscribers<-publisher; msgs/s and MB/s = delivered in aggregate, $FANOUT_SUBS x the slowest subscriber's rate; XPUB no-drop, every subscriber checks its count"
+	[ -n "$ROUTER_PAIRS" ] && echo "router:  tcp, ROUTER<-one DEALER throughput (pair = router<-dealer), counted like PULL<-PUSH"
 	echo "ratios:  thr x = msgs/s / libzmq's; lat x = latency / libzmq's (lower is better); libzmq = libzmq<-libzmq, same transport and size"
 	echo
 	awk '
@@ -255,9 +347,10 @@ fi
 	END {
 		printf "%-7s %8s  %-18s %12s %10s %11s %7s %7s\n", "transp", "size", "pair", "msgs/s", "MB/s", "lat [us]", "thr x", "lat x"
 		# transports in a fixed order, sizes ascending, pairs in run order
-		nt = split("tcp ipc inproc", tr, " ")
+		nt = split("tcp ipc inproc fanout router", tr, " ")
 		for (ti = 1; ti <= nt; ti++) {
 			ns = split(sizes, sz, " ")
+			printed = 0
 			for (si = 1; si <= ns; si++) {
 				base = (tr[ti] == "inproc") ? "libzmq" : "libzmq<-libzmq"
 				bm = median(tr[ti] SUBSEP sz[si] SUBSEP base SUBSEP "msgs")
@@ -268,14 +361,15 @@ fi
 					m = median(rows[r] SUBSEP "msgs"); mb = median(rows[r] SUBSEP "mbits"); l = median(rows[r] SUBSEP "lat")
 					tx = (m != "" && bm > 0) ? sprintf("%.2f", m / bm) : "-"
 					lx = (l != "" && bl > 0) ? sprintf("%.2f", l / bl) : "-"
+					printed = 1
 					printf "%-7s %8s  %-18s %12s %10s %11s %7s %7s\n", f[1], f[2], f[3], \
 						(m == "" ? "-" : sprintf("%d", m)), (mb == "" ? "-" : sprintf("%.1f", mb / 8)), \
 						(l == "" ? "-" : sprintf("%.2f", l)), tx, lx
 				}
 			}
-			print ""
+			if (printed) print ""
 		}
-	}' sizes="$SIZES" "$RAW"
+	}' sizes="$(echo $SIZES $FANOUT_SIZES $ROUTER_SIZES | tr ' ' '\n' | sort -n -u | tr '\n' ' ')" "$RAW"
 	echo "raw measurements (transport size pair kind value):"
 	sed 's/^/  /' "$RAW"
 } >"$OUT"
