@@ -580,7 +580,12 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 		c.hdrs = make([][]byte, 0, max(hdrSlabSize, k))
 	}
 	l := len(c.hdrs)
-	c.hdrs = append(c.hdrs, c.frames...)
+	if n == 1 {
+		// The common one-frame message: a plain store, no slice copy.
+		c.hdrs = append(c.hdrs, c.frames[0])
+	} else {
+		c.hdrs = append(c.hdrs, c.frames...)
+	}
 	if c.pooled {
 		c.hdrs = append(c.hdrs, poolMark[:0])
 	}
@@ -591,7 +596,11 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 
 // dropFrames empties the frame list without keeping the frames alive.
 func (c *Conn) dropFrames() {
-	clear(c.frames)
+	if len(c.frames) == 1 {
+		c.frames[0] = nil // cheaper than clear's bulk write barrier
+	} else {
+		clear(c.frames)
+	}
 	c.frames = c.frames[:0]
 	c.pooled = false
 }
