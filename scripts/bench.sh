@@ -52,7 +52,7 @@ while [ $# -gt 0 ]; do
 	--sizes) SIZES="$2"; shift ;;
 	--out) OUT="$2"; shift ;;
 	--no-shapes) SHAPES=0 ;;
-	-h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,33p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
