@@ -54,3 +54,65 @@ func TestMsgRelease(t *testing.T) {
 		t.Fatal("a released foreign buffer was reused")
 	}
 }
+
+// A message received over tcp and forwarded with Send to two inproc PULLs is
+// shared by both; one receiver's Release must not recycle buffers the other
+// still reads (Send disowns the pool mark).
+func TestReleaseAfterForwardIsHarmless(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	in, _ := New(Pull)
+	defer in.Close()
+	src, _ := New(Push)
+	defer src.Close()
+	connectTo(t, src, bindAt(t, in, "tcp"))
+	fan, _ := New(Pub)
+	defer fan.Close()
+	if err := fan.Bind("inproc://release-forward"); err != nil {
+		t.Fatal(err)
+	}
+	var subs [2]*Socket
+	for i := range subs {
+		subs[i], _ = New(Sub)
+		defer subs[i].Close()
+		subs[i].Subscribe(nil)
+		if err := subs[i].Connect("inproc://release-forward"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := bytes.Repeat([]byte{0x5A}, 16<<10)
+	if err := src.Send(ctx, NewMsg(body)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := in.Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fan.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	a, err := subs[0].Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := subs[1].Recv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Release()
+	// Later large reads would reuse a recycled buffer and overwrite b.
+	for i := 0; i < 20; i++ {
+		other := bytes.Repeat([]byte{byte(i)}, 16<<10)
+		if err := src.Send(ctx, NewMsg(other)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := in.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Release()
+	}
+	if !bytes.Equal(b.Frames[0], body) {
+		t.Fatal("a forwarded message changed after another receiver released it")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/purezmq/purezmq/queue"
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // handler is a socket type's behaviour: which pipes Send and Recv use.
@@ -159,6 +160,10 @@ func (s *Socket) send(ctx context.Context, m Msg, block bool) error {
 	if len(m.Frames) == 0 {
 		return fmt.Errorf("%w: no frames", ErrBadMessage)
 	}
+	// A received message forwarded here may reach several receivers
+	// (inproc fan-out) that share its buffers: none of them may recycle
+	// those buffers with Release.
+	zmtp.DisownMessage(m.Frames)
 	if err := s.h.send(ctx, m.Frames, block); err != nil {
 		return err
 	}

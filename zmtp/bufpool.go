@@ -106,3 +106,18 @@ func ReleaseMessage(msg [][]byte) {
 		msg[i] = nil
 	}
 }
+
+// DisownMessage removes the pool mark from a message returned by
+// ReadMessage without giving its buffers back: from then on ReleaseMessage
+// ignores it and its bodies are garbage collected like any other memory.
+// A socket calls it on every message handed to Send, because a forwarded
+// message may end up shared by several receivers (inproc fan-out), and one
+// receiver's release must not recycle memory the others still read.
+func DisownMessage(msg [][]byte) {
+	if cap(msg) <= len(msg) {
+		return
+	}
+	if slot := &msg[:len(msg)+1][len(msg)]; isMark(*slot) {
+		*slot = nil
+	}
+}
