@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/purezmq/purezmq/queue"
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // errHandedOver is the cause given to a ROUTER peer whose identity was taken
@@ -99,7 +100,7 @@ func (h *routerSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]byte, 0, len(m)+1)
-	out = append(out, append([]byte(nil), p.routingID...))
-	return append(out, m...), nil
+	// PrependFrame keeps the message releasable (Msg.Release) with the id
+	// in front.
+	return zmtp.PrependFrame(append([]byte(nil), p.routingID...), m), nil
 }

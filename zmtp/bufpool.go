@@ -121,3 +121,19 @@ func DisownMessage(msg [][]byte) {
 		*slot = nil
 	}
 }
+
+// PrependFrame returns a new frame list [prefix, msg...] that takes over
+// msg's pool mark, so a ROUTER that puts the peer's routing id in front of
+// a received message keeps it releasable. msg itself is disowned.
+func PrependFrame(prefix []byte, msg [][]byte) [][]byte {
+	out := make([][]byte, len(msg)+1, len(msg)+2)
+	out[0] = prefix
+	copy(out[1:], msg)
+	if cap(msg) > len(msg) {
+		if slot := &msg[:len(msg)+1][len(msg)]; isMark(*slot) {
+			out[:len(out)+1][len(out)] = *slot
+			*slot = nil
+		}
+	}
+	return out
+}

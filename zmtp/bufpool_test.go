@@ -182,3 +182,26 @@ func TestReleaseTwice(t *testing.T) {
 		t.Fatal("the pool handed out one buffer twice")
 	}
 }
+
+// PrependFrame moves the pool mark to the new list: releasing the new list
+// returns the body, releasing the old one does nothing.
+func TestPrependFrameKeepsMark(t *testing.T) {
+	body := getPooled(8<<10, true)
+	msg := make([][]byte, 1, 2)
+	msg[0] = body
+	msg[:2][1] = poolMark[:0]
+	out := PrependFrame([]byte("id"), msg)
+	if len(out) != 2 || string(out[0]) != "id" || &out[1][0] != &body[0] {
+		t.Fatalf("PrependFrame = %q", out)
+	}
+	if isMark(msg[:2][1]) {
+		t.Fatal("the old list kept its mark")
+	}
+	if !isMark(out[:3][2]) {
+		t.Fatal("the new list has no mark")
+	}
+	ReleaseMessage(out)
+	if out[1] != nil {
+		t.Fatal("release of the new list did nothing")
+	}
+}
