@@ -388,56 +388,57 @@ func closeBoth(err error, s *socket.Socket) error {
 	return err
 }
 
-func (b *bench) localThr(parent context.Context, ep string) error {
-	s, err := b.open(socket.Pull, ep, true, benchLinger)
+// session opens one socket, runs f on it under the bench's timeout, and
+// closes it, keeping the first error: the shape every perf verb shares.
+func (b *bench) session(parent context.Context, t socket.Type, ep string, bind bool, linger time.Duration,
+	f func(ctx context.Context, s *socket.Socket) error) error {
+	s, err := b.open(t, ep, bind, linger)
 	if err != nil {
 		return err
 	}
 	ctx, stop := b.watch(parent)
-	elapsed, err := b.receiveThr(ctx, s)
+	err = f(ctx, s)
 	stop()
-	if err = closeBoth(err, s); err != nil {
+	return closeBoth(err, s)
+}
+
+// timed runs receive in a session and prints throughput once the socket
+// closed cleanly.
+func (b *bench) timed(parent context.Context, t socket.Type, ep string,
+	receive func(ctx context.Context, s *socket.Socket) (time.Duration, error)) error {
+	var elapsed time.Duration
+	err := b.session(parent, t, ep, true, benchLinger, func(ctx context.Context, s *socket.Socket) (err error) {
+		elapsed, err = receive(ctx, s)
 		return err
+	})
+	if err == nil {
+		b.printThr(elapsed)
 	}
-	b.printThr(elapsed)
-	return nil
+	return err
+}
+
+func (b *bench) localThr(parent context.Context, ep string) error {
+	return b.timed(parent, socket.Pull, ep, b.receiveThr)
 }
 
 func (b *bench) remoteThr(parent context.Context, ep string) error {
-	s, err := b.open(socket.Push, ep, false, benchRemoteThrLinger)
-	if err != nil {
-		return err
-	}
-	ctx, stop := b.watch(parent)
-	err = b.sendThr(ctx, s)
-	stop()
-	return closeBoth(err, s)
+	return b.session(parent, socket.Push, ep, false, benchRemoteThrLinger, b.sendThr)
 }
 
 func (b *bench) localLat(parent context.Context, ep string) error {
-	s, err := b.open(socket.Rep, ep, true, benchLinger)
-	if err != nil {
-		return err
-	}
-	ctx, stop := b.watch(parent)
-	err = b.echoLat(ctx, s)
-	stop()
-	return closeBoth(err, s)
+	return b.session(parent, socket.Rep, ep, true, benchLinger, b.echoLat)
 }
 
 func (b *bench) remoteLat(parent context.Context, ep string) error {
-	s, err := b.open(socket.Req, ep, false, benchLinger)
-	if err != nil {
+	var elapsed time.Duration
+	err := b.session(parent, socket.Req, ep, false, benchLinger, func(ctx context.Context, s *socket.Socket) (err error) {
+		elapsed, err = b.measureLat(ctx, s)
 		return err
+	})
+	if err == nil {
+		b.printLat(elapsed)
 	}
-	ctx, stop := b.watch(parent)
-	elapsed, err := b.measureLat(ctx, s)
-	stop()
-	if err = closeBoth(err, s); err != nil {
-		return err
-	}
-	b.printLat(elapsed)
-	return nil
+	return err
 }
 
 // inprocSeq keeps the inproc names of concurrent runs in one process apart.

@@ -109,17 +109,15 @@ func (b *bench) awaitSubscribers(ctx context.Context, s *socket.Socket, n int) e
 
 // subThr subscribes to everything and receives until the marker.
 func (b *bench) subThr(parent context.Context, ep string) error {
-	s, err := b.open(socket.Sub, ep, false, benchLinger)
-	if err != nil {
+	var elapsed time.Duration
+	err := b.session(parent, socket.Sub, ep, false, benchLinger, func(ctx context.Context, s *socket.Socket) (err error) {
+		if err = s.Subscribe(nil); err != nil {
+			return err
+		}
+		elapsed, err = b.receiveFanout(ctx, s)
 		return err
-	}
-	if err := s.Subscribe(nil); err != nil {
-		return closeBoth(err, s)
-	}
-	ctx, stop := b.watch(parent)
-	elapsed, err := b.receiveFanout(ctx, s)
-	stop()
-	if err = closeBoth(err, s); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	b.printThr(elapsed)
@@ -158,18 +156,7 @@ func (b *bench) receiveFanout(ctx context.Context, s *socket.Socket) (time.Durat
 
 // routerThr receives the run from one DEALER on a ROUTER.
 func (b *bench) routerThr(parent context.Context, ep string) error {
-	s, err := b.open(socket.Router, ep, true, benchLinger)
-	if err != nil {
-		return err
-	}
-	ctx, stop := b.watch(parent)
-	elapsed, err := b.receiveRouted(ctx, s)
-	stop()
-	if err = closeBoth(err, s); err != nil {
-		return err
-	}
-	b.printThr(elapsed)
-	return nil
+	return b.timed(parent, socket.Router, ep, b.receiveRouted)
 }
 
 // receiveRouted is receiveThr for [routing id, payload] messages.
@@ -200,12 +187,5 @@ func (b *bench) receiveRouted(ctx context.Context, s *socket.Socket) (time.Durat
 
 // dealerThr sends the run from a DEALER.
 func (b *bench) dealerThr(parent context.Context, ep string) error {
-	s, err := b.open(socket.Dealer, ep, false, benchRemoteThrLinger)
-	if err != nil {
-		return err
-	}
-	ctx, stop := b.watch(parent)
-	err = b.sendThr(ctx, s)
-	stop()
-	return closeBoth(err, s)
+	return b.session(parent, socket.Dealer, ep, false, benchRemoteThrLinger, b.sendThr)
 }
