@@ -402,15 +402,21 @@ func (b *bench) session(parent context.Context, t socket.Type, ep string, bind b
 	return closeBoth(err, s)
 }
 
+// measure adapts a timed run to the shape session and inproc take, keeping
+// its duration in *d.
+func measure(d *time.Duration, f func(context.Context, *socket.Socket) (time.Duration, error)) func(context.Context, *socket.Socket) error {
+	return func(ctx context.Context, s *socket.Socket) (err error) {
+		*d, err = f(ctx, s)
+		return err
+	}
+}
+
 // timed runs receive in a session and prints throughput once the socket
 // closed cleanly.
 func (b *bench) timed(parent context.Context, t socket.Type, ep string,
 	receive func(ctx context.Context, s *socket.Socket) (time.Duration, error)) error {
 	var elapsed time.Duration
-	err := b.session(parent, t, ep, true, benchLinger, func(ctx context.Context, s *socket.Socket) (err error) {
-		elapsed, err = receive(ctx, s)
-		return err
-	})
+	err := b.session(parent, t, ep, true, benchLinger, measure(&elapsed, receive))
 	if err == nil {
 		b.printThr(elapsed)
 	}
@@ -431,10 +437,7 @@ func (b *bench) localLat(parent context.Context, ep string) error {
 
 func (b *bench) remoteLat(parent context.Context, ep string) error {
 	var elapsed time.Duration
-	err := b.session(parent, socket.Req, ep, false, benchLinger, func(ctx context.Context, s *socket.Socket) (err error) {
-		elapsed, err = b.measureLat(ctx, s)
-		return err
-	})
+	err := b.session(parent, socket.Req, ep, false, benchLinger, measure(&elapsed, b.measureLat))
 	if err == nil {
 		b.printLat(elapsed)
 	}
@@ -484,11 +487,7 @@ func (b *bench) inproc(parent context.Context, name string, lt, rt socket.Type,
 
 func (b *bench) inprocThr(ctx context.Context) error {
 	var elapsed time.Duration
-	err := b.inproc(ctx, "thr", socket.Pull, socket.Push,
-		func(ctx context.Context, s *socket.Socket) (err error) {
-			elapsed, err = b.receiveThr(ctx, s)
-			return err
-		}, b.sendThr)
+	err := b.inproc(ctx, "thr", socket.Pull, socket.Push, measure(&elapsed, b.receiveThr), b.sendThr)
 	if err != nil {
 		return err
 	}
@@ -498,11 +497,7 @@ func (b *bench) inprocThr(ctx context.Context) error {
 
 func (b *bench) inprocLat(ctx context.Context) error {
 	var elapsed time.Duration
-	err := b.inproc(ctx, "lat", socket.Req, socket.Rep,
-		func(ctx context.Context, s *socket.Socket) (err error) {
-			elapsed, err = b.measureLat(ctx, s)
-			return err
-		}, b.echoLat)
+	err := b.inproc(ctx, "lat", socket.Req, socket.Rep, measure(&elapsed, b.measureLat), b.echoLat)
 	if err != nil {
 		return err
 	}

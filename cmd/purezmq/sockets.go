@@ -210,6 +210,19 @@ func (ss *session) waitDelay(ctx context.Context) error {
 	}
 }
 
+// sendNext sends the next stdin line as one message and counts it.
+func (ss *session) sendNext(ctx context.Context, in *input) error {
+	m, err := nextLine(ctx, in)
+	if err != nil {
+		return err
+	}
+	if err := ss.s.Send(ctx, m); err != nil {
+		return err
+	}
+	ss.sent++
+	return nil
+}
+
 // nextLine returns the next stdin message, or errInputDone at its end.
 func nextLine(ctx context.Context, in *input) (socket.Msg, error) {
 	select {
@@ -242,14 +255,9 @@ func (ss *session) sendOnly(ctx context.Context) error {
 	}
 	in := startInput(ctx, ss.stdin, ss.cfg.codec())
 	for !ss.done() {
-		m, err := nextLine(ctx, in)
-		if err != nil {
+		if err := ss.sendNext(ctx, in); err != nil {
 			return err
 		}
-		if err := ss.s.Send(ctx, m); err != nil {
-			return err
-		}
-		ss.sent++
 	}
 	return nil
 }
@@ -271,14 +279,9 @@ func (ss *session) request(ctx context.Context) error {
 	}
 	in := startInput(ctx, ss.stdin, ss.cfg.codec())
 	for !ss.done() {
-		m, err := nextLine(ctx, in)
-		if err != nil {
+		if err := ss.sendNext(ctx, in); err != nil {
 			return err
 		}
-		if err := ss.s.Send(ctx, m); err != nil {
-			return err
-		}
-		ss.sent++
 		if _, err := ss.receive(ctx); err != nil {
 			return err
 		}
@@ -294,14 +297,9 @@ func (ss *session) reply(ctx context.Context) error {
 		if _, err := ss.receive(ctx); err != nil {
 			return err
 		}
-		m, err := nextLine(ctx, in)
-		if err != nil {
+		if err := ss.sendNext(ctx, in); err != nil {
 			return err
 		}
-		if err := ss.s.Send(ctx, m); err != nil {
-			return err
-		}
-		ss.sent++
 	}
 	return nil
 }
