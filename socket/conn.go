@@ -131,6 +131,15 @@ func (c *streamConn) read() {
 	sr, _ := c.s.h.(subReceiver)
 	ur, _ := c.s.h.(upstreamReceiver)
 	saveSubs := sr != nil && c.s.savesSubs(c.p)
+	// Messages are staged into the inbox and published in bursts: all
+	// those parsed out of one network read become visible to Recv at once,
+	// just before the next read (SetBeforeRead), so Recv and this reader
+	// do not contend for every message.
+	in, _ := c.p.in.(*queue.Inbox)
+	if in != nil {
+		c.zc.SetBeforeRead(in.Publish)
+		defer in.Publish()
+	}
 	for {
 		msg, cmd, err := c.zc.ReadMessage()
 		if err != nil {
@@ -150,7 +159,12 @@ func (c *streamConn) read() {
 			ur.onUpstream(c.p, msg)
 			continue
 		}
-		if err := c.p.in.Push(c.ctx, msg); err != nil {
+		if in != nil {
+			err = in.Stage(c.ctx, msg)
+		} else {
+			err = c.p.in.Push(c.ctx, msg)
+		}
+		if err != nil {
 			if errors.Is(err, queue.ErrClosed) {
 				// The socket is closing or dropped this peer: stop reading
 				// and let the writer finish flushing.

@@ -1,18 +1,30 @@
 package socket
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 
 	"github.com/purezmq/purezmq/queue"
 )
 
+// inbound is a peer's queue of received messages: a *queue.Inbox for a
+// stream connection (one reader goroutine pushes), the other socket's
+// outbound *queue.Pipe for inproc (any sender pushes).
+type inbound interface {
+	Push(ctx context.Context, msg [][]byte) error
+	Pop() ([][]byte, bool)
+	Len() int
+	Close()
+	Closed() bool
+}
+
 // peer is one connected (or, for a connect endpoint, connectable) peer of a
 // socket: its pair of pipes and what the handshake told us about it.
 type peer struct {
 	s   *Socket
 	out *queue.Pipe // towards the peer
-	in  *queue.Pipe // from the peer
+	in  inbound     // from the peer
 
 	endpoint string // the bound or connected endpoint it came through
 

@@ -82,7 +82,7 @@ func (s *Socket) reportRecovery(err *RecoverError) {
 func (s *Socket) adoptRecovered(rv queue.Recovered) {
 	key := rv.Key
 	p := &peer{s: s, identity: []byte(key), out: rv.Pipe,
-		in: queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: key, Notify: s.recvSig.notify})}
+		in: queue.NewInbox(s.o.rcvHWM, s.recvSig.notify)}
 	if err := s.attachPeer(p); err != nil {
 		// The socket type refused it: leave the backlog on disk.
 		_ = p.out.Persist()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -300,7 +301,13 @@ func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *pee
 		oc.Swap = s.outSwap(oc.Key)
 	}
 	p.out = queue.New(oc)
-	p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
+	if strings.HasPrefix(endpoint, "inproc://") {
+		// A connect-first inproc peer: this pipe becomes the bound
+		// socket's outbound pipe once it binds (inprocLink).
+		p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
+	} else {
+		p.in = queue.NewInbox(s.o.rcvHWM, s.recvSig.notify)
+	}
 	return p
 }
 

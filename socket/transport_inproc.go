@@ -111,7 +111,7 @@ func inprocLink(c *connector, b *Socket) {
 	pre := c.pre
 	var c2b, b2c *queue.Pipe
 	if pre != nil {
-		c2b, b2c = pre.out, pre.in
+		c2b, b2c = pre.out, pre.in.(*queue.Pipe) // newPeer made it a Pipe for an inproc endpoint
 	} else {
 		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.o.rcvHWM), Mute: cs.outMute(), Key: string(cs.o.identity)})
 		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.o.rcvHWM), Mute: b.outMute(), Key: string(b.o.identity)})

@@ -101,6 +101,8 @@ type Conn struct {
 	writeErr error
 	cmdTmp   []byte
 	encTmp   []byte
+
+	beforeRead func() // see SetBeforeRead
 }
 
 // readTracker records the time of every successful read from the transport,
@@ -108,6 +110,9 @@ type Conn struct {
 type readTracker struct{ c *Conn }
 
 func (t readTracker) Read(p []byte) (int, error) {
+	if f := t.c.beforeRead; f != nil {
+		f()
+	}
 	n, err := t.c.nc.Read(p)
 	if n > 0 {
 		t.c.lastRead.Store(time.Now().UnixNano())
@@ -467,6 +472,13 @@ func (c *Conn) LastRead() time.Time { return time.Unix(0, c.lastRead.Load()) }
 
 // Close closes the underlying connection. Queued writes are not flushed.
 func (c *Conn) Close() error { return c.nc.Close() }
+
+// SetBeforeRead makes ReadMessage call f before every read from the
+// network, the one point where it may block. A reader that hands messages on
+// in bursts (queue.Inbox's Stage) uses it to publish the burst: everything
+// parsed out of the last read is handed on before we wait for the next. Call
+// it from the reading goroutine, or before reading starts.
+func (c *Conn) SetBeforeRead(f func()) { c.beforeRead = f }
 
 // ReadMessage reads the next whole message: every frame up to the first
 // without MORE. Commands are handled on the way: PING is answered with a PONG,
