@@ -25,7 +25,7 @@ func (lb *loadBalancer) trySend(m [][]byte) *peer {
 		idx := (start + i) % n
 		// Load-balanced pipes mute by blocking, so a failed push (full, or
 		// closed by a departing peer) left m untouched: try the next one.
-		if p := ps[idx]; p.out.TryPush(m) == nil {
+		if p := ps[idx]; p.tryDirect(m) || p.out.TryPush(m) == nil {
 			lb.next.Store(idx + 1)
 			return p
 		}

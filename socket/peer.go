@@ -48,6 +48,10 @@ type peer struct {
 	conn     *streamConn // live stream connection, if any
 	detached bool
 
+	// direct mirrors conn for Send's lock-free look (see tryDirect); nil
+	// when the connection may not be written from Send.
+	direct atomic.Pointer[streamConn]
+
 	attached atomic.Bool
 
 	// PUB/XPUB side, guarded by the dist lock: the topics this peer subscribed.

@@ -77,6 +77,9 @@ func (h *repSocket) send(ctx context.Context, m [][]byte, block bool) error {
 	reply = append(reply, env...)
 	reply = append(reply, m...)
 	// The requester may be gone or full: like a ROUTER, REP drops the reply.
+	if to.tryDirect(reply) {
+		return nil
+	}
 	if err := to.out.TryPush(reply); err != nil {
 		h.s.countDrops(1)
 	}

@@ -80,6 +80,9 @@ func (h *routerSocket) send(ctx context.Context, m [][]byte, block bool) error {
 			h.s.countDrops(1)
 			return true, nil
 		}
+		if p.tryDirect(body) {
+			return true, nil
+		}
 		switch err := p.out.TryPush(body); {
 		case err == nil:
 			return true, nil

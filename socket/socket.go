@@ -51,7 +51,10 @@ type Socket struct {
 	// writerParks counts the times a connection writer found its pipe
 	// empty and parked (benchmarks report it per message).
 	writerParks atomic.Uint64
-	wg          sync.WaitGroup
+	// directSent counts messages a Send wrote to its connection itself
+	// (tryDirect), without the writer goroutine.
+	directSent atomic.Uint64
+	wg         sync.WaitGroup
 
 	monMu      sync.Mutex
 	mon        chan Event

@@ -102,7 +102,8 @@ type Conn struct {
 	cmdTmp   []byte
 	encTmp   []byte
 
-	beforeRead func() // see SetBeforeRead
+	beforeRead func()    // see SetBeforeRead
+	nbw        *nbWriter // TryFlush's non-blocking write; nil where there is none
 }
 
 // readTracker records the time of every successful read from the transport,
@@ -124,6 +125,7 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	c := &Conn{nc: nc, cfg: cfg}
 	c.fr = NewFrameReader(readTracker{c}, cfg.ReadBufferSize)
 	c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
+	c.nbw = newNBWriter(nc)
 	c.lastRead.Store(time.Now().UnixNano())
 	return c
 }
@@ -803,6 +805,29 @@ func (c *Conn) Flush() error {
 		return err
 	}
 	return nil
+}
+
+// TryFlush writes what is queued as far as the network takes it now,
+// without waiting; the rest stays queued, in order, for Flush. It reports
+// whether nothing is left. Where the connection offers no non-blocking write
+// (not a Unix socket, e.g. net.Pipe) it writes nothing and reports false.
+func (c *Conn) TryFlush() (bool, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.writeErr != nil {
+		return false, c.writeErr
+	}
+	if c.fw.Buffered() == 0 {
+		return true, nil
+	}
+	if c.nbw == nil {
+		return false, nil
+	}
+	done, err := c.fw.TryFlush(c.nbw.Write)
+	if err != nil {
+		c.writeErr = err
+	}
+	return done, err
 }
 
 // Buffered returns the number of bytes queued and not yet written.

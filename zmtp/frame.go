@@ -281,6 +281,20 @@ func (fw *FrameWriter) writeVec(body []byte) error {
 	return err
 }
 
+// TryFlush writes the queued bytes through try, a write that takes what the
+// stream accepts now without waiting, and keeps the rest queued, in order,
+// for the next Flush or TryFlush. It reports whether nothing is left.
+func (fw *FrameWriter) TryFlush(try func([]byte) (int, error)) (bool, error) {
+	if len(fw.buf) == 0 {
+		return true, nil
+	}
+	n, err := try(fw.buf)
+	if n > 0 {
+		fw.buf = fw.buf[:copy(fw.buf, fw.buf[n:])]
+	}
+	return len(fw.buf) == 0, err
+}
+
 // Flush writes everything queued in one write call.
 func (fw *FrameWriter) Flush() error {
 	if len(fw.buf) == 0 {
