@@ -279,6 +279,10 @@ func (c *streamConn) write() {
 			// meets a pipe lock held once per batch, not once per message.
 			batch = out.PopBatch(batch[:0])
 			n = len(batch)
+			// A lone message after an idle spell (request/reply) most
+			// likely meets a connection whose peer has read everything,
+			// which decides how large bodies are best written.
+			c.zc.SetDrained(parked && n == 1)
 			for _, m := range batch {
 				if err := c.writeOne(m); err != nil {
 					clear(batch)
@@ -388,11 +392,21 @@ const maxKeptBatch = 4096
 
 // writeOne writes one popped message: a queued subscription as a
 // SUBSCRIBE/CANCEL command (or message, for ZMTP 3.0), anything else as is.
+// Once WriteMessage returns, zmtp holds no reference to the frames (small
+// ones were copied into its buffer, large ones written), so a message that
+// still carries its receive pool mark (see Socket.recyclesSent) gives its
+// buffers back for the next read.
 func (c *streamConn) writeOne(m [][]byte) error {
 	if isSubMessage(m) {
 		return c.zc.WriteSubscribe(m[1][1:], m[1][0] == 1)
 	}
-	return c.zc.WriteMessage(m)
+	if err := c.zc.WriteMessage(m); err != nil {
+		return err
+	}
+	if zmtp.ReleaseMessage(m) {
+		c.s.recycled.Add(1)
+	}
+	return nil
 }
 
 // commit confirms n flushed messages of a write-through pipe. They did

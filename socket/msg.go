@@ -4,7 +4,10 @@ import "github.com/purezmq/purezmq/zmtp"
 
 // Msg is one multipart message. What Recv returns belongs to the caller;
 // what is given to Send belongs to the socket afterwards (it may sit in
-// several peers' queues) and must not be modified.
+// several peers' queues) and must be neither modified nor read: a received
+// message sent on by a socket with one destination (anything but PUB, XPUB
+// and XSUB) has its buffers recycled once written, as zmq_msg_send leaves
+// the message empty.
 type Msg struct{ Frames [][]byte }
 
 // NewMsg makes a message of the given frames.

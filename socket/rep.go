@@ -3,6 +3,8 @@ package socket
 import (
 	"context"
 	"sync"
+
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // repSocket receives requests fair-queued from REQ/DEALER peers, hands the
@@ -73,9 +75,9 @@ func (h *repSocket) send(ctx context.Context, m [][]byte, block bool) error {
 	h.replying, h.envelope, h.to = false, nil, nil
 	h.mu.Unlock()
 
-	reply := make([][]byte, 0, len(env)+len(m))
-	reply = append(reply, env...)
-	reply = append(reply, m...)
+	// JoinFrames carries m's pool mark over, so the writer can recycle a
+	// received message sent back as the reply (see recyclesSent).
+	reply := zmtp.JoinFrames(env, m)
 	// The requester may be gone or full: like a ROUTER, REP drops the reply.
 	if to.tryDirect(reply) {
 		return nil

@@ -54,7 +54,10 @@ type Socket struct {
 	// directSent counts messages a Send wrote to its connection itself
 	// (tryDirect), without the writer goroutine.
 	directSent atomic.Uint64
-	wg         sync.WaitGroup
+	// recycled counts sent messages whose received buffers a writer gave
+	// back to the pool once written (see recyclesSent).
+	recycled atomic.Uint64
+	wg       sync.WaitGroup
 
 	monMu      sync.Mutex
 	mon        chan Event
@@ -164,15 +167,31 @@ func (s *Socket) send(ctx context.Context, m Msg, block bool) error {
 	if len(m.Frames) == 0 {
 		return fmt.Errorf("%w: no frames", ErrBadMessage)
 	}
-	// A received message forwarded here may reach several receivers
-	// (inproc fan-out) that share its buffers: none of them may recycle
-	// those buffers with Release.
-	zmtp.DisownMessage(m.Frames)
+	if !s.recyclesSent() {
+		// A received message forwarded here may reach several receivers
+		// (inproc fan-out) that share its buffers: none of them may
+		// recycle those buffers with Release, and no writer either.
+		zmtp.DisownMessage(m.Frames)
+	}
 	if err := s.h.send(ctx, m.Frames, block); err != nil {
 		return err
 	}
 	s.sent.Add(1)
 	return nil
+}
+
+// recyclesSent reports whether a message given to Send reaches exactly one
+// peer, so that a received message forwarded or echoed here keeps its pool
+// mark: a stream connection's writer hands its buffers back to the pool
+// once it has written them (zmq_msg_send likewise leaves the message
+// empty), and an inproc receiver may Release it. PUB, XPUB and XSUB share
+// one message among several peers and disown it instead.
+func (s *Socket) recyclesSent() bool {
+	switch s.typ {
+	case Pub, XPub, XSub:
+		return false
+	}
+	return true
 }
 
 // Recv receives one multipart message, waiting until one arrives, ctx ends

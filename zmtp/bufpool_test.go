@@ -205,3 +205,46 @@ func TestPrependFrameKeepsMark(t *testing.T) {
 		t.Fatal("release of the new list did nothing")
 	}
 }
+
+// JoinFrames, like PrependFrame, moves the mark behind the joined list;
+// without a mark on msg it joins and marks nothing.
+func TestJoinFramesKeepsMark(t *testing.T) {
+	body := getPooled(64<<10, true)
+	msg := make([][]byte, 1, 2)
+	msg[0] = body
+	msg[:2][1] = poolMark[:0]
+	env := [][]byte{[]byte("id"), {}}
+	out := JoinFrames(env, msg)
+	if len(out) != 3 || string(out[0]) != "id" || len(out[1]) != 0 || &out[2][0] != &body[0] {
+		t.Fatalf("JoinFrames = %q", out)
+	}
+	if isMark(msg[:2][1]) || !isMark(out[:4][3]) {
+		t.Fatal("the mark did not move to the joined list")
+	}
+	ReleaseMessage(out)
+	if out[2] != nil {
+		t.Fatal("release of the joined list did nothing")
+	}
+	plain := JoinFrames(env, [][]byte{[]byte("x")})
+	if len(plain) != 3 || cap(plain) > len(plain) && isMark(plain[:4][3]) {
+		t.Fatalf("JoinFrames of an unmarked message = %q", plain)
+	}
+}
+
+// Large pooled buffers start poolSkew bytes into a page and still go back
+// to their class.
+func TestPoolSkew(t *testing.T) {
+	for _, size := range []int{8 << 10, 32 << 10, 1 << 20} {
+		b := getPooled(size, true)
+		want := 0
+		if size >= skewMinClass {
+			want = poolSkew
+		}
+		if got := pageOffset(b); got != want {
+			t.Errorf("%d B: page offset %d, want %d", size, got, want)
+		}
+		if cap(b) != size {
+			t.Errorf("%d B: capacity %d", size, cap(b))
+		}
+	}
+}

@@ -807,6 +807,15 @@ func (c *Conn) Flush() error {
 	return nil
 }
 
+// SetDrained tells the writer whether the peer is believed to have read
+// everything sent so far; see FrameWriter.SetDrained. A connection's writer
+// sets it before writing a lone message that followed an idle spell.
+func (c *Conn) SetDrained(drained bool) {
+	c.wmu.Lock()
+	c.fw.SetDrained(drained)
+	c.wmu.Unlock()
+}
+
 // TryFlush writes what is queued as far as the network takes it now,
 // without waiting; the rest stays queued, in order, for Flush. It reports
 // whether nothing is left. Where the connection offers no non-blocking write

@@ -227,6 +227,12 @@ type FrameWriter struct {
 	size int
 	vec  net.Buffers
 	arr  [2][]byte
+	// pos counts the bytes handed to w: where in the stream the next write
+	// starts, which is what the page alignment of large writes needs.
+	pos int64
+	// drained is the caller's word that the peer has read everything
+	// written so far (see SetDrained and pagealign.go).
+	drained bool
 }
 
 // directThreshold is the body size from which a frame skips the copy.
@@ -271,13 +277,56 @@ func (fw *FrameWriter) WriteRaw(b []byte) error {
 	return nil
 }
 
+// SetDrained tells the writer whether the peer is believed to have read
+// everything written so far: a lone message after the connection was idle,
+// as in request/reply. The writer then expects the kernel to start the next
+// write at the beginning of a page, and stages a large body whose source
+// would sit at an unlucky distance from there (see pagealign.go). Without
+// it, large writes are cut on page boundaries of the stream instead.
+func (fw *FrameWriter) SetDrained(drained bool) { fw.drained = drained }
+
+// writeVec writes what is buffered and then body, in one call where the
+// writer can (writev on a net.Conn).
 func (fw *FrameWriter) writeVec(body []byte) error {
+	pre := len(fw.buf)
+	if fw.drained {
+		if pre+len(body) <= PoolMaxSize && copyHazard(pre, body) {
+			return fw.writeStaged(body)
+		}
+		return fw.writeParts(body)
+	}
+	cut := pageCut(fw.pos, pre, len(body))
+	err := fw.writeParts(body[:cut])
+	if err == nil && cut < len(body) {
+		// Less than a page: it goes out with the next write or Flush.
+		fw.buf = append(fw.buf, body[cut:]...)
+	}
+	return err
+}
+
+// writeParts writes the buffer and body with one vectored write.
+func (fw *FrameWriter) writeParts(body []byte) error {
 	fw.arr[0], fw.arr[1] = fw.buf, body
 	fw.vec = fw.arr[:]
-	_, err := fw.vec.WriteTo(fw.w)
+	n, err := fw.vec.WriteTo(fw.w)
+	fw.pos += n
 	fw.arr[0], fw.arr[1] = nil, nil // do not keep the caller's body alive
 	fw.vec = nil
 	fw.buf = fw.buf[:0]
+	return err
+}
+
+// writeStaged copies the buffer and body into one pooled buffer and writes
+// that: the body then lands where it sits in the staging buffer, at the
+// same page offset, which the kernel copies at full speed.
+func (fw *FrameWriter) writeStaged(body []byte) error {
+	st := getPooled(len(fw.buf)+len(body), true)
+	n := copy(st, fw.buf)
+	copy(st[n:], body)
+	k, err := fw.w.Write(st)
+	fw.pos += int64(k)
+	fw.buf = fw.buf[:0]
+	putPooled(st)
 	return err
 }
 
@@ -289,6 +338,7 @@ func (fw *FrameWriter) TryFlush(try func([]byte) (int, error)) (bool, error) {
 		return true, nil
 	}
 	n, err := try(fw.buf)
+	fw.pos += int64(n)
 	if n > 0 {
 		fw.buf = fw.buf[:copy(fw.buf, fw.buf[n:])]
 	}
@@ -300,7 +350,8 @@ func (fw *FrameWriter) Flush() error {
 	if len(fw.buf) == 0 {
 		return nil
 	}
-	_, err := fw.w.Write(fw.buf)
+	n, err := fw.w.Write(fw.buf)
+	fw.pos += int64(n)
 	fw.buf = fw.buf[:0]
 	if cap(fw.buf) > 4*fw.size {
 		// A huge greeting or command grew the buffer; give the memory back.
