@@ -144,13 +144,19 @@ func (c *streamConn) read() {
 	sr, _ := c.s.h.(subReceiver)
 	ur, _ := c.s.h.(upstreamReceiver)
 	saveSubs := sr != nil && c.s.savesSubs(c.p)
-	// Messages are staged into the inbox and published in bursts: all
-	// those parsed out of one network read become visible to Recv at once,
-	// just before the next read (SetBeforeRead), so Recv and this reader
-	// do not contend for every message.
+	// Messages are staged into the inbox and published in bursts: while
+	// data keeps arriving they pile up, and they become visible to Recv
+	// together when the stream pauses (SetBeforeWait), when stagedMax
+	// bytes are staged, or at the inbox's own bounds. So Recv and this
+	// reader do not meet for every message, and a Recv that has caught up
+	// is woken once per burst rather than once per message.
 	in, _ := c.p.in.(*queue.Inbox)
+	staged := 0
 	if in != nil {
-		c.zc.SetBeforeRead(in.Publish)
+		c.zc.SetBeforeWait(func() {
+			in.Publish()
+			staged = 0
+		})
 		defer in.Publish()
 	}
 	for {
@@ -174,6 +180,13 @@ func (c *streamConn) read() {
 		}
 		if in != nil {
 			err = in.Stage(c.ctx, msg)
+			for _, f := range msg {
+				staged += len(f)
+			}
+			if staged >= stagedMax {
+				in.Publish()
+				staged = 0
+			}
 		} else {
 			err = c.p.in.Push(c.ctx, msg)
 		}
@@ -187,6 +200,12 @@ func (c *streamConn) read() {
 		}
 	}
 }
+
+// stagedMax bounds the bytes a connection reader stages before it
+// publishes them to Recv even though more data is waiting: a consumer gets
+// large messages a few at a time, and small ones in bursts of Inbox's own
+// message bound.
+const stagedMax = 256 << 10
 
 // write waits for the outbound pipe to become readable, takes everything
 // queued, writes it and flushes once: one syscall per batch. With

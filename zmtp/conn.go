@@ -102,8 +102,9 @@ type Conn struct {
 	cmdTmp   []byte
 	encTmp   []byte
 
-	beforeRead func()    // see SetBeforeRead
-	nbw        *nbWriter // TryFlush's non-blocking write; nil where there is none
+	beforeWait func()      // see SetBeforeWait
+	nbr        *waitReader // reads reporting when they would wait; nil where there is none
+	nbw        *nbWriter   // TryFlush's non-blocking write; nil where there is none
 }
 
 // readTracker records the time of every successful read from the transport,
@@ -111,10 +112,16 @@ type Conn struct {
 type readTracker struct{ c *Conn }
 
 func (t readTracker) Read(p []byte) (int, error) {
-	if f := t.c.beforeRead; f != nil {
-		f()
+	var n int
+	var err error
+	if r := t.c.nbr; r != nil {
+		n, err = r.Read(p)
+	} else {
+		if f := t.c.beforeWait; f != nil {
+			f()
+		}
+		n, err = t.c.nc.Read(p)
 	}
-	n, err := t.c.nc.Read(p)
 	if n > 0 {
 		t.c.lastRead.Store(time.Now().UnixNano())
 	}
@@ -123,6 +130,7 @@ func (t readTracker) Read(p []byte) (int, error) {
 
 func newConn(nc net.Conn, cfg Config) *Conn {
 	c := &Conn{nc: nc, cfg: cfg}
+	c.nbr = newWaitReader(nc)
 	c.fr = NewFrameReader(readTracker{c}, cfg.ReadBufferSize)
 	c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
 	c.nbw = newNBWriter(nc)
@@ -475,12 +483,19 @@ func (c *Conn) LastRead() time.Time { return time.Unix(0, c.lastRead.Load()) }
 // Close closes the underlying connection. Queued writes are not flushed.
 func (c *Conn) Close() error { return c.nc.Close() }
 
-// SetBeforeRead makes ReadMessage call f before every read from the
-// network, the one point where it may block. A reader that hands messages on
-// in bursts (queue.Inbox's Stage) uses it to publish the burst: everything
-// parsed out of the last read is handed on before we wait for the next. Call
+// SetBeforeWait makes ReadMessage call f whenever a read from the network
+// finds nothing to read, just before it waits (on transports that are not
+// sockets, e.g. net.Pipe: before every read). A reader that hands messages
+// on in bursts (queue.Inbox's Stage) uses it to publish the burst: while
+// data keeps arriving, messages pile up and go to the consumer together;
+// the moment the stream pauses, everything read so far is handed on. Call
 // it from the reading goroutine, or before reading starts.
-func (c *Conn) SetBeforeRead(f func()) { c.beforeRead = f }
+func (c *Conn) SetBeforeWait(f func()) {
+	c.beforeWait = f
+	if c.nbr != nil {
+		c.nbr.idle = f
+	}
+}
 
 // ReadMessage reads the next whole message: every frame up to the first
 // without MORE. Commands are handled on the way: PING is answered with a PONG,

@@ -1,0 +1,81 @@
+//go:build unix
+
+package zmtp
+
+import (
+	"io"
+	"net"
+	"os"
+	"syscall"
+)
+
+// waitReader reads a socket the way net.Conn does (Go's non-blocking
+// descriptor, parking on the poller when there is nothing to read), but
+// calls idle at the moment a read finds nothing, before it parks: the one
+// point where handing on what was read so far cannot delay anything that
+// is already here. Its fields carry the call's arguments and results so
+// that a read allocates nothing (a closure per call would). It is used by
+// the single reading goroutine only.
+type waitReader struct {
+	nc   net.Conn
+	rc   syscall.RawConn
+	do   func(fd uintptr) bool // r.read, bound once
+	idle func()
+	p    []byte
+	n    int
+	err  error
+}
+
+func newWaitReader(nc net.Conn) *waitReader {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	r := &waitReader{nc: nc, rc: rc}
+	r.do = r.read
+	return r
+}
+
+func (r *waitReader) read(fd uintptr) bool {
+	for {
+		r.n, r.err = syscall.Read(int(fd), r.p)
+		switch r.err {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			if r.idle != nil {
+				r.idle()
+			}
+			return false // park until readable, then try again
+		}
+		return true
+	}
+}
+
+// Read reads what is there, waiting for something when nothing is. Its
+// errors look like net.Conn's: io.EOF at the end of the stream, a
+// *net.OpError otherwise (closed connection, deadline, reset).
+func (r *waitReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	r.p = p
+	err := r.rc.Read(r.do)
+	n, rerr := r.n, r.err
+	r.p, r.err = nil, nil
+	if err == nil && rerr != nil {
+		err = os.NewSyscallError("read", rerr)
+	}
+	if err != nil {
+		return 0, &net.OpError{Op: "read", Net: r.nc.LocalAddr().Network(),
+			Source: r.nc.LocalAddr(), Addr: r.nc.RemoteAddr(), Err: err}
+	}
+	if n == 0 {
+		return 0, io.EOF
+	}
+	return n, nil
+}
