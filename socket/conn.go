@@ -151,6 +151,12 @@ func (c *streamConn) read() {
 	// reader do not meet for every message, and a Recv that has caught up
 	// is woken once per burst rather than once per message.
 	in, _ := c.p.in.(*queue.Inbox)
+	if c.s.typ == Router && in != nil {
+		// The routing id goes in front of each message as it is read,
+		// carved from the reader's slabs, instead of a copy and a new
+		// frame list per message in Recv.
+		c.zc.SetPrefix(c.p.routingID)
+	}
 	staged := 0
 	if in != nil {
 		c.zc.SetBeforeWait(func() {

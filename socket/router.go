@@ -103,7 +103,10 @@ func (h *routerSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	// PrependFrame keeps the message releasable (Msg.Release) with the id
-	// in front.
+	if _, stream := p.in.(*queue.Inbox); stream {
+		return m, nil // the connection's reader put the id in front (SetPrefix)
+	}
+	// An inproc sender's frames: PrependFrame keeps the message releasable
+	// (Msg.Release) with a copy of the id in front.
 	return zmtp.PrependFrame(append([]byte(nil), p.routingID...), m), nil
 }

@@ -102,6 +102,7 @@ type Conn struct {
 	cmdTmp   []byte
 	encTmp   []byte
 
+	prefix     []byte      // see SetPrefix; nil: none
 	beforeWait func()      // see SetBeforeWait
 	nbr        *waitReader // reads reporting when they would wait; nil where there is none
 	nbw        *nbWriter   // TryFlush's non-blocking write; nil where there is none
@@ -601,6 +602,9 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 	// A message holding pooled bodies gets one more slot, past its length,
 	// for the mark that lets ReleaseMessage recognise it.
 	n := len(c.frames)
+	if c.prefix != nil {
+		n++
+	}
 	k := n
 	if c.pooled {
 		k++
@@ -609,7 +613,10 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 		c.hdrs = make([][]byte, 0, max(hdrSlabSize, k))
 	}
 	l := len(c.hdrs)
-	if n == 1 {
+	if c.prefix != nil {
+		c.hdrs = append(c.hdrs, c.carve(c.prefix))
+		c.hdrs = append(c.hdrs, c.frames...)
+	} else if n == 1 {
 		// The common one-frame message: a plain store, no slice copy.
 		c.hdrs = append(c.hdrs, c.frames[0])
 	} else {
@@ -621,6 +628,24 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 	msg := c.hdrs[l : l+n : l+k]
 	c.dropFrames()
 	return msg, Command{}, nil
+}
+
+// carve returns a copy of b cut from the small-frame slab.
+func (c *Conn) carve(b []byte) []byte {
+	if cap(c.slab)-len(c.slab) < len(b) {
+		c.slab = make([]byte, 0, slabSize)
+	}
+	l := len(c.slab)
+	c.slab = append(c.slab, b...)
+	return c.slab[l : l+len(b) : l+len(b)]
+}
+
+// SetPrefix makes ReadMessage put a copy of frame in front of every message
+// it returns from now on (a ROUTER's routing id for the peer): the copy
+// comes from the same slabs as the message, so the prefix costs no
+// allocation. Call it from the reading goroutine, or before reading starts.
+func (c *Conn) SetPrefix(frame []byte) {
+	c.prefix = append(make([]byte, 0, len(frame)+1), frame...)
 }
 
 // dropFrames empties the frame list without keeping the frames alive.
