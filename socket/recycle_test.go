@@ -18,6 +18,22 @@ func body(seq, n int) []byte {
 	return b
 }
 
+// forward sends m from src, receives it at via and sends what arrived on
+// from dst.
+func forward(t *testing.T, src, via, dst *Socket, m Msg) {
+	t.Helper()
+	if err := src.Send(ctxT(t, 5*time.Second), m); err != nil {
+		t.Fatal(err)
+	}
+	r, err := via.Recv(ctxT(t, 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.Send(ctxT(t, 5*time.Second), r); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A received message sent on by a socket with one destination keeps its
 // pool mark: the writer recycles its buffers once written. Echoing many
 // large messages of different sizes, some of them in flight at once (so
@@ -81,16 +97,7 @@ func TestRepRecyclesEcho(t *testing.T) {
 	const n = 50
 	for i := 0; i < n; i++ {
 		want := body(i, 64<<10+i)
-		if err := req.Send(ctxT(t, 5*time.Second), NewMsg(want)); err != nil {
-			t.Fatal(err)
-		}
-		m, err := rep.Recv(ctxT(t, 5*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := rep.Send(ctxT(t, 5*time.Second), m); err != nil {
-			t.Fatal(err)
-		}
+		forward(t, req, rep, rep, NewMsg(want))
 		r, err := req.Recv(ctxT(t, 5*time.Second))
 		if err != nil {
 			t.Fatal(err)
@@ -125,16 +132,7 @@ func TestPubDoesNotRecycle(t *testing.T) {
 	}
 	const n = 20
 	for i := 0; i < n; i++ {
-		if err := push.Send(ctxT(t, 5*time.Second), NewMsg(body(i, 64<<10))); err != nil {
-			t.Fatal(err)
-		}
-		m, err := pull.Recv(ctxT(t, 5*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := pub.Send(ctxT(t, 5*time.Second), m); err != nil {
-			t.Fatal(err)
-		}
+		forward(t, push, pull, pub, NewMsg(body(i, 64<<10)))
 	}
 	for k, s := range subs {
 		for i := 0; i < n; i++ {

@@ -27,12 +27,8 @@ type waitReader struct {
 }
 
 func newWaitReader(nc net.Conn) *waitReader {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc := rawConn(nc)
+	if rc == nil {
 		return nil
 	}
 	r := &waitReader{nc: nc, rc: rc}

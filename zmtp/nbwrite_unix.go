@@ -21,6 +21,18 @@ type nbWriter struct {
 }
 
 func newNBWriter(nc net.Conn) *nbWriter {
+	rc := rawConn(nc)
+	if rc == nil {
+		return nil
+	}
+	w := &nbWriter{rc: rc}
+	w.do = w.write
+	return w
+}
+
+// rawConn returns nc's descriptor access, or nil when nc is not a socket
+// (net.Pipe, a TLS wrapper).
+func rawConn(nc net.Conn) syscall.RawConn {
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
 		return nil
@@ -29,9 +41,7 @@ func newNBWriter(nc net.Conn) *nbWriter {
 	if err != nil {
 		return nil
 	}
-	w := &nbWriter{rc: rc}
-	w.do = w.write
-	return w
+	return rc
 }
 
 func (w *nbWriter) write(fd uintptr) bool {
