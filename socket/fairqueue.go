@@ -30,7 +30,11 @@ func (fq *fairQueue) tryRecv() (*peer, [][]byte) {
 		idx := (start + i) % n
 		p := ps[idx]
 		if m, ok := p.in.Pop(); ok {
-			fq.next.Store(idx + 1)
+			if idx+1 != start {
+				// An atomic store is a locked instruction on amd64:
+				// skip it when the turn does not move (one peer).
+				fq.next.Store(idx + 1)
+			}
 			return p, m
 		}
 		if !p.attached.Load() && p.in.Closed() && p.in.Len() == 0 {

@@ -234,3 +234,23 @@ func TestInprocSubConnectsBeforePubBinds(t *testing.T) {
 	send(t, pub, "x1")
 	expect(t, sub, "x1")
 }
+
+// SUB's receive-side filter: subscribed to everything it takes no lock;
+// once the empty subscription is cancelled, only the remaining topics pass.
+func TestSubMatchesAll(t *testing.T) {
+	sub := newSock(t, Sub)
+	h := sub.h.(*subSocket)
+	msg := func(s string) [][]byte { return [][]byte{[]byte(s)} }
+	if h.matches(msg("x")) {
+		t.Fatal("no subscription matched")
+	}
+	h.subscribe(nil, true)
+	h.subscribe([]byte("a"), true)
+	if !h.all.Load() || !h.matches(msg("x")) || !h.matches(msg("")) {
+		t.Fatal("subscribed to everything, yet filtered")
+	}
+	h.subscribe(nil, false)
+	if h.all.Load() || h.matches(msg("x")) || !h.matches(msg("ab")) {
+		t.Fatal("after cancelling the empty subscription")
+	}
+}

@@ -3,6 +3,7 @@ package socket
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // subSocket is SUB (filter set) and XSUB. It keeps its subscriptions in a
@@ -20,6 +21,9 @@ type subSocket struct {
 	mu    sync.RWMutex // guards subs and the order of subscription traffic
 	subs  subTrie
 	peers peerList
+	// all mirrors "subscribed to everything" (the empty topic), so that
+	// the common SUB takes no lock per received message.
+	all atomic.Bool
 }
 
 // newSubSocket makes a SUB (filter) or an XSUB (see xsub.go).
@@ -48,13 +52,14 @@ func (h *subSocket) subscribe(topic []byte, on bool) {
 	} else if !h.subs.remove(topic) {
 		return
 	}
+	h.all.Store(h.subs.root.refs > 0)
 	for _, p := range h.peers.load() {
 		p.sendSubscription(topic, on)
 	}
 }
 
 func (h *subSocket) matches(m [][]byte) bool {
-	if !h.filter {
+	if !h.filter || h.all.Load() {
 		return true
 	}
 	h.mu.RLock()
