@@ -152,13 +152,19 @@ func JoinFrames(head, msg [][]byte) [][]byte {
 	out := make([][]byte, n, n+1)
 	copy(out, head)
 	copy(out[len(head):], msg)
+	moveMark(out, msg)
+	return out
+}
+
+// moveMark moves msg's pool mark, if it has one, into the slot past out's
+// length (out needs the capacity for it).
+func moveMark(out, msg [][]byte) {
 	if cap(msg) > len(msg) {
 		if slot := &msg[:len(msg)+1][len(msg)]; isMark(*slot) {
-			out[:n+1][n] = *slot
+			out[:len(out)+1][len(out)] = *slot
 			*slot = nil
 		}
 	}
-	return out
 }
 
 // PrependFrame returns a new frame list [prefix, msg...] that takes over
@@ -168,11 +174,6 @@ func PrependFrame(prefix []byte, msg [][]byte) [][]byte {
 	out := make([][]byte, len(msg)+1, len(msg)+2)
 	out[0] = prefix
 	copy(out[1:], msg)
-	if cap(msg) > len(msg) {
-		if slot := &msg[:len(msg)+1][len(msg)]; isMark(*slot) {
-			out[:len(out)+1][len(out)] = *slot
-			*slot = nil
-		}
-	}
+	moveMark(out, msg)
 	return out
 }

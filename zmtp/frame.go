@@ -317,8 +317,9 @@ func (fw *FrameWriter) writeParts(body []byte) error {
 }
 
 // writeStaged copies the buffer and body into one pooled buffer and writes
-// that: the body then lands where it sits in the staging buffer, at the
-// same page offset, which the kernel copies at full speed.
+// that. Pooled buffers of this size start poolSkew bytes into a page, so
+// the body's copy now sits half a page from where the kernel writes it, a
+// distance the kernel copies at full speed.
 func (fw *FrameWriter) writeStaged(body []byte) error {
 	st := getPooled(len(fw.buf)+len(body), true)
 	n := copy(st, fw.buf)
