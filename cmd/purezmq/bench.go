@@ -56,9 +56,14 @@ The perf tools of libzmq, with the same arguments and output lines:
   dealer_thr ENDPOINT SIZE COUNT       DEALER, connects, sends COUNT messages
   inproc_thr SIZE COUNT                both throughput sides in one process
   inproc_lat SIZE ROUNDTRIPS           both latency sides in one process
+  local_latdist  ENDPOINT SIZE COUNT      ROUTER, binds, echoes a warm-up and COUNT messages
+  remote_latdist ENDPOINT SIZE RATE COUNT DEALER, connects, sends COUNT at RATE msg/s
+                                       (open loop), prints round-trip p50 p90 p99 p99.9 max
 Throughput is timed from the first message received; latency is half the
-average round trip. pub_thr sends without dropping (XPUB no-drop) and ends
-with a marker message; sub_thr fails unless it received exactly COUNT.
+average round trip; remote_latdist times each round trip from the message's
+scheduled send time, so a stall counts for every message it delays. pub_thr
+sends without dropping (XPUB no-drop) and ends with a marker message; sub_thr
+fails unless it received exactly COUNT.
 
 Options:
   --bind, --connect  bind or connect, whatever the verb's default
@@ -104,8 +109,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	verb, rest := rest[0], rest[1:]
 	var ep string
-	subs := 0
+	subs, rate := 0, 0
 	switch verb {
+	case "local_latdist", "remote_latdist":
+		var complaint string
+		if ep, rest, rate, complaint = parseLatDist(verb, rest); complaint != "" {
+			return usage("%s", complaint)
+		}
 	case "pub_thr":
 		if len(rest) != 4 {
 			return usage("%s wants ENDPOINT SIZE COUNT SUBS", verb)
@@ -163,6 +173,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		err = b.inprocThr(ctx)
 	case "inproc_lat":
 		err = b.inprocLat(ctx)
+	case "local_latdist":
+		err = b.localLatDist(ctx, ep)
+	case "remote_latdist":
+		err = b.remoteLatDist(ctx, ep, rate)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "purezmq bench %s: %v\n", verb, err)

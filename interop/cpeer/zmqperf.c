@@ -16,6 +16,9 @@
  *   zmqperf [options] sub_thr    ENDPOINT SIZE COUNT       SUB, connects, receives
  *   zmqperf [options] router_thr ENDPOINT SIZE COUNT       ROUTER, binds, receives
  *   zmqperf [options] dealer_thr ENDPOINT SIZE COUNT       DEALER, connects, sends
+ *   zmqperf [options] local_latdist  ENDPOINT SIZE COUNT       ROUTER, binds, echoes
+ *   zmqperf [options] remote_latdist ENDPOINT SIZE RATE COUNT  DEALER, connects, sends at
+ *                                                RATE msg/s, prints round-trip percentiles
  *   zmqperf [options] inproc_thr SIZE COUNT
  *   zmqperf [options] inproc_lat SIZE ROUNDTRIPS
  *
@@ -33,6 +36,18 @@
  * Router/dealer (router_thr/dealer_thr): PULL/PUSH's throughput run with a
  * ROUTER receiving [routing id, payload] from one DEALER.
  *
+ * Latency distribution (local_latdist/remote_latdist): the client is open
+ * loop. Message i is sent at start + i/RATE whatever the replies do, and its
+ * round trip is measured from that scheduled time, not from the actual send:
+ * a client that waited for replies, or timed from when it got round to
+ * sending, would let a stall delay the very messages that should have
+ * measured it ("coordinated omission"), so a 10 ms stall would count once
+ * instead of for every message it held up. DEALER/ROUTER rather than
+ * REQ/REP, so sending never waits for a reply; replies come back in order
+ * over the one connection, so reply i belongs to scheduled time i. One
+ * warm-up round trip (connection setup) comes first and is not counted.
+ * Percentiles are nearest-rank, in integer arithmetic, as purezmq's are.
+ *
  * Options (before the verb):
  *   --bind / --connect   force the socket to bind or connect, overriding the
  *                        role's default (local_* bind, remote_* connect)
@@ -47,13 +62,15 @@
  *
  * Build: cc -O2 -Wall zmqperf.c $(pkg-config --cflags --libs libzmq) -o zmqperf
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -86,6 +103,8 @@ static void usage(void)
             "  sub_thr    ENDPOINT SIZE COUNT\n"
             "  router_thr ENDPOINT SIZE COUNT\n"
             "  dealer_thr ENDPOINT SIZE COUNT\n"
+            "  local_latdist  ENDPOINT SIZE COUNT\n"
+            "  remote_latdist ENDPOINT SIZE RATE COUNT\n"
             "  inproc_thr SIZE COUNT\n"
             "  inproc_lat SIZE ROUNDTRIPS\n");
     exit(2);
@@ -359,6 +378,156 @@ static void router_receive(void *s, int size, int count)
     print_thr(size, count, end - start);
 }
 
+/* Echoes the warm-up and count [routing id, payload] messages back. */
+static void latdist_echo(void *s, int size, int count)
+{
+    zmq_msg_t id, msg;
+    zmq_msg_init(&id);
+    zmq_msg_init(&msg);
+    for (int i = 0; i <= count; i++) {
+        recv_routed(s, &id, &msg, (size_t) size);
+        if (zmq_msg_send(&id, s, ZMQ_SNDMORE) < 0 || zmq_msg_send(&msg, s, 0) < 0)
+            die("zmq_msg_send");
+    }
+    zmq_msg_close(&id);
+    zmq_msg_close(&msg);
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* Message i's send time after the start of the schedule, in nanoseconds. */
+static uint64_t due_ns(int i, int rate)
+{
+    return (uint64_t) i * 1000000000u / (uint64_t) rate;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the smallest sample with at least pm/1000 of them at or
+ * below it (sorted ascending). */
+static double rank_us(const uint64_t *sorted, int n, int pm)
+{
+    if (n == 0)
+        return 0.0;
+    long k = ((long) pm * n + 999) / 1000;
+    return (double) sorted[(k < 1 ? 1 : k) - 1] / 1000.0;
+}
+
+static void print_latdist(int size, int count, int rate, uint64_t *rtt, uint64_t *lag)
+{
+    static const struct { const char *name; int pm; } q[] = {
+        {"p50", 500}, {"p90", 900}, {"p99", 990}, {"p99.9", 999}, {"max", 1000}};
+    qsort(rtt, (size_t) count, sizeof *rtt, cmp_u64);
+    qsort(lag, (size_t) count, sizeof *lag, cmp_u64);
+    printf("message size: %d [B]\n", size);
+    printf("roundtrip count: %d\n", count);
+    printf("offered rate: %d [msg/s]\n", rate);
+    for (size_t i = 0; i < sizeof q / sizeof q[0]; i++)
+        printf("roundtrip %s: %.3f [us]\n", q[i].name, rank_us(rtt, count, q[i].pm));
+    printf("send lag p99: %.3f [us]\n", rank_us(lag, count, 990));
+    printf("send lag max: %.3f [us]\n", rank_us(lag, count, 1000));
+    fflush(stdout);
+}
+
+/* Waits until the DEALER may have a reply or the clock reaches wake_ns (0:
+ * no send pending). ZMQ_FD only signals a change of ZMQ_EVENTS, so it is
+ * slept on only after ZMQ_EVENTS said no reply is waiting. ppoll takes a
+ * nanosecond timeout (zmq_poll's is in milliseconds), and the timer slack
+ * set in latdist_measure keeps the kernel from deferring the wake-up. */
+static void latdist_wait(void *s, int fd, uint64_t wake_ns, uint64_t idle_since)
+{
+    int ev;
+    size_t len = sizeof ev;
+    if (zmq_getsockopt(s, ZMQ_EVENTS, &ev, &len) != 0)
+        die("ZMQ_EVENTS");
+    if (ev & ZMQ_POLLIN)
+        return;
+    uint64_t now = now_ns(), limit = 0;
+    if (cfg.timeout_ms > 0) {
+        limit = idle_since + (uint64_t) cfg.timeout_ms * 1000000u;
+        if (now >= limit) {
+            fprintf(stderr, "zmqperf: receive timed out\n");
+            exit(1);
+        }
+    }
+    if (wake_ns != 0 && (limit == 0 || wake_ns < limit))
+        limit = wake_ns;
+    if (limit != 0 && limit <= now)
+        return;
+    struct timespec ts = {(time_t) ((limit - now) / 1000000000u), (long) ((limit - now) % 1000000000u)};
+    struct pollfd p = {fd, POLLIN, 0};
+    if (ppoll(&p, 1, limit ? &ts : NULL, NULL) < 0 && errno != EINTR) {
+        perror("zmqperf: ppoll");
+        exit(1);
+    }
+}
+
+/* The open-loop client: one thread sends each message when it is due (at
+ * once when late) and, between sends, takes every reply already there. */
+static void latdist_measure(void *s, int size, int rate, int count)
+{
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* best effort: precision only */
+    zmq_msg_t tmpl, msg;
+    if (zmq_msg_init_size(&tmpl, (size_t) size) != 0)
+        die("zmq_msg_init_size");
+    memset(zmq_msg_data(&tmpl), 'x', (size_t) size);
+    zmq_msg_init(&msg);
+    if (zmq_msg_copy(&msg, &tmpl) != 0 || zmq_msg_send(&msg, s, 0) < 0)
+        die("zmq_msg_send");
+    recv_sized(s, &msg, (size_t) size); /* the warm-up */
+    uint64_t *rtt = calloc((size_t) count + 1, sizeof *rtt);
+    uint64_t *lag = calloc((size_t) count + 1, sizeof *lag);
+    if (!rtt || !lag) {
+        fprintf(stderr, "zmqperf: out of memory\n");
+        exit(1);
+    }
+    int fd;
+    size_t fdlen = sizeof fd;
+    if (zmq_getsockopt(s, ZMQ_FD, &fd, &fdlen) != 0)
+        die("ZMQ_FD");
+    uint64_t start = now_ns(), idle_since = start;
+    int sent = 0, got = 0;
+    while (got < count) {
+        while (sent < count && start + due_ns(sent, rate) <= now_ns()) {
+            lag[sent] = now_ns() - (start + due_ns(sent, rate));
+            zmq_msg_t out;
+            zmq_msg_init(&out);
+            if (zmq_msg_copy(&out, &tmpl) != 0 || zmq_msg_send(&out, s, 0) < 0)
+                die("zmq_msg_send");
+            sent++;
+        }
+        while (got < count && zmq_msg_recv(&msg, s, ZMQ_DONTWAIT) >= 0) {
+            uint64_t t = now_ns();
+            if (zmq_msg_size(&msg) != (size_t) size) {
+                fprintf(stderr, "zmqperf: message of wrong size: got %zu, want %d\n",
+                        zmq_msg_size(&msg), size);
+                exit(1);
+            }
+            rtt[got] = t - (start + due_ns(got, rate));
+            got++;
+            idle_since = t;
+        }
+        if (got < count && zmq_errno() != EAGAIN)
+            die("zmq_msg_recv");
+        if (got < count)
+            latdist_wait(s, fd, sent < count ? start + due_ns(sent, rate) : 0, idle_since);
+    }
+    zmq_msg_close(&msg);
+    zmq_msg_close(&tmpl);
+    print_latdist(size, count, rate, rtt, lag);
+    free(rtt);
+    free(lag);
+}
+
 static void finish(void *ctx, void *s)
 {
     if (zmq_close(s) != 0)
@@ -452,14 +621,21 @@ int main(int argc, char **argv)
         return run_inproc(verb[7] == 't', size, count);
     }
 
-    /* pub_thr alone takes a fourth argument: how many subscribers to wait for. */
+    /* pub_thr takes a fourth argument, how many subscribers to wait for;
+     * remote_latdist takes its RATE before the COUNT. */
     int is_pub = strcmp(verb, "pub_thr") == 0;
-    if (nargs != (is_pub ? 4 : 3))
+    int is_dist = strcmp(verb, "remote_latdist") == 0;
+    if (nargs != (is_pub || is_dist ? 4 : 3))
         usage();
     const char *ep = argv[i];
     int size = parse_count(argv[i + 1], "size");
-    int count = parse_count(argv[i + 2], "count");
+    int count = parse_count(argv[i + (is_dist ? 3 : 2)], "count");
     int subs = is_pub ? parse_count(argv[i + 3], "subs") : 0;
+    int rate = is_dist ? parse_count(argv[i + 2], "rate") : 0;
+    if (is_dist && (rate < 1 || rate > 10000000)) {
+        fprintf(stderr, "zmqperf: RATE must be from 1 to 10000000\n");
+        usage();
+    }
 
     void *ctx = zmq_ctx_new();
     if (!ctx)
@@ -486,6 +662,12 @@ int main(int argc, char **argv)
     } else if (strcmp(verb, "router_thr") == 0) {
         s = open_socket(ctx, ZMQ_ROUTER, ep, 1, 1000);
         router_receive(s, size, count);
+    } else if (strcmp(verb, "local_latdist") == 0) {
+        s = open_socket(ctx, ZMQ_ROUTER, ep, 1, 1000);
+        latdist_echo(s, size, count);
+    } else if (is_dist) {
+        s = open_socket(ctx, ZMQ_DEALER, ep, 0, 1000);
+        latdist_measure(s, size, rate, count);
     } else if (strcmp(verb, "dealer_thr") == 0) {
         s = open_socket(ctx, ZMQ_DEALER, ep, 0, -1);
         thr_send(s, size, count);
