@@ -25,12 +25,21 @@
 #           time), so one lagging subscriber drags the figure down.
 #   router  ROUTER<-one DEALER (router_thr/dealer_thr): PULL<-PUSH's
 #           throughput run with routing ids.
+#   latdist tail latency (local_latdist/remote_latdist): a DEALER client
+#           sends at a steady offered rate (open loop, on a clock) to a
+#           ROUTER that echoes; each round trip is timed from the message's
+#           scheduled send time, so a stall counts for every message it
+#           delays. pair = server<-client; p50 ... max of the round trips,
+#           and our p99 and p99.9 over libzmq's.
 #
 # usage: scripts/bench.sh [--quick] [--reps N] [--sizes "16 256 ..."] [--out FILE]
-#                         [--no-shapes]
+#                         [--no-shapes] [--only GROUPS]
 #   --quick     one repetition, a tenth of the messages: checks the script, not speed
-#   --no-shapes skip the fanout and router rows
-# Environment: GO (go command), BENCH_OUT (results file).
+#   --no-shapes skip the fanout, router and latdist rows
+#   --only      comma-separated groups to run, of: pairs (tcp/ipc/inproc thr
+#               and lat), fanout, router, latdist; e.g. --only latdist
+# Environment: GO (go command), BENCH_OUT (results file), LATDIST_RATE
+# (offered msg/s, default 20000), LATDIST_SECS (seconds per run, default 5).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -44,6 +53,11 @@ SHAPES=1
 FANOUT_SUBS=10
 FANOUT_SIZES="16 1024"
 ROUTER_SIZES="16 4096"
+LATDIST_SIZES="16 4096"
+LATDIST_RATE="${LATDIST_RATE:-20000}"
+LATDIST_SECS="${LATDIST_SECS:-5}"
+LATDIST_HWM=100000
+ONLY=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -52,11 +66,18 @@ while [ $# -gt 0 ]; do
 	--sizes) SIZES="$2"; shift ;;
 	--out) OUT="$2"; shift ;;
 	--no-shapes) SHAPES=0 ;;
-	-h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+	--only) ONLY="$2"; shift ;;
+	-h|--help) sed -n '2,42p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
 done
+
+for g in ${ONLY//,/ }; do
+	case "$g" in pairs|fanout|router|latdist) ;; *) echo "bench.sh: unknown group $g" >&2; exit 2 ;; esac
+done
+# want GROUP: whether --only (if given) names GROUP.
+want() { [ -z "$ONLY" ] || [[ ",$ONLY," == *",$1,"* ]]; }
 
 # --- tools -------------------------------------------------------------------
 mkdir -p "$BIN"
@@ -265,6 +286,35 @@ run_router() {
 	record router "$size" "$loc<-$rem" mbits "$(field "$TMP/local.out" '[Mb/s]')"
 }
 
+# distfield FILE NAME: remote_latdist's "roundtrip NAME: VALUE [us]".
+distfield() { awk -v q="$2:" '$1 == "roundtrip" && $2 == q { print $3 }' "$1" | head -1; }
+
+# run_latdist SIZE SERVER_IMPL CLIENT_IMPL: one open-loop tail-latency run
+# over tcp; records the client's round-trip percentiles. Both sides get a
+# high-water mark of LATDIST_HWM: a ROUTER drops what its full pipe cannot
+# take, and at the default 1000 a client descheduled for some 100 ms (a
+# loaded machine) lost echoes and failed the run instead of reporting the
+# stall as latency.
+run_latdist() {
+	local size=$1 loc=$2 rem=$3 n lpid ok=1 q
+	n=$((LATDIST_RATE * LATDIST_SECS / SCALE))
+	[ "$n" -lt 10 ] && n=10
+	next_endpoint tcp
+	timeout 120 $(impl_cmd "$loc") --hwm "$LATDIST_HWM" local_latdist "$EP" "$size" "$n" >"$TMP/local.out" 2>&1 &
+	lpid=$!
+	wait_listening
+	timeout 120 $(impl_cmd "$rem") --hwm "$LATDIST_HWM" remote_latdist "$EP" "$size" "$LATDIST_RATE" "$n" >"$TMP/remote.out" 2>&1 || ok=0
+	wait "$lpid" || ok=0
+	if [ "$ok" = 0 ]; then
+		echo "bench.sh: latdist $size $loc<-$rem failed:" >&2
+		cat "$TMP/local.out" "$TMP/remote.out" | sed 's/^/  /' >&2
+		return 0
+	fi
+	for q in p50 p90 p99 p99.9 max; do
+		record latdist "$size" "$loc<-$rem" "$q" "$(distfield "$TMP/remote.out" "$q")"
+	done
+}
+
 TCP_PAIRS="purezmq<-purezmq gozmq<-gozmq rawtcp<-rawtcp"
 IPC_PAIRS="purezmq<-purezmq"
 INPROC_IMPLS="purezmq gozmq"
@@ -280,13 +330,21 @@ if [ "$HAVE_LIBZMQ" = 1 ]; then
 	FANOUT_PAIRS="libzmq<-libzmq purezmq<-purezmq libzmq<-purezmq purezmq<-libzmq"
 	ROUTER_PAIRS="libzmq<-libzmq purezmq<-purezmq purezmq<-libzmq libzmq<-purezmq"
 fi
-[ "$SHAPES" = 1 ] || { FANOUT_PAIRS=; ROUTER_PAIRS=; }
+# Latency-distribution pairs are server<-client.
+LATDIST_PAIRS="purezmq<-purezmq"
+[ "$HAVE_LIBZMQ" = 1 ] && LATDIST_PAIRS="libzmq<-libzmq purezmq<-purezmq purezmq<-libzmq libzmq<-purezmq"
+[ "$SHAPES" = 1 ] || { FANOUT_PAIRS=; ROUTER_PAIRS=; LATDIST_PAIRS=; }
+want fanout || FANOUT_PAIRS=
+want router || ROUTER_PAIRS=
+want latdist || LATDIST_PAIRS=
+RUN_PAIRS=1
+want pairs || RUN_PAIRS=0
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 started=$(date +%s)
 for rep in $(seq 1 "$REPS"); do
 	echo "bench.sh: repetition $rep of $REPS" >&2
-	for size in $SIZES; do
+	[ "$RUN_PAIRS" = 1 ] && for size in $SIZES; do
 		for kind in thr lat; do
 			for p in $TCP_PAIRS; do run_pair tcp "$size" "${p%<-*}" "${p#*<-}" "$kind"; done
 			for p in $IPC_PAIRS; do run_pair ipc "$size" "${p%<-*}" "${p#*<-}" "$kind"; done
@@ -303,6 +361,9 @@ for rep in $(seq 1 "$REPS"); do
 	done
 	for size in $ROUTER_SIZES; do
 		for p in $ROUTER_PAIRS; do run_router "$size" "${p%<-*}" "${p#*<-}"; done
+	done
+	for size in $LATDIST_SIZES; do
+		for p in $LATDIST_PAIRS; do run_latdist "$size" "${p%<-*}" "${p#*<-}"; done
 	done
 done
 elapsed=$(($(date +%s) - started))
@@ -322,13 +383,14 @@ fi
 	echo "load:    $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown) after (1/5/15-min averages; anything near nproc means the numbers shared the CPUs)"
 	echo "libzmq:  $(pkg-config --modversion libzmq 2>/dev/null || echo none) (zmqperf, cc -O2)"
 	echo "go-zeromq: github.com/go-zeromq/zmq4 $(cd "$ROOT" && "$GO" list -m -f '{{.Version}}' github.com/go-zeromq/zmq4 2>/dev/null || echo unknown)"
-	echo "run:     $REPS repetitions interleaved, medians; $elapsed s; sizes $SIZES$( [ "$SCALE" != 1 ] && echo "; QUICK (counts / $SCALE)")"
+	echo "run:     $REPS repetitions interleaved, medians; $elapsed s; sizes $SIZES$( [ "$SCALE" != 1 ] && echo "; QUICK (counts / $SCALE)")$( [ -n "$ONLY" ] && echo "; only $ONLY")"
 	echo "pairs:   local<-remote; thr = local receives (PULL<-PUSH), lat = one-way latency, half the REQ/REP round trip"
 	echo "ipc:     a libzmq local_thr gets extra messages it does not count (libzmq#4660 loses a stream's tail over ipc)"
 	echo "inproc:  messages pass by reference in both libzmq and purezmq, so inproc MB/s counts bytes referenced, not copied"
 	echo "gaps:    gozmq inproc only up to 255 B (zmq4 v0.17.0 panics on longer inproc frames); gozmq has no ipc row"
 	[ -n "$FANOUT_PAIRS" ] && echo "fanout:  tcp, PUB -> $FANOUT_SUBS SUB processes; pair = subscribers<-publisher; msgs/s and MB/s = delivered in aggregate, $FANOUT_SUBS x the slowest subscriber's rate; XPUB no-drop, every subscriber checks its count"
 	[ -n "$ROUTER_PAIRS" ] && echo "router:  tcp, ROUTER<-one DEALER throughput (pair = router<-dealer), counted like PULL<-PUSH"
+	[ -n "$LATDIST_PAIRS" ] && echo "latdist: tcp, DEALER client -> ROUTER echo, open loop at $LATDIST_RATE msg/s for $LATDIST_SECS s, HWM $LATDIST_HWM; pair = server<-client; round trip [us] from each message's scheduled send time (no coordinated omission); p99 x, p99.9 x = ours / libzmq<-libzmq's, lower is better"
 	echo "ratios:  thr x = msgs/s / libzmq's; lat x = latency / libzmq's (lower is better); libzmq = libzmq<-libzmq, same transport and size"
 	echo
 	awk '
@@ -338,13 +400,14 @@ fi
 		if (n == 0) return ""
 		return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
 	}
-	$5 != "" {
+	$5 != "" && $1 != "latdist" {
 		key = $1 SUBSEP $2 SUBSEP $3 SUBSEP $4
 		vals[key] = vals[key] (vals[key] == "" ? "" : " ") $5
 		row = $1 SUBSEP $2 SUBSEP $3
 		if (!(row in seen)) { seen[row] = 1; rows[++nrows] = row }
 	}
 	END {
+		if (nrows == 0) exit
 		printf "%-7s %8s  %-18s %12s %10s %11s %7s %7s\n", "transp", "size", "pair", "msgs/s", "MB/s", "lat [us]", "thr x", "lat x"
 		# transports in a fixed order, sizes ascending, pairs in run order
 		nt = split("tcp ipc inproc fanout router", tr, " ")
@@ -370,6 +433,40 @@ fi
 			if (printed) print ""
 		}
 	}' sizes="$(echo $SIZES $FANOUT_SIZES $ROUTER_SIZES | tr ' ' '\n' | sort -n -u | tr '\n' ' ')" "$RAW"
+	awk '
+	function median(key,   n, i, j, t, a) {
+		n = split(vals[key], a, " ")
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		if (n == 0) return ""
+		return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+	}
+	function cell(v) { return v == "" ? "-" : sprintf("%.1f", v) }
+	function ratio(v, b) { return (v != "" && b > 0) ? sprintf("%.2f", v / b) : "-" }
+	$1 == "latdist" && $5 != "" {
+		key = $2 SUBSEP $3 SUBSEP $4
+		vals[key] = vals[key] (vals[key] == "" ? "" : " ") $5
+		row = $2 SUBSEP $3
+		if (!(row in seen)) { seen[row] = 1; rows[++nrows] = row }
+	}
+	END {
+		if (nrows == 0) exit
+		printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s\n", "latdist", "size", "pair", "p50 [us]", "p90", "p99", "p99.9", "max", "p99 x", "p99.9 x"
+		ns = split(sizes, sz, " ")
+		for (si = 1; si <= ns; si++) {
+			b99 = median(sz[si] SUBSEP "libzmq<-libzmq" SUBSEP "p99")
+			b999 = median(sz[si] SUBSEP "libzmq<-libzmq" SUBSEP "p99.9")
+			for (r = 1; r <= nrows; r++) {
+				split(rows[r], f, SUBSEP)
+				if (f[1] != sz[si]) continue
+				k = rows[r] SUBSEP
+				printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s\n", "tcp", f[1], f[2], \
+					cell(median(k "p50")), cell(median(k "p90")), cell(median(k "p99")), \
+					cell(median(k "p99.9")), cell(median(k "max")), \
+					ratio(median(k "p99"), b99), ratio(median(k "p99.9"), b999)
+			}
+		}
+		print ""
+	}' sizes="$LATDIST_SIZES" "$RAW"
 	echo "raw measurements (transport size pair kind value):"
 	sed 's/^/  /' "$RAW"
 } >"$OUT"

@@ -443,7 +443,7 @@ static void print_latdist(int size, int count, int rate, uint64_t *rtt, uint64_t
  * slept on only after ZMQ_EVENTS said no reply is waiting. ppoll takes a
  * nanosecond timeout (zmq_poll's is in milliseconds), and the timer slack
  * set in latdist_measure keeps the kernel from deferring the wake-up. */
-static void latdist_wait(void *s, int fd, uint64_t wake_ns, uint64_t idle_since)
+static void latdist_wait(void *s, int fd, uint64_t wake_ns, uint64_t idle_since, int sent, int got)
 {
     int ev;
     size_t len = sizeof ev;
@@ -455,7 +455,7 @@ static void latdist_wait(void *s, int fd, uint64_t wake_ns, uint64_t idle_since)
     if (cfg.timeout_ms > 0) {
         limit = idle_since + (uint64_t) cfg.timeout_ms * 1000000u;
         if (now >= limit) {
-            fprintf(stderr, "zmqperf: receive timed out\n");
+            fprintf(stderr, "zmqperf: receive timed out: %d replies to %d messages sent\n", got, sent);
             exit(1);
         }
     }
@@ -519,7 +519,7 @@ static void latdist_measure(void *s, int size, int rate, int count)
         if (got < count && zmq_errno() != EAGAIN)
             die("zmq_msg_recv");
         if (got < count)
-            latdist_wait(s, fd, sent < count ? start + due_ns(sent, rate) : 0, idle_since);
+            latdist_wait(s, fd, sent < count ? start + due_ns(sent, rate) : 0, idle_since, sent, got);
     }
     zmq_msg_close(&msg);
     zmq_msg_close(&tmpl);
