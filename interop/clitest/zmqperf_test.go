@@ -4,6 +4,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,6 +145,46 @@ func TestBenchFanoutInterchangeableWithZmqperf(t *testing.T) {
 			}
 			if rout != "" {
 				t.Errorf("dealer_thr printed %q", rout)
+			}
+		})
+	}
+}
+
+var latDistLines = regexp.MustCompile(`^message size: 64 \[B\]\nroundtrip count: 300\noffered rate: 3000 \[msg/s\]\n` +
+	`roundtrip p50: (\d+\.\d{3}) \[us\]\nroundtrip p90: (\d+\.\d{3}) \[us\]\nroundtrip p99: (\d+\.\d{3}) \[us\]\n` +
+	`roundtrip p99\.9: (\d+\.\d{3}) \[us\]\nroundtrip max: (\d+\.\d{3}) \[us\]\n` +
+	`send lag p99: \d+\.\d{3} \[us\]\nsend lag max: \d+\.\d{3} \[us\]\n$`)
+
+// The latency-distribution verbs are interchangeable: either ROUTER echo
+// serves either open-loop DEALER client, and both clients print the same
+// lines, with percentiles that are positive and ascending.
+func TestBenchLatDistInterchangeableWithZmqperf(t *testing.T) {
+	c := zmqperf(t)
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	pz := []string{cliPath, "bench", "--timeout", "10s"}
+	zp := []string{c, "--timeout", "10000"}
+	with := func(base []string, args ...string) []string { return append(append([]string{}, base...), args...) }
+	for _, pair := range [][2][]string{{pz, zp}, {zp, pz}, {zp, zp}, {pz, pz}} {
+		server, client := pair[0], pair[1]
+		t.Run(filepath.Base(server[0])+" local_latdist <- "+filepath.Base(client[0])+" remote_latdist", func(t *testing.T) {
+			ep := freeTCP(t)
+			lout, rout := perfRun(t, with(server, "local_latdist", ep, "64", "300"), with(client, "remote_latdist", ep, "64", "3000", "300"))
+			if lout != "" {
+				t.Errorf("local_latdist printed %q", lout)
+			}
+			m := latDistLines.FindStringSubmatch(rout)
+			if m == nil {
+				t.Fatalf("remote_latdist output:\n%s", rout)
+			}
+			prev := 0.0
+			for _, s := range m[1:] {
+				v, err := strconv.ParseFloat(s, 64)
+				if err != nil || v <= 0 || v < prev {
+					t.Fatalf("percentiles not positive and ascending:\n%s", rout)
+				}
+				prev = v
 			}
 		})
 	}
