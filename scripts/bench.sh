@@ -313,6 +313,10 @@ run_latdist() {
 	for q in p50 p90 p99 p99.9 max; do
 		record latdist "$size" "$loc<-$rem" "$q" "$(distfield "$TMP/remote.out" "$q")"
 	done
+	# How late the client's own sender got to its schedule: when this is
+	# near p99, the tail is the machine's scheduling of the client, not
+	# the path.
+	record latdist "$size" "$loc<-$rem" lag99 "$(awk '$1 == "send" && $2 == "lag" && $3 == "p99:" { print $4 }' "$TMP/remote.out" | head -1)"
 }
 
 TCP_PAIRS="purezmq<-purezmq gozmq<-gozmq rawtcp<-rawtcp"
@@ -390,7 +394,7 @@ fi
 	echo "gaps:    gozmq inproc only up to 255 B (zmq4 v0.17.0 panics on longer inproc frames); gozmq has no ipc row"
 	[ -n "$FANOUT_PAIRS" ] && echo "fanout:  tcp, PUB -> $FANOUT_SUBS SUB processes; pair = subscribers<-publisher; msgs/s and MB/s = delivered in aggregate, $FANOUT_SUBS x the slowest subscriber's rate; XPUB no-drop, every subscriber checks its count"
 	[ -n "$ROUTER_PAIRS" ] && echo "router:  tcp, ROUTER<-one DEALER throughput (pair = router<-dealer), counted like PULL<-PUSH"
-	[ -n "$LATDIST_PAIRS" ] && echo "latdist: tcp, DEALER client -> ROUTER echo, open loop at $LATDIST_RATE msg/s for $LATDIST_SECS s, HWM $LATDIST_HWM; pair = server<-client; round trip [us] from each message's scheduled send time (no coordinated omission); p99 x, p99.9 x = ours / libzmq<-libzmq's, lower is better"
+	[ -n "$LATDIST_PAIRS" ] && echo "latdist: tcp, DEALER client -> ROUTER echo, open loop at $LATDIST_RATE msg/s for $LATDIST_SECS s, HWM $LATDIST_HWM; pair = server<-client; round trip [us] from each message's scheduled send time (no coordinated omission); p99 x, p99.9 x = ours / libzmq<-libzmq's, lower is better; lag p99 = how late the client's sender was (near p99: the client's scheduling, not the path, made the tail)"
 	echo "ratios:  thr x = msgs/s / libzmq's; lat x = latency / libzmq's (lower is better); libzmq = libzmq<-libzmq, same transport and size"
 	echo
 	awk '
@@ -450,7 +454,7 @@ fi
 	}
 	END {
 		if (nrows == 0) exit
-		printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s\n", "latdist", "size", "pair", "p50 [us]", "p90", "p99", "p99.9", "max", "p99 x", "p99.9 x"
+		printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s %9s\n", "latdist", "size", "pair", "p50 [us]", "p90", "p99", "p99.9", "max", "p99 x", "p99.9 x", "lag p99"
 		ns = split(sizes, sz, " ")
 		for (si = 1; si <= ns; si++) {
 			b99 = median(sz[si] SUBSEP "libzmq<-libzmq" SUBSEP "p99")
@@ -459,10 +463,10 @@ fi
 				split(rows[r], f, SUBSEP)
 				if (f[1] != sz[si]) continue
 				k = rows[r] SUBSEP
-				printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s\n", "tcp", f[1], f[2], \
+				printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s %9s\n", "tcp", f[1], f[2], \
 					cell(median(k "p50")), cell(median(k "p90")), cell(median(k "p99")), \
 					cell(median(k "p99.9")), cell(median(k "max")), \
-					ratio(median(k "p99"), b99), ratio(median(k "p99.9"), b999)
+					ratio(median(k "p99"), b99), ratio(median(k "p99.9"), b999), cell(median(k "lag99"))
 			}
 		}
 		print ""
