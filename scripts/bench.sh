@@ -39,7 +39,8 @@
 #   --only      comma-separated groups to run, of: pairs (tcp/ipc/inproc thr
 #               and lat), fanout, router, latdist; e.g. --only latdist
 # Environment: GO (go command), BENCH_OUT (results file), LATDIST_RATE
-# (offered msg/s, default 20000), LATDIST_SECS (seconds per run, default 5).
+# (offered msg/s, default 20000), LATDIST_SECS (seconds per run, default 5),
+# LATDIST_SIZES (default "16 4096").
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -53,7 +54,7 @@ SHAPES=1
 FANOUT_SUBS=10
 FANOUT_SIZES="16 1024"
 ROUTER_SIZES="16 4096"
-LATDIST_SIZES="16 4096"
+LATDIST_SIZES="${LATDIST_SIZES:-16 4096}"
 LATDIST_RATE="${LATDIST_RATE:-20000}"
 LATDIST_SECS="${LATDIST_SECS:-5}"
 LATDIST_HWM=100000
@@ -67,7 +68,7 @@ while [ $# -gt 0 ]; do
 	--out) OUT="$2"; shift ;;
 	--no-shapes) SHAPES=0 ;;
 	--only) ONLY="$2"; shift ;;
-	-h|--help) sed -n '2,42p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,43p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
