@@ -105,8 +105,10 @@ func ParseV1Greeting(b []byte) (LegacyGreeting, int, error) {
 // ParseV2Greeting decodes a whole ZMTP 2.0 greeting from the start of b. The
 // signature's 8 middle octets are ignored (RFC 15 fills them with the
 // identity length for 1.0 peers); the last signature octet must have its low
-// bit set, the revision must be 1 or 2, the socket type one of RFC 15's, and
-// the identity a final short frame.
+// bit set, the socket type must be one of RFC 15's and the identity a final
+// short frame. Any revision from 1 up is accepted: a later peer answering a
+// 2.0 greeting sends its own revision (libzmq 4 sends 3) and then the socket
+// type and identity of 2.0, whose framing both sides then use.
 func ParseV2Greeting(b []byte) (LegacyGreeting, int, error) {
 	g := LegacyGreeting{Version: ZMTP20}
 	if len(b) < 1 {
@@ -124,8 +126,8 @@ func ParseV2Greeting(b []byte) (LegacyGreeting, int, error) {
 	if len(b) < LegacySignatureSize+1 {
 		return g, 0, ErrShort
 	}
-	if rev := b[10]; rev != 1 && rev != 2 {
-		return g, 0, fmt.Errorf("%w: revision octet %d is not ZMTP 2.0", ErrBadVersion, rev)
+	if b[10] == 0 {
+		return g, 0, fmt.Errorf("%w: revision octet 0 is ZMTP 1.0", ErrBadVersion)
 	}
 	g.Revision = int(b[10])
 	if len(b) < v2GreetingFixed {
