@@ -158,13 +158,15 @@ func (c *Certificate) marshal(secret bool) ([]byte, error) {
 
 // Save writes the public certificate to path and, if the certificate has a
 // secret key, the secret one to path+"_secret" with mode 0600: the pair CZMQ
-// and pyzmq write ("name.key", "name.key_secret").
+// and pyzmq write ("name.key", "name.key_secret"). Each file is written to a
+// temporary name and renamed, so a reader never sees half a key and an
+// existing secret file's looser mode is not inherited.
 func (c *Certificate) Save(path string) error {
 	pub, err := c.MarshalPublic()
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, pub, 0o644); err != nil {
+	if err := writeAtomic(path, pub, 0o644); err != nil {
 		return err
 	}
 	if !c.HasSecret() {
@@ -174,7 +176,29 @@ func (c *Certificate) Save(path string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path+SecretSuffix, sec, 0o600)
+	return writeAtomic(path+SecretSuffix, sec, 0o600)
+}
+
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*") // created 0600
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(mode)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }
 
 // LoadCertificates reads the public certificates of a directory, as CZMQ's

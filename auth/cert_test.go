@@ -182,3 +182,29 @@ func FuzzCertificate(f *testing.F) {
 		}
 	})
 }
+
+// Saving over an existing world-readable secret file leaves it private.
+func TestSaveTightensSecretMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "k.key")
+	if err := os.WriteFile(path+SecretSuffix, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := NewCertificate()
+	if err := c.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path + SecretSuffix)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", fi.Mode(), err)
+	}
+	if got, err := LoadCertificate(path + SecretSuffix); err != nil || got.Secret != c.Secret {
+		t.Fatalf("reload: %v", err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
+		t.Fatalf("public mode %v", fi.Mode())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 2 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}
