@@ -64,7 +64,8 @@ const (
 const v2FlagsReserved byte = 0xFC
 
 // AppendLegacyFrameHeader appends the header of a frame of size body bytes in
-// framing v. more sets the MORE flag. The short form is used whenever it fits.
+// framing v (anything but ZMTP10 means ZMTP 2.0). more sets the MORE flag.
+// The short form is used whenever it fits.
 func AppendLegacyFrameHeader(dst []byte, v LegacyVersion, more bool, size int) []byte {
 	var flags byte
 	if more {
