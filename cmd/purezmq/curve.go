@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -82,29 +81,3 @@ func (c *sockConfig) curveOptions() ([]socket.Option, error) {
 	}
 	return opts, nil
 }
-
-// runKeygen prints a new CURVE key pair in Z85, as zmq_curve_keypair makes.
-func runKeygen(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
-		fmt.Fprint(stdout, keygenUsage)
-		return exitOK
-	}
-	if len(args) > 0 {
-		fmt.Fprint(stderr, keygenUsage)
-		return exitUsage
-	}
-	public, secret, err := zmtp.GenerateCurveKeypair()
-	if err != nil {
-		fmt.Fprintf(stderr, "purezmq keygen: %v\n", err)
-		return exitError
-	}
-	fmt.Fprintf(stdout, "public: %s\nsecret: %s\n", zmtp.CurveKeyZ85(public), zmtp.CurveKeyZ85(secret))
-	return exitOK
-}
-
-const keygenUsage = `usage: purezmq keygen
-
-Prints a new CURVE key pair (Curve25519) in Z85, the text form libzmq uses:
-  public: <40 characters>   give to peers (--curve-serverkey, --curve-allow)
-  secret: <40 characters>   keep private (--curve-secret, preferably as @FILE)
-`

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/purezmq/purezmq/auth"
 	"github.com/purezmq/purezmq/zmtp"
 )
 
@@ -103,5 +104,41 @@ func TestCurveReqRep(t *testing.T) {
 	}
 	if code, _, stderr := runCLI(t, "", "req", "--connect", ep, "--curve-serverkey", "not-a-key"); code != exitError || !strings.Contains(stderr, "--curve-serverkey") {
 		t.Errorf("bad key: exit %d, %q", code, stderr)
+	}
+}
+
+// keygen --cert writes the certificate pair CZMQ and pyzmq read; the keys in
+// the files are those printed, the secret file is private, and existing
+// files are not overwritten.
+func TestKeygenCertificate(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI(t, "", "keygen", "--cert", "alice", "--out", dir, "--meta", "name=alice")
+	lines := strings.Split(out, "\n")
+	if code != exitOK || len(lines) < 4 || keyLine.FindStringSubmatch(strings.Join(lines[:2], "\n")+"\n") == nil {
+		t.Fatalf("keygen --cert: exit %d, %q, %s", code, out, stderr)
+	}
+	public, secret := strings.TrimPrefix(lines[0], "public: "), strings.TrimPrefix(lines[1], "secret: ")
+	path := filepath.Join(dir, "alice.key")
+	pub, err := auth.LoadCertificate(path)
+	if err != nil || pub.PublicZ85() != public || pub.HasSecret() || pub.Metadata.Get("name") != "alice" {
+		t.Fatalf("public file: %+v %v", pub, err)
+	}
+	sec, err := auth.LoadCertificate(path + "_secret")
+	if err != nil || sec.SecretZ85() != secret || sec.PublicZ85() != public {
+		t.Fatalf("secret file: %+v %v", sec, err)
+	}
+	if fi, err := os.Stat(path + "_secret"); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file mode: %v %v", fi.Mode(), err)
+	}
+	if code, _, stderr := runCLI(t, "", "keygen", "--cert", "alice", "--out", dir); code != exitError || !strings.Contains(stderr, "exists") {
+		t.Fatalf("overwrite: exit %d, %s", code, stderr)
+	}
+	if again, _ := auth.LoadCertificate(path); again.PublicZ85() != public {
+		t.Fatal("existing certificate was replaced")
+	}
+	for _, args := range [][]string{{"--out", dir}, {"--cert", "a/b"}, {"--cert", "x", "--meta", "novalue"}, {"--bogus"}} {
+		if code, _, _ := runCLI(t, "", append([]string{"keygen"}, args...)...); code != exitUsage {
+			t.Errorf("keygen %v: exit %d, want %d", args, code, exitUsage)
+		}
 	}
 }

@@ -5,7 +5,7 @@
 //	purezmq bench VERB ARGS       local_thr, remote_thr, local_lat, remote_lat, inproc_thr, inproc_lat
 //	purezmq demo                  the durable-subscriber scenario, three variants
 //	purezmq swap inspect FILE     what a swap ring file holds
-//	purezmq keygen                a CURVE key pair in Z85
+//	purezmq keygen [--cert NAME]  a CURVE key pair in Z85, or certificate files
 //	purezmq help [TYPE|bench|keygen]  usage
 //
 // TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router or pair.
@@ -124,7 +124,7 @@ func writeUsage(w io.Writer) {
        purezmq bench VERB ARGS
        purezmq demo
        purezmq swap inspect FILE
-       purezmq keygen
+       purezmq keygen [--cert NAME [--out DIR]]
        purezmq help [TYPE|bench|keygen]
 
 A ZeroMQ socket on the command line. TYPE is one of:

@@ -3,6 +3,8 @@
 
   curvepeer.py server SECRET                 REP binds tcp://127.0.0.1:*, prints
                                              its endpoint, echoes one request
+  curvepeer.py authserver SECRET CERTDIR     as server, with pyzmq's ThreadAuthenticator
+                                             allowing the client keys of CERTDIR's certificates
   curvepeer.py client ENDPOINT SERVERPUBLIC  REQ connects with a fresh key pair,
                                              sends "from libzmq", prints the reply
 Keys are Z85. Exits 1 after 10 s without traffic.
@@ -15,6 +17,13 @@ import zmq
 def main():
     ctx = zmq.Context()
     role = sys.argv[1]
+    auth = None
+    if role == "authserver":
+        from zmq.auth.thread import ThreadAuthenticator
+        auth = ThreadAuthenticator(ctx)
+        auth.start()
+        auth.configure_curve(domain="*", location=sys.argv[3])
+        role = "server"
     if role == "server":
         s = ctx.socket(zmq.REP)
         s.curve_server = True
@@ -40,6 +49,8 @@ def main():
     else:
         print(m.decode(), flush=True)
     s.close()
+    if auth:
+        auth.stop()
     ctx.term()
     return 0
 
