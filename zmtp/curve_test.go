@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/purezmq/purezmq/internal/memconn"
 )
 
 // curveKeys is a server and a client long-term key pair.
@@ -107,7 +109,7 @@ func TestCurveHandshakeAndTraffic(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var a, b net.Conn
 			if tc.pipe {
-				a, b = Pipe(0)
+				a, b = memconn.Pipe(0)
 			} else {
 				a, b = tcpPair(t)
 			}
@@ -213,7 +215,7 @@ func TestCurveWrongServerKey(t *testing.T) {
 func TestCurveAuthRefused(t *testing.T) {
 	k := newCurveKeys(t)
 	refuse := errors.New("key not allowed")
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	rc, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "DEALER", Security: k.client()},
 		Config{SocketType: "ROUTER", Security: k.server(func(string, string, string) (string, error) { return "", refuse })})
@@ -228,7 +230,7 @@ func TestCurveAuthRefused(t *testing.T) {
 
 func TestCurveAuthUserID(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	rc, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "DEALER", Security: k.client()},
 		Config{SocketType: "ROUTER", Security: k.server(func(_, key, _ string) (string, error) { return "alice", nil })})
@@ -242,7 +244,7 @@ func TestCurveAuthUserID(t *testing.T) {
 
 func TestCurveIncompatibleSocketType(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	rc, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "PUB", Security: k.client()},
 		Config{SocketType: "PUSH", Security: k.server(nil)})
@@ -257,7 +259,7 @@ func TestCurveIncompatibleSocketType(t *testing.T) {
 
 func TestCurveMechanismMismatch(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	_, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "DEALER", Security: Security{Mechanism: "NULL"}},
 		Config{SocketType: "ROUTER", Security: k.server(nil)})
@@ -617,7 +619,7 @@ func TestCurveMessageErrors(t *testing.T) {
 // A tampered MESSAGE on a live connection ends it with a typed error.
 func TestCurveTamperedOnConn(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	flip := &flipConn{Conn: a}
 	rc, rs := handshakeBoth(t, flip, b,
 		Config{SocketType: "DEALER", Security: k.client()},
@@ -656,7 +658,7 @@ func (f *flipConn) Write(p []byte) (int, error) {
 
 func TestCurveHandshakeCancel(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	defer b.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

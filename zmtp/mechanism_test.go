@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/purezmq/purezmq/internal/memconn"
 )
 
 // xorMechanism is a toy stand-in for CURVE: NULL's handshake, then every frame
@@ -52,7 +54,7 @@ func (xorCodec) DecodeFrame(h FrameHeader, body []byte) (FrameHeader, []byte, er
 }
 
 func TestFrameCodecHooks(t *testing.T) {
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	mk := func(typ string) Mechanism {
 		cfg := Config{SocketType: typ}
 		m, err := NewMechanism(cfg)
