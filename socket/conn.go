@@ -51,23 +51,7 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		Identity:         s.o.identity,
 		MaxMessageSize:   s.o.maxMsgSize,
 		HandshakeTimeout: s.o.handshakeIvl,
-	}
-	switch {
-	case s.o.plainServer != nil:
-		auth := s.o.plainServer
-		cfg.Security = zmtp.Security{Mechanism: "PLAIN", Server: true,
-			Authenticate: func(_ string, user, pass string) (string, error) { return auth(user, pass) }}
-	case s.o.plainClient:
-		cfg.Security = zmtp.Security{Mechanism: "PLAIN", Username: s.o.plainUser, Password: s.o.plainPass}
-	case s.o.curveServer:
-		cfg.Security = zmtp.Security{Mechanism: "CURVE", Server: true,
-			CurvePublicKey: s.o.curvePublic, CurveSecretKey: s.o.curveSecret}
-		if auth := s.o.curveAuth; auth != nil {
-			cfg.Security.Authenticate = func(_ string, key, _ string) (string, error) { return auth(key) }
-		}
-	case s.o.curveClient:
-		cfg.Security = zmtp.Security{Mechanism: "CURVE", CurveServerKey: s.o.curveServerKey,
-			CurvePublicKey: s.o.curvePublic, CurveSecretKey: s.o.curveSecret}
+		Security:         s.o.sec,
 	}
 	return cfg
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,11 +77,11 @@ func curveTraffic(t *testing.T, cli, srv *Conn, big bool) {
 	}
 	for _, m := range msgs {
 		go func() { _ = cli.WriteMessage(m); _ = cli.Flush() }()
-		if got := recv(t, srv); !equalMsg(got, m) {
+		if got := recv(t, srv); !slices.EqualFunc(got, m, bytes.Equal) {
 			t.Fatalf("server got %d frames, want %d", len(got), len(m))
 		}
 		go func() { _ = srv.WriteMessage(m); _ = srv.Flush() }()
-		if got := recv(t, cli); !equalMsg(got, m) {
+		if got := recv(t, cli); !slices.EqualFunc(got, m, bytes.Equal) {
 			t.Fatalf("client got %d frames, want %d", len(got), len(m))
 		}
 	}
@@ -178,7 +179,7 @@ func TestCurveServerDials(t *testing.T) {
 		t.Fatalf("subscription: %q %q %v", cmd.Name, cmd.Body, err)
 	}
 	send(t, rs.c, []byte("topic"), []byte("data"))
-	if got := recv(t, rc.c); !equalMsg(got, [][]byte{[]byte("topic"), []byte("data")}) {
+	if got := recv(t, rc.c); !slices.EqualFunc(got, [][]byte{[]byte("topic"), []byte("data")}, bytes.Equal) {
 		t.Fatalf("got %q", got)
 	}
 }

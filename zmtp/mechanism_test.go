@@ -1,8 +1,10 @@
 package zmtp
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/purezmq/purezmq/internal/memconn"
@@ -86,7 +88,7 @@ func TestFrameCodecHooks(t *testing.T) {
 		t.Fatalf("%q %q %v", cmd.Name, cmd.Body, err)
 	}
 	send(t, pub, []byte("t1"), []byte("body"))
-	if got := recv(t, sub); !equalMsg(got, [][]byte{[]byte("t1"), []byte("body")}) {
+	if got := recv(t, sub); !slices.EqualFunc(got, [][]byte{[]byte("t1"), []byte("body")}, bytes.Equal) {
 		t.Fatalf("got %q", got)
 	}
 	send(t, sub, []byte("up")) // pub decodes and answers the PING on the way

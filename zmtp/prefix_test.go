@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 
 	"github.com/purezmq/purezmq/internal/buf"
@@ -20,7 +21,7 @@ func TestReadMessagePrefix(t *testing.T) {
 	send(t, a, big)
 	m1, m2, m3 := recv(t, b), recv(t, b), recv(t, b)
 	want := []byte{0, 1, 2, 3, 4}
-	if !equalMsg(m1, [][]byte{want, []byte("one")}) || !equalMsg(m2, [][]byte{want, []byte("two"), []byte("parts")}) {
+	if !slices.EqualFunc(m1, [][]byte{want, []byte("one")}, bytes.Equal) || !slices.EqualFunc(m2, [][]byte{want, []byte("two"), []byte("parts")}, bytes.Equal) {
 		t.Fatalf("got %q, %q", m1, m2)
 	}
 	m1[0][0] = 7 // the caller owns its copy: the next message's id is intact
@@ -31,7 +32,7 @@ func TestReadMessagePrefix(t *testing.T) {
 		t.Fatal("a prefixed large message is not releasable")
 	}
 	send(t, a, []byte("four"))
-	if m := recv(t, b); !equalMsg(m, [][]byte{want, []byte("four")}) {
+	if m := recv(t, b); !slices.EqualFunc(m, [][]byte{want, []byte("four")}, bytes.Equal) {
 		t.Fatalf("after the caller changed an id: %q", m)
 	}
 }
