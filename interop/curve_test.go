@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -273,12 +274,12 @@ func TestCurvePyDealerToOurRouter(t *testing.T) {
 	for _, m := range curveSizes() {
 		py.send(t, m...)
 		got, ok := ours{router}.recv(t, wait)
-		if !ok || string(got[0]) != "py-dealer" || !equalFrames(got[1:], m) {
+		if !ok || string(got[0]) != "py-dealer" || !slices.EqualFunc(got[1:], m, bytes.Equal) {
 			t.Fatalf("our ROUTER got %d frames, want py-dealer + %d", len(got), len(m))
 		}
 		ours{router}.send(t, got...)
 		back, ok := py.recv(t, wait)
-		if !ok || !equalFrames(back, m) {
+		if !ok || !slices.EqualFunc(back, m, bytes.Equal) {
 			t.Fatalf("libzmq got %d frames back, want %d", len(back), len(m))
 		}
 	}
@@ -302,12 +303,12 @@ func TestCurveOurDealerToPyRouter(t *testing.T) {
 	for _, m := range curveSizes() {
 		ours{dealer}.send(t, m...)
 		got, ok := py.recv(t, wait)
-		if !ok || string(got[0]) != "go-dealer" || !equalFrames(got[1:], m) {
+		if !ok || string(got[0]) != "go-dealer" || !slices.EqualFunc(got[1:], m, bytes.Equal) {
 			t.Fatalf("libzmq ROUTER got %d frames, want go-dealer + %d; events %q; stderr %s", len(got), len(m), py.eventLines(), py.errText())
 		}
 		py.send(t, got...)
 		back, ok := ours{dealer}.recv(t, wait)
-		if !ok || !equalFrames(back, m) {
+		if !ok || !slices.EqualFunc(back, m, bytes.Equal) {
 			t.Fatalf("we got %d frames back, want %d", len(back), len(m))
 		}
 	}
@@ -458,7 +459,7 @@ func TestCurveOurSockets(t *testing.T) {
 	for _, m := range curveSizes() {
 		ours{dealer}.send(t, m...)
 		got, ok := ours{router}.recv(t, wait)
-		if !ok || string(got[0]) != "d" || !equalFrames(got[1:], m) {
+		if !ok || string(got[0]) != "d" || !slices.EqualFunc(got[1:], m, bytes.Equal) {
 			t.Fatalf("got %d frames", len(got))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -431,27 +432,15 @@ func TestPyMultipartSizes(t *testing.T) {
 	for i, c := range cases {
 		o.send(t, c...)
 		got, ok := p.recv(t, wait)
-		if !ok || !equalFrames(got, c) {
+		if !ok || !slices.EqualFunc(got, c, bytes.Equal) {
 			t.Fatalf("case %d ours->libzmq: got %d frames", i, len(got))
 		}
 		p.send(t, c...)
 		got, ok = o.recv(t, wait)
-		if !ok || !equalFrames(got, c) {
+		if !ok || !slices.EqualFunc(got, c, bytes.Equal) {
 			t.Fatalf("case %d libzmq->ours: got %d frames", i, len(got))
 		}
 	}
-}
-
-func equalFrames(a, b [][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !bytes.Equal(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // TestPyIdentities: a libzmq DEALER's identity as seen by our ROUTER, ours

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/purezmq/purezmq/internal/buf"
+	"github.com/purezmq/purezmq/internal/zmtphook"
 	"github.com/purezmq/purezmq/queue"
 	"github.com/purezmq/purezmq/zmtp"
 )
@@ -49,23 +51,7 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		Identity:         s.o.identity,
 		MaxMessageSize:   s.o.maxMsgSize,
 		HandshakeTimeout: s.o.handshakeIvl,
-	}
-	switch {
-	case s.o.plainServer != nil:
-		auth := s.o.plainServer
-		cfg.Security = zmtp.Security{Mechanism: "PLAIN", Server: true,
-			Authenticate: func(_ string, user, pass string) (string, error) { return auth(user, pass) }}
-	case s.o.plainClient:
-		cfg.Security = zmtp.Security{Mechanism: "PLAIN", Username: s.o.plainUser, Password: s.o.plainPass}
-	case s.o.curveServer:
-		cfg.Security = zmtp.Security{Mechanism: "CURVE", Server: true,
-			CurvePublicKey: s.o.curvePublic, CurveSecretKey: s.o.curveSecret}
-		if auth := s.o.curveAuth; auth != nil {
-			cfg.Security.Authenticate = func(_ string, key, _ string) (string, error) { return auth(key) }
-		}
-	case s.o.curveClient:
-		cfg.Security = zmtp.Security{Mechanism: "CURVE", CurveServerKey: s.o.curveServerKey,
-			CurvePublicKey: s.o.curvePublic, CurveSecretKey: s.o.curveSecret}
+		Security:         s.o.sec,
 	}
 	return cfg
 }
@@ -146,7 +132,7 @@ func (c *streamConn) read() {
 	saveSubs := sr != nil && c.s.savesSubs(c.p)
 	// Messages are staged into the inbox and published in bursts: while
 	// data keeps arriving they pile up, and they become visible to Recv
-	// together when the stream pauses (SetBeforeWait), when stagedMax
+	// together when the stream pauses (zmtphook.SetBeforeWait), when stagedMax
 	// bytes are staged, or at the inbox's own bounds. So Recv and this
 	// reader do not meet for every message, and a Recv that has caught up
 	// is woken once per burst rather than once per message.
@@ -155,11 +141,11 @@ func (c *streamConn) read() {
 		// The routing id goes in front of each message as it is read,
 		// carved from the reader's slabs, instead of a copy and a new
 		// frame list per message in Recv.
-		c.zc.SetPrefix(c.p.routingID)
+		zmtphook.SetPrefix(c.zc, c.p.routingID)
 	}
 	staged := 0
 	if in != nil {
-		c.zc.SetBeforeWait(func() {
+		zmtphook.SetBeforeWait(c.zc, func() {
 			in.Publish()
 			staged = 0
 		})
@@ -307,7 +293,7 @@ func (c *streamConn) write() {
 			// A lone message after an idle spell (request/reply) most
 			// likely meets a connection whose peer has read everything,
 			// which decides how large bodies are best written.
-			c.zc.SetDrained(parked && n == 1)
+			zmtphook.SetDrained(c.zc, parked && n == 1)
 			for _, m := range batch {
 				if err := c.writeOne(m); err != nil {
 					clear(batch)
@@ -360,7 +346,7 @@ func (p *peer) tryDirect(m [][]byte) bool {
 		c.shutdown(err)
 		return false
 	}
-	done, err := c.zc.TryFlush()
+	done, err := zmtphook.TryFlush(c.zc)
 	if err != nil {
 		// The connection failed before m went out whole: nothing of it
 		// reached the peer as a message, so it is queued for the next
@@ -419,8 +405,8 @@ const maxKeptBatch = 4096
 // SUBSCRIBE/CANCEL command (or message, for ZMTP 3.0), anything else as is.
 // Once WriteMessage returns, zmtp holds no reference to the frames (small
 // ones were copied into its buffer, large ones written), so a message that
-// still carries its receive pool mark (see Socket.recyclesSent) gives its
-// buffers back for the next read.
+// carries a pool mark (Send's copy, or a received message given to
+// SendOwned; see internal/buf) gives its buffers back for reuse.
 func (c *streamConn) writeOne(m [][]byte) error {
 	if isSubMessage(m) {
 		return c.zc.WriteSubscribe(m[1][1:], m[1][0] == 1)
@@ -428,7 +414,7 @@ func (c *streamConn) writeOne(m [][]byte) error {
 	if err := c.zc.WriteMessage(m); err != nil {
 		return err
 	}
-	if zmtp.ReleaseMessage(m) {
+	if buf.Release(m) {
 		c.s.recycled.Add(1)
 	}
 	return nil

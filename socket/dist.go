@@ -3,6 +3,7 @@ package socket
 import (
 	"sync"
 
+	"github.com/purezmq/purezmq/internal/buf"
 	"github.com/purezmq/purezmq/queue"
 )
 
@@ -18,7 +19,13 @@ type distributor struct {
 // send queues m for every matching peer. With noDrop it first checks that
 // every matching pipe has room and queues nothing (full=true) otherwise.
 // dropped counts the pipes that were at their HWM.
-func (d *distributor) send(m [][]byte, noDrop bool) (dropped int, full bool) {
+//
+// With copyMsg, m is the caller's (Send) and the pipes get a copy, made
+// only once a peer matched: a pooled one when exactly one peer did (its
+// writer recycles it, and a drop gives it back at once, so flooding a
+// stalled subscriber makes no garbage), plain memory shared by all of
+// them otherwise.
+func (d *distributor) send(m [][]byte, noDrop, copyMsg bool) (dropped int, full bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.gen++
@@ -37,9 +44,17 @@ func (d *distributor) send(m [][]byte, noDrop bool) (dropped int, full bool) {
 			}
 		}
 	}
+	single := len(d.matched) == 1
+	if copyMsg && len(d.matched) > 0 {
+		m = buf.Copy(m, single)
+	}
 	for _, p := range d.matched {
-		if err := p.out.TryPush(m); err == queue.ErrDropped || err == queue.ErrFull {
+		err := p.out.TryPush(m)
+		if err == queue.ErrDropped || err == queue.ErrFull {
 			dropped++
+		}
+		if err != nil && copyMsg && single {
+			buf.Release(m) // not queued: the copy is ours to give back
 		}
 	}
 	clear(d.matched)

@@ -55,9 +55,9 @@ func TestMsgRelease(t *testing.T) {
 	}
 }
 
-// A message received over tcp and forwarded with Send to two inproc PULLs is
-// shared by both; one receiver's Release must not recycle buffers the other
-// still reads (Send disowns the pool mark).
+// A message received over tcp and forwarded with SendOwned to two inproc
+// SUBs is shared by both; one receiver's Release must not recycle buffers
+// the other still reads (SendOwned disowns the pool mark).
 func TestReleaseAfterForwardIsHarmless(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -88,7 +88,7 @@ func TestReleaseAfterForwardIsHarmless(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := fan.Send(ctx, m); err != nil {
+	if err := fan.SendOwned(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	a, err := subs[0].Recv(ctx)

@@ -39,21 +39,14 @@ type options struct {
 	hbInterval      time.Duration
 	hbTTL           time.Duration
 	hbTimeout       time.Duration
-	plainClient     bool
-	plainUser       string
-	plainPass       string
-	plainServer     func(user, pass string) (string, error)
-	curveServer     bool
-	curveClient     bool
-	curveSecret     [32]byte // our long-term secret key (server or client)
-	curvePublic     [32]byte // our long-term public key
-	curveServerKey  [32]byte // client: the server's public key
-	curveAuth       func(clientKeyZ85 string) (string, error)
-	logger          *slog.Logger
-	retention       *Retention
-	swapBytes       int64
-	swapDir         string
-	writeThrough    bool
+	// sec is the security mechanism with its credentials or keys, held as
+	// zmtp takes it; the With* options below fill it in.
+	sec          zmtp.Security
+	logger       *slog.Logger
+	retention    *Retention
+	swapBytes    int64
+	swapDir      string
+	writeThrough bool
 }
 
 func defaultOptions() options {
@@ -63,7 +56,7 @@ func defaultOptions() options {
 		linger:       DefaultLinger,
 		reconnectIvl: DefaultReconnectInterval,
 		handshakeIvl: DefaultHandshakeInterval,
-		logger:       slog.New(discardHandler{}),
+		logger:       slog.New(slog.DiscardHandler),
 	}
 }
 
@@ -217,13 +210,13 @@ func WithPlainClient(user, pass string) Option {
 		if len(user) > 255 || len(pass) > 255 {
 			return badOption("PlainClient", "user name and password are at most 255 bytes")
 		}
-		if o.plainServer != nil {
+		if o.is("PLAIN", true) {
 			return badOption("PlainClient", "a socket is PLAIN client or server, not both")
 		}
-		if o.curveServer || o.curveClient {
+		if o.sec.Mechanism == "CURVE" {
 			return badOption("PlainClient", "a socket uses one mechanism: CURVE is set already")
 		}
-		o.plainClient, o.plainUser, o.plainPass = true, user, pass
+		o.sec = zmtp.Security{Mechanism: "PLAIN", Username: user, Password: pass}
 		return nil
 	}
 }
@@ -235,19 +228,22 @@ func WithPlainServer(auth func(user, pass string) (userID string, err error)) Op
 		if auth == nil {
 			return badOption("PlainServer", "needs an authentication function")
 		}
-		if o.plainClient {
+		if o.is("PLAIN", false) {
 			return badOption("PlainServer", "a socket is PLAIN client or server, not both")
 		}
-		if o.curveServer || o.curveClient {
+		if o.sec.Mechanism == "CURVE" || o.sec.Authenticate != nil {
 			return badOption("PlainServer", "a socket uses one mechanism: CURVE is set already")
 		}
-		o.plainServer = auth
+		o.sec = zmtp.Security{Mechanism: "PLAIN", Server: true,
+			Authenticate: func(_, user, pass string) (string, error) { return auth(user, pass) }}
 		return nil
 	}
 }
 
-// usesPlain reports whether a PLAIN option was applied already.
-func (o *options) usesPlain() bool { return o.plainClient || o.plainServer != nil }
+// is reports whether the mechanism mech was set already in the given role.
+func (o *options) is(mech string, server bool) bool {
+	return o.sec.Mechanism == mech && o.sec.Server == server
+}
 
 // WithCurveServer makes the socket a CURVE server (RFC 26) with the long-term
 // secret key secretKey; its public key, which clients need, is derived
@@ -260,14 +256,15 @@ func WithCurveServer(secretKey [32]byte) Option {
 		if secretKey == [32]byte{} {
 			return badOption("CurveServer", "needs a secret key")
 		}
-		if o.usesPlain() || o.curveClient {
+		if o.sec.Mechanism == "PLAIN" || o.is("CURVE", false) {
 			return badOption("CurveServer", "a socket uses one security mechanism in one role")
 		}
 		pub, err := zmtp.CurvePublicKey(secretKey)
 		if err != nil {
 			return badOption("CurveServer", err.Error())
 		}
-		o.curveServer, o.curveSecret, o.curvePublic = true, secretKey, pub
+		o.sec.Mechanism, o.sec.Server = "CURVE", true
+		o.sec.CurveSecretKey, o.sec.CurvePublicKey = secretKey, pub
 		return nil
 	}
 }
@@ -280,7 +277,7 @@ func WithCurveClient(serverPublic, public, secret [32]byte) Option {
 		if serverPublic == [32]byte{} || secret == [32]byte{} {
 			return badOption("CurveClient", "needs the server's public key and a secret key")
 		}
-		if o.usesPlain() || o.curveServer {
+		if o.sec.Mechanism == "PLAIN" || o.is("CURVE", true) {
 			return badOption("CurveClient", "a socket uses one security mechanism in one role")
 		}
 		derived, err := zmtp.CurvePublicKey(secret)
@@ -290,7 +287,8 @@ func WithCurveClient(serverPublic, public, secret [32]byte) Option {
 		if public != [32]byte{} && public != derived {
 			return badOption("CurveClient", "the public key does not belong to the secret key")
 		}
-		o.curveClient, o.curveServerKey, o.curvePublic, o.curveSecret = true, serverPublic, derived, secret
+		o.sec.Mechanism, o.sec.Server = "CURVE", false
+		o.sec.CurveServerKey, o.sec.CurvePublicKey, o.sec.CurveSecretKey = serverPublic, derived, secret
 		return nil
 	}
 }
@@ -304,7 +302,12 @@ func WithCurveAuth(auth func(clientKeyZ85 string) (userID string, err error)) Op
 		if auth == nil {
 			return badOption("CurveAuth", "needs an authentication function")
 		}
-		o.curveAuth = auth
+		if o.sec.Mechanism == "PLAIN" {
+			return badOption("CurveAuth", "a socket uses one mechanism: PLAIN is set already")
+		}
+		// zmtp calls a CURVE server's Authenticate with the client's key
+		// as the user name; a CURVE client ignores it.
+		o.sec.Authenticate = func(_, key, _ string) (string, error) { return auth(key) }
 		return nil
 	}
 }

@@ -10,7 +10,8 @@ import (
 // (frontend to backend only when backend cannot receive, and so on), as
 // zmq_proxy does: a ROUTER/DEALER pair makes a request broker, an
 // XSUB/XPUB pair a subscription-forwarding relay. It returns when ctx ends
-// or either socket is closed, with that error.
+// or either socket is closed, with that error. Messages are forwarded
+// without a copy (SendOwned): each one's buffers are recycled once written.
 func Proxy(ctx context.Context, frontend, backend *Socket) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -27,7 +28,7 @@ func Proxy(ctx context.Context, frontend, backend *Socket) error {
 				return
 			}
 			if err == nil {
-				err = to.Send(ctx, m)
+				err = to.SendOwned(ctx, m)
 			}
 			if err != nil {
 				once.Do(func() { first = err })

@@ -14,7 +14,15 @@ func (h *pubSocket) attach(p *peer) error { return nil }
 func (h *pubSocket) detach(p *peer)       { h.d.removePeer(p) }
 
 func (h *pubSocket) send(ctx context.Context, m [][]byte, block bool) error {
-	dropped, _ := h.d.send(m, false)
+	dropped, _ := h.d.send(m, false, false)
+	h.s.countDrops(dropped)
+	return nil
+}
+
+// sendCopy is send for a message the caller keeps (Send): the distributor
+// copies it once it knows who gets it.
+func (h *pubSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error {
+	dropped, _ := h.d.send(m, false, true)
 	h.s.countDrops(dropped)
 	return nil
 }

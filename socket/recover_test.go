@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/purezmq/internal/memconn"
 	"github.com/purezmq/purezmq/queue"
 	"github.com/purezmq/purezmq/zmtp"
 )
@@ -277,7 +278,7 @@ func TestWriteThroughRollback(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, b := zmtp.Pipe(1 << 16)
+	a, b := memconn.Pipe(1 << 16)
 	type res struct {
 		zc  *zmtp.Conn
 		err error

@@ -19,7 +19,7 @@ func body(seq, n int) []byte {
 }
 
 // forward sends m from src, receives it at via and sends what arrived on
-// from dst.
+// from dst without a copy (SendOwned).
 func forward(t *testing.T, src, via, dst *Socket, m Msg) {
 	t.Helper()
 	if err := src.Send(ctxT(t, 5*time.Second), m); err != nil {
@@ -29,13 +29,14 @@ func forward(t *testing.T, src, via, dst *Socket, m Msg) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := dst.Send(ctxT(t, 5*time.Second), r); err != nil {
+	if err := dst.SendOwned(ctxT(t, 5*time.Second), r); err != nil {
 		t.Fatal(err)
 	}
 }
 
-// A received message sent on by a socket with one destination keeps its
-// pool mark: the writer recycles its buffers once written. Echoing many
+// A received message sent on with SendOwned by a socket with one
+// destination keeps its pool mark: the writer recycles its buffers once
+// written. Echoing many
 // large messages of different sizes, some of them in flight at once (so
 // writes batch and cut bodies at page boundaries), must return each one
 // intact, and every echo must have been recycled.
@@ -52,7 +53,7 @@ func TestSendRecyclesReceived(t *testing.T) {
 				for i := 0; i < n; i++ {
 					m, err := router.Recv(ctxT(t, 10*time.Second))
 					if err == nil {
-						err = router.Send(ctxT(t, 10*time.Second), m)
+						err = router.SendOwned(ctxT(t, 10*time.Second), m)
 					}
 					if err != nil {
 						echoed <- err
@@ -110,7 +111,7 @@ func TestRepRecyclesEcho(t *testing.T) {
 }
 
 // A publisher shares one message among its subscribers: a received message
-// it forwards is disowned, never recycled, and reaches every subscriber
+// it forwards with SendOwned is disowned, never recycled, and reaches every subscriber
 // intact.
 func TestPubDoesNotRecycle(t *testing.T) {
 	pull := newSock(t, Pull)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync"
 
-	"github.com/purezmq/purezmq/zmtp"
+	"github.com/purezmq/purezmq/internal/buf"
 )
 
 // repSocket receives requests fair-queued from REQ/DEALER peers, hands the
@@ -66,6 +66,16 @@ func (h *repSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 }
 
 func (h *repSocket) send(ctx context.Context, m [][]byte, block bool) error {
+	return h.reply(m, false)
+}
+
+// sendCopy is send for a message the caller keeps (Send): the copy is made
+// with the envelope in front, in one go.
+func (h *repSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error {
+	return h.reply(m, true)
+}
+
+func (h *repSocket) reply(m [][]byte, copyMsg bool) error {
 	h.mu.Lock()
 	if !h.replying {
 		h.mu.Unlock()
@@ -75,15 +85,21 @@ func (h *repSocket) send(ctx context.Context, m [][]byte, block bool) error {
 	h.replying, h.envelope, h.to = false, nil, nil
 	h.mu.Unlock()
 
-	// JoinFrames carries m's pool mark over, so the writer can recycle a
-	// received message sent back as the reply (see recyclesSent).
-	reply := zmtp.JoinFrames(env, m)
+	var reply [][]byte
+	if copyMsg {
+		reply = buf.CopyJoin(env, m, true)
+	} else {
+		// Join carries m's pool mark over, so the writer can recycle a
+		// received message sent back as the reply (see oneDestination).
+		reply = buf.Join(env, m)
+	}
 	// The requester may be gone or full: like a ROUTER, REP drops the reply.
 	if to.tryDirect(reply) {
 		return nil
 	}
 	if err := to.out.TryPush(reply); err != nil {
 		h.s.countDrops(1)
+		buf.Release(reply) // dropped: a marked reply is ours to recycle
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package socket
 import (
 	"context"
 	"sync"
+
+	"github.com/purezmq/purezmq/internal/buf"
 )
 
 // reqSocket sends a request to one REP/ROUTER peer (load-balanced), with an
@@ -28,6 +30,16 @@ func (h *reqSocket) attach(p *peer) error {
 func (h *reqSocket) detach(p *peer) { h.lb.remove(p) }
 
 func (h *reqSocket) send(ctx context.Context, m [][]byte, block bool) error {
+	return h.request(ctx, m, block, false)
+}
+
+// sendCopy is send for a message the caller keeps (Send): the copy is made
+// with the delimiter in front, in one go.
+func (h *reqSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error {
+	return h.request(ctx, m, block, true)
+}
+
+func (h *reqSocket) request(ctx context.Context, m [][]byte, block, copyMsg bool) error {
 	h.mu.Lock()
 	if h.waiting || h.sending {
 		h.mu.Unlock()
@@ -36,10 +48,17 @@ func (h *reqSocket) send(ctx context.Context, m [][]byte, block bool) error {
 	h.sending = true
 	h.mu.Unlock()
 
-	req := make([][]byte, 0, len(m)+1)
-	req = append(req, []byte{})
-	req = append(req, m...)
+	var req [][]byte
+	if copyMsg {
+		req = buf.CopyJoin(reqDelimiter, m, true)
+	} else {
+		// Join keeps m's pool mark, so its buffers are recycled once written.
+		req = buf.Join(reqDelimiter, m)
+	}
 	p, err := h.s.sendBalanced(ctx, &h.lb, req, block)
+	if err != nil && copyMsg {
+		buf.Release(req) // not queued: the copy is ours
+	}
 
 	h.mu.Lock()
 	h.sending = false
@@ -82,3 +101,6 @@ func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 	h.mu.Unlock()
 	return reply, nil
 }
+
+// reqDelimiter is the empty frame a REQ puts in front of each request.
+var reqDelimiter = [][]byte{{}}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/purezmq/purezmq/internal/buf"
 	"github.com/purezmq/purezmq/queue"
-	"github.com/purezmq/purezmq/zmtp"
 )
 
 // errHandedOver is the cause given to a ROUTER peer whose identity was taken
@@ -78,6 +78,7 @@ func (h *routerSocket) send(ctx context.Context, m [][]byte, block bool) error {
 				return false, ErrHostUnreachable
 			}
 			h.s.countDrops(1)
+			buf.Release(body) // dropped: a marked message is ours to recycle
 			return true, nil
 		}
 		if p.tryDirect(body) {
@@ -92,6 +93,7 @@ func (h *routerSocket) send(ctx context.Context, m [][]byte, block bool) error {
 			return false, ErrHostUnreachable
 		default:
 			h.s.countDrops(1)
+			buf.Release(body)
 			return true, nil
 		}
 	}
@@ -104,9 +106,9 @@ func (h *routerSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 		return nil, err
 	}
 	if _, stream := p.in.(*queue.Inbox); stream {
-		return m, nil // the connection's reader put the id in front (SetPrefix)
+		return m, nil // the connection's reader put the id in front (zmtphook.SetPrefix)
 	}
-	// An inproc sender's frames: PrependFrame keeps the message releasable
+	// An inproc sender's frames: Prepend keeps the message releasable
 	// (Msg.Release) with a copy of the id in front.
-	return zmtp.PrependFrame(append([]byte(nil), p.routingID...), m), nil
+	return buf.Prepend(append([]byte(nil), p.routingID...), m), nil
 }

@@ -10,8 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/purezmq/purezmq/internal/buf"
 	"github.com/purezmq/purezmq/queue"
-	"github.com/purezmq/purezmq/zmtp"
 )
 
 // handler is a socket type's behaviour: which pipes Send and Recv use.
@@ -54,8 +54,8 @@ type Socket struct {
 	// directSent counts messages a Send wrote to its connection itself
 	// (tryDirect), without the writer goroutine.
 	directSent atomic.Uint64
-	// recycled counts sent messages whose received buffers a writer gave
-	// back to the pool once written (see recyclesSent).
+	// recycled counts sent messages whose buffers a writer gave back to
+	// the pool once written (see oneDestination).
 	recycled atomic.Uint64
 	wg       sync.WaitGroup
 
@@ -150,43 +150,105 @@ func (s *Socket) Type() Type { return s.typ }
 // Send sends one multipart message, waiting as the socket type's mute action
 // says when there is no peer or no room (PUSH, DEALER, REQ, PAIR wait; PUB,
 // XPUB and ROUTER drop), until ctx ends or the socket closes.
+//
+// Send copies m, as io.Writer, libzmq and pyzmq do: once it returns, m's
+// frames are the caller's again, free to reuse or Release. The copy comes
+// from a buffer pool and goes back once written, so it costs no allocation
+// in steady state. SendOwned skips the copy.
 func (s *Socket) Send(ctx context.Context, m Msg) error {
-	return s.send(ctx, m, true)
+	return s.sendCopy(ctx, m.Frames, true)
 }
 
 // TrySend sends without waiting: ErrWouldBlock when the message cannot be
-// queued now.
+// queued now. Like Send, it copies m.
 func (s *Socket) TrySend(m Msg) error {
-	return s.send(context.Background(), m, false)
+	return s.sendCopy(context.Background(), m.Frames, false)
 }
 
-func (s *Socket) send(ctx context.Context, m Msg, block bool) error {
-	if s.closing.Load() {
-		return ErrClosed
+// SendOwned is Send without the copy, for forwarding and benchmarks: the
+// socket takes m's frames as they are, and once it returns nil the caller
+// must neither modify nor Release them (when it fails, m stays the
+// caller's). Frames the
+// caller built are only read, never recycled, so one read-only payload may
+// be sent any number of times. A message returned by Recv and given to
+// SendOwned is recycled once written when the socket has one destination
+// per message (anything but PUB, XPUB and XSUB), as zmq_msg_send leaves the
+// message empty.
+func (s *Socket) SendOwned(ctx context.Context, m Msg) error {
+	return s.sendOwned(ctx, m.Frames, true)
+}
+
+// TrySendOwned is SendOwned without waiting: ErrWouldBlock when the
+// message cannot be queued now.
+func (s *Socket) TrySendOwned(m Msg) error {
+	return s.sendOwned(context.Background(), m.Frames, false)
+}
+
+// sendCopy queues a copy of frames. frames itself does not escape, so a
+// caller's NewMsg can stay on its stack.
+func (s *Socket) sendCopy(ctx context.Context, frames [][]byte, block bool) error {
+	if err := s.checkSend(frames); err != nil {
+		return err
 	}
-	if len(m.Frames) == 0 {
-		return fmt.Errorf("%w: no frames", ErrBadMessage)
+	if c, ok := s.h.(copySender); ok {
+		// PUB, XPUB: copied once the subscribers are known; REQ, REP:
+		// copied with their envelope in front.
+		return s.counted(c.sendCopy(ctx, frames, block))
 	}
-	if !s.recyclesSent() {
-		// A received message forwarded here may reach several receivers
-		// (inproc fan-out) that share its buffers: none of them may
-		// recycle those buffers with Release, and no writer either.
-		zmtp.DisownMessage(m.Frames)
-	}
-	if err := s.h.send(ctx, m.Frames, block); err != nil {
+	// A copy reaching one peer is marked for its writer (or inproc
+	// receiver) to give back to the pool; one shared by several peers is
+	// plain memory that nobody recycles.
+	m := buf.Copy(frames, s.oneDestination())
+	if err := s.h.send(ctx, m, block); err != nil {
+		// Not queued (a send that fails queues nothing): the copy is ours.
+		buf.Release(m)
 		return err
 	}
 	s.sent.Add(1)
 	return nil
 }
 
-// recyclesSent reports whether a message given to Send reaches exactly one
-// peer, so that a received message forwarded or echoed here keeps its pool
-// mark: a stream connection's writer hands its buffers back to the pool
-// once it has written them (zmq_msg_send likewise leaves the message
-// empty), and an inproc receiver may Release it. PUB, XPUB and XSUB share
-// one message among several peers and disown it instead.
-func (s *Socket) recyclesSent() bool {
+// copySender is a handler that copies a message the caller keeps itself,
+// once it knows where the message goes.
+type copySender interface {
+	sendCopy(ctx context.Context, m [][]byte, block bool) error
+}
+
+func (s *Socket) counted(err error) error {
+	if err == nil {
+		s.sent.Add(1)
+	}
+	return err
+}
+
+func (s *Socket) sendOwned(ctx context.Context, frames [][]byte, block bool) error {
+	if err := s.checkSend(frames); err != nil {
+		return err
+	}
+	if !s.oneDestination() {
+		// A received message forwarded here may reach several receivers
+		// (inproc fan-out) that share its buffers: none of them may
+		// recycle those buffers with Release, and no writer either.
+		buf.Disown(frames)
+	}
+	return s.counted(s.h.send(ctx, frames, block))
+}
+
+func (s *Socket) checkSend(frames [][]byte) error {
+	if s.closing.Load() {
+		return ErrClosed
+	}
+	if len(frames) == 0 {
+		return fmt.Errorf("%w: no frames", ErrBadMessage)
+	}
+	return nil
+}
+
+// oneDestination reports whether a message given to Send reaches exactly
+// one peer, so that its buffers may be recycled once that peer's writer
+// wrote it (or its inproc receiver released it). PUB, XPUB and XSUB share
+// one message among several peers.
+func (s *Socket) oneDestination() bool {
 	switch s.typ {
 	case Pub, XPub, XSub:
 		return false

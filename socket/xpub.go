@@ -50,13 +50,23 @@ func (h *xpubSocket) onSubscribe(p *peer, topic []byte, on bool) {
 func (h *xpubSocket) onUpstream(p *peer, m [][]byte) { _ = h.up.TryPush(m) }
 
 func (h *xpubSocket) send(ctx context.Context, m [][]byte, block bool) error {
+	return h.publish(ctx, m, block, false)
+}
+
+// sendCopy is send for a message the caller keeps (Send): the distributor
+// copies it once it knows who gets it.
+func (h *xpubSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error {
+	return h.publish(ctx, m, block, true)
+}
+
+func (h *xpubSocket) publish(ctx context.Context, m [][]byte, block, copyMsg bool) error {
 	if !h.s.o.xpubNoDrop {
-		dropped, _ := h.d.send(m, false)
+		dropped, _ := h.d.send(m, false, copyMsg)
 		h.s.countDrops(dropped)
 		return nil
 	}
 	return h.s.wait(ctx, block, &h.s.sendSig, func() (bool, error) {
-		dropped, full := h.d.send(m, true)
+		dropped, full := h.d.send(m, true, copyMsg)
 		h.s.countDrops(dropped)
 		return !full, nil
 	})

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"testing"
 	"testing/iotest"
 	"time"
@@ -107,18 +108,6 @@ func recv(t *testing.T, c *Conn) [][]byte {
 	return msg
 }
 
-func equalMsg(a, b [][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !bytes.Equal(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 func plainUsers(users map[string]string) func(string, string, string) (string, error) {
 	return func(_, u, p string) (string, error) {
 		if pw, ok := users[u]; !ok || pw != p {
@@ -182,7 +171,7 @@ func TestHandshakeAndTraffic(t *testing.T) {
 					t.Fatal(err, a.Buffered())
 				}
 				for i, m := range msgs {
-					if got := recv(t, b); !equalMsg(got, m) {
+					if got := recv(t, b); !slices.EqualFunc(got, m, bytes.Equal) {
 						t.Fatalf("message %d differs", i)
 					}
 				}

@@ -345,10 +345,8 @@ func (m *curveMechanism) onInitiate(dst, data []byte) ([]byte, bool, error) {
 			id = uid
 		}
 	}
-	if m.check != nil {
-		if err := m.check(md); err != nil {
-			return rejectWith(dst, err), false, err
-		}
+	if dst, err = checkMetadata(dst, md, m.check); err != nil {
+		return dst, false, err
 	}
 	m.peer, m.userID = md, id
 	n := m.nextNonce()
@@ -377,10 +375,8 @@ func (m *curveMechanism) onReady(dst, data []byte) ([]byte, bool, error) {
 	if err != nil {
 		return dst, false, curveErr(CmdReady, err)
 	}
-	if m.check != nil {
-		if err := m.check(md); err != nil {
-			return rejectWith(dst, err), false, err
-		}
+	if dst, err = checkMetadata(dst, md, m.check); err != nil {
+		return dst, false, err
 	}
 	m.peer = md
 	m.finish()

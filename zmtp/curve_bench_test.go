@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/purezmq/purezmq/internal/memconn"
 )
 
 // BenchmarkCurveHandshake is the CPU cost of one CURVE handshake (both
@@ -25,7 +27,7 @@ func BenchmarkCurveHandshakeConn(b *testing.B) {
 	sc := Config{SocketType: "ROUTER", Security: k.server(nil)}
 	b.ReportAllocs()
 	for b.Loop() {
-		x, y := Pipe(0)
+		x, y := memconn.Pipe(0)
 		ch := make(chan error, 1)
 		go func() {
 			c, err := Handshake(context.Background(), y, sc)

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/purezmq/purezmq/internal/memconn"
 )
 
 // curveKeys is a server and a client long-term key pair.
@@ -74,11 +77,11 @@ func curveTraffic(t *testing.T, cli, srv *Conn, big bool) {
 	}
 	for _, m := range msgs {
 		go func() { _ = cli.WriteMessage(m); _ = cli.Flush() }()
-		if got := recv(t, srv); !equalMsg(got, m) {
+		if got := recv(t, srv); !slices.EqualFunc(got, m, bytes.Equal) {
 			t.Fatalf("server got %d frames, want %d", len(got), len(m))
 		}
 		go func() { _ = srv.WriteMessage(m); _ = srv.Flush() }()
-		if got := recv(t, cli); !equalMsg(got, m) {
+		if got := recv(t, cli); !slices.EqualFunc(got, m, bytes.Equal) {
 			t.Fatalf("client got %d frames, want %d", len(got), len(m))
 		}
 	}
@@ -107,7 +110,7 @@ func TestCurveHandshakeAndTraffic(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var a, b net.Conn
 			if tc.pipe {
-				a, b = Pipe(0)
+				a, b = memconn.Pipe(0)
 			} else {
 				a, b = tcpPair(t)
 			}
@@ -176,7 +179,7 @@ func TestCurveServerDials(t *testing.T) {
 		t.Fatalf("subscription: %q %q %v", cmd.Name, cmd.Body, err)
 	}
 	send(t, rs.c, []byte("topic"), []byte("data"))
-	if got := recv(t, rc.c); !equalMsg(got, [][]byte{[]byte("topic"), []byte("data")}) {
+	if got := recv(t, rc.c); !slices.EqualFunc(got, [][]byte{[]byte("topic"), []byte("data")}, bytes.Equal) {
 		t.Fatalf("got %q", got)
 	}
 }
@@ -213,7 +216,7 @@ func TestCurveWrongServerKey(t *testing.T) {
 func TestCurveAuthRefused(t *testing.T) {
 	k := newCurveKeys(t)
 	refuse := errors.New("key not allowed")
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	rc, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "DEALER", Security: k.client()},
 		Config{SocketType: "ROUTER", Security: k.server(func(string, string, string) (string, error) { return "", refuse })})
@@ -228,7 +231,7 @@ func TestCurveAuthRefused(t *testing.T) {
 
 func TestCurveAuthUserID(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	rc, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "DEALER", Security: k.client()},
 		Config{SocketType: "ROUTER", Security: k.server(func(_, key, _ string) (string, error) { return "alice", nil })})
@@ -242,7 +245,7 @@ func TestCurveAuthUserID(t *testing.T) {
 
 func TestCurveIncompatibleSocketType(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	rc, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "PUB", Security: k.client()},
 		Config{SocketType: "PUSH", Security: k.server(nil)})
@@ -257,7 +260,7 @@ func TestCurveIncompatibleSocketType(t *testing.T) {
 
 func TestCurveMechanismMismatch(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	_, rs := handshakeBoth(t, a, b,
 		Config{SocketType: "DEALER", Security: Security{Mechanism: "NULL"}},
 		Config{SocketType: "ROUTER", Security: k.server(nil)})
@@ -617,7 +620,7 @@ func TestCurveMessageErrors(t *testing.T) {
 // A tampered MESSAGE on a live connection ends it with a typed error.
 func TestCurveTamperedOnConn(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	flip := &flipConn{Conn: a}
 	rc, rs := handshakeBoth(t, flip, b,
 		Config{SocketType: "DEALER", Security: k.client()},
@@ -656,7 +659,7 @@ func (f *flipConn) Write(p []byte) (int, error) {
 
 func TestCurveHandshakeCancel(t *testing.T) {
 	k := newCurveKeys(t)
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	defer b.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()

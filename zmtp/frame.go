@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 	"net"
+
+	"github.com/purezmq/purezmq/internal/buf"
 )
 
 // Frame flag bits (RFC 37 "Framing"). Bits 3-7 are reserved and must be zero.
@@ -231,7 +233,7 @@ type FrameWriter struct {
 	// starts, which is what the page alignment of large writes needs.
 	pos int64
 	// drained is the caller's word that the peer has read everything
-	// written so far (see SetDrained and pagealign.go).
+	// written so far (see setDrained and internal/buf/pagealign.go).
 	drained bool
 }
 
@@ -277,25 +279,25 @@ func (fw *FrameWriter) WriteRaw(b []byte) error {
 	return nil
 }
 
-// SetDrained tells the writer whether the peer is believed to have read
+// setDrained tells the writer whether the peer is believed to have read
 // everything written so far: a lone message after the connection was idle,
 // as in request/reply. The writer then expects the kernel to start the next
 // write at the beginning of a page, and stages a large body whose source
-// would sit at an unlucky distance from there (see pagealign.go). Without
+// would sit at an unlucky distance from there (see internal/buf/pagealign.go). Without
 // it, large writes are cut on page boundaries of the stream instead.
-func (fw *FrameWriter) SetDrained(drained bool) { fw.drained = drained }
+func (fw *FrameWriter) setDrained(drained bool) { fw.drained = drained }
 
 // writeVec writes what is buffered and then body, in one call where the
 // writer can (writev on a net.Conn).
 func (fw *FrameWriter) writeVec(body []byte) error {
 	pre := len(fw.buf)
 	if fw.drained {
-		if pre+len(body) <= PoolMaxSize && copyHazard(pre, body) {
+		if pre+len(body) <= buf.MaxPooled && buf.CopyHazard(pre, body) {
 			return fw.writeStaged(body)
 		}
 		return fw.writeParts(body)
 	}
-	cut := pageCut(fw.pos, pre, len(body))
+	cut := buf.PageCut(fw.pos, pre, len(body))
 	err := fw.writeParts(body[:cut])
 	if err == nil && cut < len(body) {
 		// Less than a page: it goes out with the next write or Flush.
@@ -317,24 +319,24 @@ func (fw *FrameWriter) writeParts(body []byte) error {
 }
 
 // writeStaged copies the buffer and body into one pooled buffer and writes
-// that. Pooled buffers of this size start poolSkew bytes into a page, so
+// that. Pooled buffers of this size start buf.Skew bytes into a page, so
 // the body's copy now sits half a page from where the kernel writes it, a
 // distance the kernel copies at full speed.
 func (fw *FrameWriter) writeStaged(body []byte) error {
-	st := getPooled(len(fw.buf)+len(body), true)
+	st := buf.Get(len(fw.buf)+len(body), true)
 	n := copy(st, fw.buf)
 	copy(st[n:], body)
 	k, err := fw.w.Write(st)
 	fw.pos += int64(k)
 	fw.buf = fw.buf[:0]
-	putPooled(st)
+	buf.Put(st)
 	return err
 }
 
-// TryFlush writes the queued bytes through try, a write that takes what the
+// tryFlush writes the queued bytes through try, a write that takes what the
 // stream accepts now without waiting, and keeps the rest queued, in order,
-// for the next Flush or TryFlush. It reports whether nothing is left.
-func (fw *FrameWriter) TryFlush(try func([]byte) (int, error)) (bool, error) {
+// for the next Flush or tryFlush. It reports whether nothing is left.
+func (fw *FrameWriter) tryFlush(try func([]byte) (int, error)) (bool, error) {
 	if len(fw.buf) == 0 {
 		return true, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,11 +152,11 @@ func TestInteropPyDealerToUs(t *testing.T) {
 				if err := p.Send(m...); err != nil {
 					t.Fatal(err)
 				}
-				if got := readData(t, c); !equalMsg(got, m) {
+				if got := readData(t, c); !slices.EqualFunc(got, m, bytes.Equal) {
 					t.Fatalf("py->us message %d differs", i)
 				}
 				send(t, c, m...)
-				if got := pyRecv(t, p); !equalMsg(got, m) {
+				if got := pyRecv(t, p); !slices.EqualFunc(got, m, bytes.Equal) {
 					t.Fatalf("us->py message %d differs", i)
 				}
 			}
@@ -174,7 +175,7 @@ func TestInteropPyPushToUs(t *testing.T) {
 		if err := p.Send(m...); err != nil {
 			t.Fatal(err)
 		}
-		if got := readData(t, c); !equalMsg(got, m) {
+		if got := readData(t, c); !slices.EqualFunc(got, m, bytes.Equal) {
 			t.Fatalf("message %d differs", i)
 		}
 	}
@@ -201,7 +202,7 @@ func TestInteropPySubToUs(t *testing.T) {
 		t.Fatalf("got %q %q", cmd.Name, cmd.Body)
 	}
 	send(t, c, []byte("top: 1"), []byte("more"))
-	if got := pyRecv(t, p); !equalMsg(got, [][]byte{[]byte("top: 1"), []byte("more")}) {
+	if got := pyRecv(t, p); !slices.EqualFunc(got, [][]byte{[]byte("top: 1"), []byte("more")}, bytes.Equal) {
 		t.Fatalf("got %q", got)
 	}
 	if err := p.Unsubscribe([]byte("top")); err != nil {
@@ -233,13 +234,13 @@ func TestInteropUsToPyRouter(t *testing.T) {
 				send(t, c, m...)
 				got := pyRecv(t, p)
 				// ROUTER prefixes the routing id: libzmq took our Identity property.
-				if len(got) != len(m)+1 || string(got[0]) != "go-dealer" || !equalMsg(got[1:], m) {
+				if len(got) != len(m)+1 || string(got[0]) != "go-dealer" || !slices.EqualFunc(got[1:], m, bytes.Equal) {
 					t.Fatalf("message %d: %d frames, id %q", i, len(got), got[0])
 				}
 				if err := p.Send(append([][]byte{[]byte("go-dealer")}, m...)...); err != nil {
 					t.Fatal(err)
 				}
-				if got := readData(t, c); !equalMsg(got, m) {
+				if got := readData(t, c); !slices.EqualFunc(got, m, bytes.Equal) {
 					t.Fatalf("reply %d differs", i)
 				}
 			}
@@ -262,7 +263,7 @@ func TestInteropUsToPyPull(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, m := range interopMessages() {
-		if got := pyRecv(t, p); !equalMsg(got, m) {
+		if got := pyRecv(t, p); !slices.EqualFunc(got, m, bytes.Equal) {
 			t.Fatalf("message %d differs", i)
 		}
 	}

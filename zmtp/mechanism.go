@@ -42,6 +42,29 @@ type FrameCodec interface {
 // makes the mechanism send ERROR with the error text and fail.
 type MetadataCheck func(Metadata) error
 
+// checkMetadata runs check (when set) on the peer's metadata. When it
+// refuses, the returned dst carries an ERROR with the reason for the peer.
+func checkMetadata(dst []byte, md Metadata, check MetadataCheck) ([]byte, error) {
+	if check == nil {
+		return dst, nil
+	}
+	if err := check(md); err != nil {
+		return rejectWith(dst, err), err
+	}
+	return dst, nil
+}
+
+// acceptMetadata parses the metadata of a READY or INITIATE body and checks
+// it (checkMetadata): the one step every mechanism ends its handshake with.
+func acceptMetadata(dst, body []byte, check MetadataCheck) (Metadata, []byte, error) {
+	md, err := ParseMetadata(body)
+	if err != nil {
+		return nil, dst, err
+	}
+	dst, err = checkMetadata(dst, md, check)
+	return md, dst, err
+}
+
 // rejectWith appends an ERROR command whose reason is err's text.
 func rejectWith(dst []byte, err error) []byte {
 	return AppendError(dst, err.Error())

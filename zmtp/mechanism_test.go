@@ -1,9 +1,13 @@
 package zmtp
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"testing"
+
+	"github.com/purezmq/purezmq/internal/memconn"
 )
 
 // xorMechanism is a toy stand-in for CURVE: NULL's handshake, then every frame
@@ -52,7 +56,7 @@ func (xorCodec) DecodeFrame(h FrameHeader, body []byte) (FrameHeader, []byte, er
 }
 
 func TestFrameCodecHooks(t *testing.T) {
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	mk := func(typ string) Mechanism {
 		cfg := Config{SocketType: typ}
 		m, err := NewMechanism(cfg)
@@ -84,7 +88,7 @@ func TestFrameCodecHooks(t *testing.T) {
 		t.Fatalf("%q %q %v", cmd.Name, cmd.Body, err)
 	}
 	send(t, pub, []byte("t1"), []byte("body"))
-	if got := recv(t, sub); !equalMsg(got, [][]byte{[]byte("t1"), []byte("body")}) {
+	if got := recv(t, sub); !slices.EqualFunc(got, [][]byte{[]byte("t1"), []byte("body")}, bytes.Equal) {
 		t.Fatalf("got %q", got)
 	}
 	send(t, sub, []byte("up")) // pub decodes and answers the PING on the way

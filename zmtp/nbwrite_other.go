@@ -4,7 +4,7 @@ package zmtp
 
 import "net"
 
-// nbWriter is the Unix non-blocking write; elsewhere TryFlush writes nothing
+// nbWriter is the Unix non-blocking write; elsewhere tryFlush writes nothing
 // and leaves everything to Flush.
 type nbWriter struct{}
 

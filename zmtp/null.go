@@ -41,14 +41,9 @@ func (m *nullMechanism) Next(dst []byte, cmd Command) ([]byte, bool, error) {
 	}
 	switch cmd.Name {
 	case CmdReady:
-		md, err := ParseMetadata(cmd.Body)
+		md, dst, err := acceptMetadata(dst, cmd.Body, m.check)
 		if err != nil {
 			return dst, false, err
-		}
-		if m.check != nil {
-			if err := m.check(md); err != nil {
-				return rejectWith(dst, err), false, err
-			}
 		}
 		m.peer, m.done = md, true
 		return dst, true, nil

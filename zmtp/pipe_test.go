@@ -9,11 +9,13 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/purezmq/purezmq/internal/memconn"
 )
 
 func TestPipeHandshake(t *testing.T) {
 	for _, oneByte := range []bool{false, true} {
-		a, b := Pipe(0)
+		a, b := memconn.Pipe(0)
 		if oneByte {
 			a, b = newOneByteConn(a), newOneByteConn(b)
 		}
@@ -24,7 +26,7 @@ func TestPipeHandshake(t *testing.T) {
 			t.Fatal(ra.err, rb.err)
 		}
 		// Larger than the pipe: the writer blocks, then drains.
-		big := bytes.Repeat([]byte("q"), DefaultPipeBuffer+DefaultPipeBuffer/4)
+		big := bytes.Repeat([]byte("q"), memconn.DefaultPipeBuffer+memconn.DefaultPipeBuffer/4)
 		go func() {
 			ra.c.WriteMessage([][]byte{[]byte("a"), big})
 			ra.c.Flush()
@@ -36,7 +38,7 @@ func TestPipeHandshake(t *testing.T) {
 }
 
 func TestPipeSemantics(t *testing.T) {
-	a, b := Pipe(4)
+	a, b := memconn.Pipe(4)
 	defer a.Close()
 	if n, err := a.Write([]byte("abc")); n != 3 || err != nil {
 		t.Fatal(n, err)
@@ -82,7 +84,7 @@ func TestPipeSemantics(t *testing.T) {
 }
 
 func TestPipeHandshakeTimeout(t *testing.T) {
-	a, b := Pipe(0)
+	a, b := memconn.Pipe(0)
 	defer b.Close()
 	_, err := Handshake(context.Background(), a, Config{SocketType: "DEALER", HandshakeTimeout: 50 * time.Millisecond})
 	if !errors.Is(err, ErrHandshakeTimeout) {

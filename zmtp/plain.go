@@ -125,14 +125,9 @@ func (m *plainMechanism) Next(dst []byte, cmd Command) ([]byte, bool, error) {
 		return appendCmd(dst, CmdInitiate, m.md), false, nil
 
 	case m.state == plainWantReady && cmd.Name == CmdReady:
-		md, err := ParseMetadata(cmd.Body)
+		md, dst, err := acceptMetadata(dst, cmd.Body, m.check)
 		if err != nil {
 			return dst, false, err
-		}
-		if m.check != nil {
-			if err := m.check(md); err != nil {
-				return rejectWith(dst, err), false, err
-			}
 		}
 		m.peer, m.state = md, plainDone
 		return dst, true, nil
@@ -153,14 +148,9 @@ func (m *plainMechanism) Next(dst []byte, cmd Command) ([]byte, bool, error) {
 		return AppendWelcome(dst), false, nil
 
 	case m.state == plainWantInitiate && cmd.Name == CmdInitiate:
-		md, err := ParseMetadata(cmd.Body)
+		md, dst, err := acceptMetadata(dst, cmd.Body, m.check)
 		if err != nil {
 			return dst, false, err
-		}
-		if m.check != nil {
-			if err := m.check(md); err != nil {
-				return rejectWith(dst, err), false, err
-			}
 		}
 		m.peer, m.state = md, plainDone
 		return appendCmd(dst, CmdReady, m.md), true, nil

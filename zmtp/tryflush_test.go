@@ -22,16 +22,16 @@ func TestFrameWriterTryFlushPartial(t *testing.T) {
 	take := func(k int) func([]byte) (int, error) {
 		return func(b []byte) (int, error) { k = min(k, len(b)); out.Write(b[:k]); return k, nil }
 	}
-	if done, err := fw.TryFlush(take(7)); done || err != nil {
+	if done, err := fw.tryFlush(take(7)); done || err != nil {
 		t.Fatalf("TryFlush taking 7 of %d bytes: done %v, err %v", len(want), done, err)
 	}
 	if fw.Buffered() != len(want)-7 {
 		t.Fatalf("Buffered %d after a partial write, want %d", fw.Buffered(), len(want)-7)
 	}
-	if done, _ := fw.TryFlush(take(0)); done {
+	if done, _ := fw.tryFlush(take(0)); done {
 		t.Fatal("TryFlush done though nothing was taken")
 	}
-	if done, err := fw.TryFlush(take(1 << 20)); !done || err != nil {
+	if done, err := fw.tryFlush(take(1 << 20)); !done || err != nil {
 		t.Fatalf("TryFlush taking everything: done %v, err %v", done, err)
 	}
 	if !bytes.Equal(out.Bytes(), want) {
@@ -39,7 +39,7 @@ func TestFrameWriterTryFlushPartial(t *testing.T) {
 	}
 	failed := errors.New("boom")
 	fw.WriteFrame(0, []byte("x"))
-	if _, err := fw.TryFlush(func([]byte) (int, error) { return 0, failed }); err != failed {
+	if _, err := fw.tryFlush(func([]byte) (int, error) { return 0, failed }); err != failed {
 		t.Fatalf("TryFlush error %v, want the stream's", err)
 	}
 }
@@ -63,7 +63,7 @@ func TestConnTryFlushNeverWaits(t *testing.T) {
 		}
 		sent++
 		start := time.Now()
-		done, err := a.TryFlush()
+		done, err := a.tryFlush()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestConnTryFlushWithoutSocket(t *testing.T) {
 	defer y.Close()
 	c := newConn(x, Config{})
 	c.fw.WriteFrame(0, []byte("hello"))
-	if done, err := c.TryFlush(); done || err != nil {
+	if done, err := c.tryFlush(); done || err != nil {
 		t.Fatalf("TryFlush on net.Pipe: done %v, err %v; want false, nil", done, err)
 	}
 	if c.Buffered() == 0 {

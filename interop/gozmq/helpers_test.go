@@ -1,7 +1,6 @@
 package gozmq
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/go-zeromq/zmq4"
-
 	"github.com/purezmq/purezmq/socket"
 )
 
@@ -157,18 +155,6 @@ func show(frames [][]byte) string {
 		parts[i] = fmt.Sprintf("%q", f)
 	}
 	return "[" + strings.Join(parts, " ") + "]"
-}
-
-func equalFrames(a, b [][]byte) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !bytes.Equal(a[i], b[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // freeTCP returns a loopback tcp endpoint whose port was free a moment ago.

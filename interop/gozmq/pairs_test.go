@@ -5,11 +5,11 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/go-zeromq/zmq4"
-
 	"github.com/purezmq/purezmq/socket"
 )
 
@@ -49,7 +49,7 @@ var pairCases = []pairCase{
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalFrames(m.Frames, w) {
+			if !slices.EqualFunc(m.Frames, w, bytes.Equal) {
 				t.Fatalf("zmq4 got %s, want %s", show(m.Frames), show(w))
 			}
 		}
@@ -62,7 +62,7 @@ var pairCases = []pairCase{
 			}
 		}
 		for _, w := range want {
-			if m := recvOurs(t, o); !equalFrames(m.Frames, w) {
+			if m := recvOurs(t, o); !slices.EqualFunc(m.Frames, w, bytes.Equal) {
 				t.Fatalf("we got %s, want %s", show(m.Frames), show(w))
 			}
 		}
@@ -81,7 +81,7 @@ var pairCases = []pairCase{
 			sendOurs(t, o, fr("news", "headline")...)
 			select {
 			case m := <-inbox:
-				if string(m.Frames[0]) != "news" || !equalFrames(m.Frames, fr("news", "headline")) {
+				if string(m.Frames[0]) != "news" || !slices.EqualFunc(m.Frames, fr("news", "headline"), bytes.Equal) {
 					t.Fatalf("zmq4 SUB got %s; only news was subscribed", show(m.Frames))
 				}
 				got++
@@ -113,7 +113,7 @@ var pairCases = []pairCase{
 			if err != nil {
 				continue
 			}
-			if !equalFrames(m.Frames, fr("news", "headline")) {
+			if !slices.EqualFunc(m.Frames, fr("news", "headline"), bytes.Equal) {
 				t.Fatalf("our SUB got %s; only news was subscribed", show(m.Frames))
 			}
 			got++
@@ -127,13 +127,13 @@ var pairCases = []pairCase{
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalFrames(m.Frames, req) {
+			if !slices.EqualFunc(m.Frames, req, bytes.Equal) {
 				t.Fatalf("zmq4 REP got %s, want %s", show(m.Frames), show(req))
 			}
 			if err := theirSend(th, []byte(fmt.Sprintf("pong %d", i))); err != nil {
 				t.Fatal(err)
 			}
-			if r := recvOurs(t, o); !equalFrames(r.Frames, fr(fmt.Sprintf("pong %d", i))) {
+			if r := recvOurs(t, o); !slices.EqualFunc(r.Frames, fr(fmt.Sprintf("pong %d", i)), bytes.Equal) {
 				t.Fatalf("reply %s", show(r.Frames))
 			}
 		}
@@ -154,7 +154,7 @@ var pairCases = []pairCase{
 				time.Sleep(5 * time.Millisecond)
 			}
 			m := recvOurs(t, o)
-			if !equalFrames(m.Frames, fr(fmt.Sprintf("ping %d", i))) {
+			if !slices.EqualFunc(m.Frames, fr(fmt.Sprintf("ping %d", i)), bytes.Equal) {
 				t.Fatalf("our REP got %s", show(m.Frames))
 			}
 			sendOurs(t, o, []byte(fmt.Sprintf("pong %d", i)))
@@ -162,7 +162,7 @@ var pairCases = []pairCase{
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalFrames(r.Frames, fr(fmt.Sprintf("pong %d", i))) {
+			if !slices.EqualFunc(r.Frames, fr(fmt.Sprintf("pong %d", i)), bytes.Equal) {
 				t.Fatalf("zmq4 REQ got %s", show(r.Frames))
 			}
 		}
@@ -175,13 +175,13 @@ var pairCases = []pairCase{
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalFrames(m.Frames, fr("our-dealer", "a", "b")) {
+			if !slices.EqualFunc(m.Frames, fr("our-dealer", "a", "b"), bytes.Equal) {
 				t.Fatalf("zmq4 ROUTER got %s, want our identity first", show(m.Frames))
 			}
 			if err := theirSend(th, fr("our-dealer", "back")...); err != nil {
 				t.Fatal(err)
 			}
-			if r := recvOurs(t, o); !equalFrames(r.Frames, fr("back")) {
+			if r := recvOurs(t, o); !slices.EqualFunc(r.Frames, fr("back"), bytes.Equal) {
 				t.Fatalf("our DEALER got %s", show(r.Frames))
 			}
 		}},
@@ -192,7 +192,7 @@ var pairCases = []pairCase{
 				t.Fatal(err)
 			}
 			m := recvOurs(t, o)
-			if !equalFrames(m.Frames, fr("their-dealer", "x", "y")) {
+			if !slices.EqualFunc(m.Frames, fr("their-dealer", "x", "y"), bytes.Equal) {
 				t.Fatalf("our ROUTER got %s, want zmq4's identity first", show(m.Frames))
 			}
 			sendOurs(t, o, fr("their-dealer", "reply")...)
@@ -200,7 +200,7 @@ var pairCases = []pairCase{
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalFrames(r.Frames, fr("reply")) {
+			if !slices.EqualFunc(r.Frames, fr("reply"), bytes.Equal) {
 				t.Fatalf("zmq4 DEALER got %s", show(r.Frames))
 			}
 		}},
@@ -211,13 +211,13 @@ var pairCases = []pairCase{
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalFrames(m.Frames, fr(fmt.Sprintf("to them %d", i))) {
+			if !slices.EqualFunc(m.Frames, fr(fmt.Sprintf("to them %d", i)), bytes.Equal) {
 				t.Fatalf("zmq4 PAIR got %s", show(m.Frames))
 			}
 			if err := theirSend(th, fr("to us", fmt.Sprint(i))...); err != nil {
 				t.Fatal(err)
 			}
-			if r := recvOurs(t, o); !equalFrames(r.Frames, fr("to us", fmt.Sprint(i))) {
+			if r := recvOurs(t, o); !slices.EqualFunc(r.Frames, fr("to us", fmt.Sprint(i)), bytes.Equal) {
 				t.Fatalf("our PAIR got %s", show(r.Frames))
 			}
 		}

@@ -2,6 +2,8 @@ package zmtp
 
 import (
 	"testing"
+
+	"github.com/purezmq/purezmq/internal/buf"
 )
 
 // fill writes a pattern that differs per message and per byte, so that any
@@ -22,24 +24,6 @@ func checkFill(t *testing.T, b []byte, seed int, what string) {
 	}
 }
 
-func TestPoolClass(t *testing.T) {
-	for _, tc := range []struct{ size, class int }{
-		{0, -1}, {PoolMinSize - 1, -1}, {PoolMinSize, 0}, {PoolMinSize + 1, 1},
-		{8 << 10, 1}, {64 << 10, 4}, {64<<10 + 1, 5}, {PoolMaxSize, 10}, {PoolMaxSize + 1, -1},
-	} {
-		if got := poolClass(tc.size); got != tc.class {
-			t.Errorf("poolClass(%d) = %d, want %d", tc.size, got, tc.class)
-		}
-	}
-	b := getPooled(5000, true)
-	if len(b) != 5000 || cap(b) != 8<<10 {
-		t.Fatalf("getPooled(5000) len %d cap %d, want 5000 and 8192", len(b), cap(b))
-	}
-	if b := getPooled(PoolMaxSize+1, true); b != nil {
-		t.Fatalf("getPooled over the largest class returned %d bytes", len(b))
-	}
-}
-
 // TestReleaseReuses: a released body comes back as the buffer of a later read
 // of the same class. sync.Pool may drop entries (always so under the race
 // detector, now and then), so one reuse within a few tries is the claim.
@@ -55,7 +39,7 @@ func TestReleaseReuses(t *testing.T) {
 			t.Fatalf("a 6000-byte body has cap %d, want the 8 KiB class", cap(m[0]))
 		}
 		p := &m[0][:1][0]
-		ReleaseMessage(m)
+		buf.Release(m)
 		if m[0] != nil {
 			t.Fatal("release left the frame in the list")
 		}
@@ -75,7 +59,7 @@ func TestReleaseReuses(t *testing.T) {
 func TestUnreleasedStayIntact(t *testing.T) {
 	a, b := mustPair(t, Config{SocketType: "PUSH"}, Config{SocketType: "PULL"}, false)
 	const n = 200
-	sizes := []int{PoolMinSize, 5000, 64 << 10, 100 << 10}
+	sizes := []int{buf.MinPooled, 5000, 64 << 10, 100 << 10}
 	type kept struct {
 		f    []byte
 		seed int
@@ -99,7 +83,7 @@ func TestUnreleasedStayIntact(t *testing.T) {
 		if i%3 == 0 {
 			keep = append(keep, kept{m[0], i})
 		} else {
-			ReleaseMessage(m)
+			buf.Release(m)
 		}
 	}
 	for _, k := range keep {
@@ -126,42 +110,19 @@ func TestReleaseSmallAndMixed(t *testing.T) {
 		mixed := recv(t, b)
 		checkFill(t, mixed[0], 1000+i, "mixed small")
 		checkFill(t, mixed[1], 2000+i, "mixed large")
-		ReleaseMessage(mixed)
-		ReleaseMessage(m) // no mark: a no-op
+		buf.Release(mixed)
+		buf.Release(m) // no mark: a no-op
 		if m[0] == nil {
 			t.Fatal("releasing a small message cleared its frame")
 		}
 	}
 	for i := 0; i < 50; i++ {
 		send(t, a, fill(large, 3000+i))
-		ReleaseMessage(recv(t, b))
+		buf.Release(recv(t, b))
 	}
 	for i, s := range smalls {
 		checkFill(t, s, i, "small kept")
 	}
-}
-
-// TestReleaseForeign: lists not made by ReadMessage are left alone, even when
-// their buffers have a class's exact capacity or their list has spare room.
-func TestReleaseForeign(t *testing.T) {
-	foreign := fill(make([]byte, 8<<10), 7)
-	list := make([][]byte, 1, 4)
-	list[0] = foreign
-	ReleaseMessage(list)
-	ReleaseMessage([][]byte{foreign})
-	ReleaseMessage(nil)
-	if list[0] == nil {
-		t.Fatal("a foreign list was cleared")
-	}
-	for i := 0; i < 100; i++ {
-		b := getPooled(8<<10, true)
-		if &b[0] == &foreign[0] {
-			t.Fatal("a foreign buffer went into the pool")
-		}
-		fill(b, 99)
-		putPooled(b)
-	}
-	checkFill(t, foreign, 7, "foreign")
 }
 
 // TestReleaseTwice: a second release of the same list is a no-op, so the
@@ -172,79 +133,13 @@ func TestReleaseTwice(t *testing.T) {
 	m := recv(t, b)
 	kept := m[:1:1]
 	full := m[:len(m):cap(m)]
-	ReleaseMessage(full)
-	ReleaseMessage(full)
+	buf.Release(full)
+	buf.Release(full)
 	if kept[0] != nil {
 		t.Fatal("release did not clear the frame")
 	}
-	x, y := getPooled(16<<10, true), getPooled(16<<10, true)
+	x, y := buf.Get(16<<10, true), buf.Get(16<<10, true)
 	if &x[0] == &y[0] {
 		t.Fatal("the pool handed out one buffer twice")
-	}
-}
-
-// PrependFrame moves the pool mark to the new list: releasing the new list
-// returns the body, releasing the old one does nothing.
-func TestPrependFrameKeepsMark(t *testing.T) {
-	body := getPooled(8<<10, true)
-	msg := make([][]byte, 1, 2)
-	msg[0] = body
-	msg[:2][1] = poolMark[:0]
-	out := PrependFrame([]byte("id"), msg)
-	if len(out) != 2 || string(out[0]) != "id" || &out[1][0] != &body[0] {
-		t.Fatalf("PrependFrame = %q", out)
-	}
-	if isMark(msg[:2][1]) {
-		t.Fatal("the old list kept its mark")
-	}
-	if !isMark(out[:3][2]) {
-		t.Fatal("the new list has no mark")
-	}
-	ReleaseMessage(out)
-	if out[1] != nil {
-		t.Fatal("release of the new list did nothing")
-	}
-}
-
-// JoinFrames, like PrependFrame, moves the mark behind the joined list;
-// without a mark on msg it joins and marks nothing.
-func TestJoinFramesKeepsMark(t *testing.T) {
-	body := getPooled(64<<10, true)
-	msg := make([][]byte, 1, 2)
-	msg[0] = body
-	msg[:2][1] = poolMark[:0]
-	env := [][]byte{[]byte("id"), {}}
-	out := JoinFrames(env, msg)
-	if len(out) != 3 || string(out[0]) != "id" || len(out[1]) != 0 || &out[2][0] != &body[0] {
-		t.Fatalf("JoinFrames = %q", out)
-	}
-	if isMark(msg[:2][1]) || !isMark(out[:4][3]) {
-		t.Fatal("the mark did not move to the joined list")
-	}
-	ReleaseMessage(out)
-	if out[2] != nil {
-		t.Fatal("release of the joined list did nothing")
-	}
-	plain := JoinFrames(env, [][]byte{[]byte("x")})
-	if len(plain) != 3 || cap(plain) > len(plain) && isMark(plain[:4][3]) {
-		t.Fatalf("JoinFrames of an unmarked message = %q", plain)
-	}
-}
-
-// Large pooled buffers start poolSkew bytes into a page and still go back
-// to their class.
-func TestPoolSkew(t *testing.T) {
-	for _, size := range []int{8 << 10, 32 << 10, 1 << 20} {
-		b := getPooled(size, true)
-		want := 0
-		if size >= skewMinClass {
-			want = poolSkew
-		}
-		if got := pageOffset(b); got != want {
-			t.Errorf("%d B: page offset %d, want %d", size, got, want)
-		}
-		if cap(b) != size {
-			t.Errorf("%d B: capacity %d", size, cap(b))
-		}
 	}
 }

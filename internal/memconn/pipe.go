@@ -1,4 +1,7 @@
-package zmtp
+// Package memconn is an in-memory, buffered net.Conn pair for tests: ZMTP
+// peers both write their greeting before reading, which net.Pipe's
+// unbuffered writes would deadlock.
+package memconn
 
 import (
 	"io"
@@ -15,7 +18,7 @@ const DefaultPipeBuffer = 256 << 10
 // writes are buffered (up to bufSize bytes per direction, DefaultPipeBuffer if
 // <= 0), unlike net.Pipe whose writes wait for a reader. ZMTP needs that: both
 // peers send their greeting and READY before reading the other's. Deadlines
-// work as on a TCP connection. Use it for in-process transports and tests.
+// work as on a TCP connection. Tests use it where a TCP connection would add noise.
 func Pipe(bufSize int) (net.Conn, net.Conn) {
 	if bufSize <= 0 {
 		bufSize = DefaultPipeBuffer

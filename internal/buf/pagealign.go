@@ -1,4 +1,4 @@
-package zmtp
+package buf
 
 import "unsafe"
 
@@ -15,9 +15,9 @@ import "unsafe"
 // a 64 KiB one 65 us instead of 34 us (ping-pong over loopback, the same
 // code with and without the header). libzmq escapes by accident: malloc puts
 // its message data 56 bytes into a page and its encoder sends the first
-// 8 KiB from its own buffer. Two things follow for FrameWriter:
+// 8 KiB from its own buffer. Two things follow for zmtp.FrameWriter:
 //
-//   - A body that goes out alone on a drained connection (see SetDrained) is
+//   - A body that goes out alone on a drained connection (drained, see zmtp/frame.go) is
 //     copied behind its header into one staging buffer when its page offset
 //     would put it within copyHazard of where the kernel writes it. The copy
 //     in user space costs a fraction of what it saves.
@@ -27,32 +27,32 @@ import "unsafe"
 //     aligned (bare TCP with 9-byte headers, 64 KiB writes: about 9% more
 //     throughput and less CPU on both ends when cut this way).
 const (
-	pageSize = 4096
-	pageMask = pageSize - 1
+	PageSize = 4096
+	PageMask = PageSize - 1
 	// hazardDistance is how close (in bytes, modulo the page size, either
 	// way, but not equal) source and destination may be before the copy
 	// slows down: 11 and -37 were slow, -45 and -53 were not.
 	hazardDistance = 48
 )
 
-// pageOffset is where b starts within its memory page.
-func pageOffset(b []byte) int {
-	return int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) & pageMask)
+// PageOffset is where b starts within its memory page.
+func PageOffset(b []byte) int {
+	return int(uintptr(unsafe.Pointer(unsafe.SliceData(b))) & PageMask)
 }
 
-// copyHazard reports whether body, written after pre bytes at the start of
+// CopyHazard reports whether body, written after pre bytes at the start of
 // a kernel page, would be copied at an unlucky distance from its source.
-func copyHazard(pre int, body []byte) bool {
-	d := (pre - pageOffset(body)) & pageMask
-	return d != 0 && (d < hazardDistance || d > pageSize-hazardDistance)
+func CopyHazard(pre int, body []byte) bool {
+	d := (pre - PageOffset(body)) & PageMask
+	return d != 0 && (d < hazardDistance || d > PageSize-hazardDistance)
 }
 
-// pageCut returns how much of a body of n bytes to write now so that a write
+// PageCut returns how much of a body of n bytes to write now so that a write
 // starting at stream position pos, with pre bytes before the body, ends on
 // a page boundary of the stream. It returns n when the remainder would not
 // be worth holding back (the body is shorter than a page).
-func pageCut(pos int64, pre, n int) int {
-	tail := int((pos + int64(pre) + int64(n)) & pageMask)
+func PageCut(pos int64, pre, n int) int {
+	tail := int((pos + int64(pre) + int64(n)) & PageMask)
 	if tail >= n {
 		return n
 	}

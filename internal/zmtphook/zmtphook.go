@@ -1,0 +1,29 @@
+// Package zmtphook gives the socket layer the parts of a zmtp.Conn that
+// exist only for it: a routing-id prefix on every message read, a callback
+// before the reader waits, the drained hint for large writes, and a flush
+// that never waits. They are not zmtp's public API; zmtp fills these
+// variables in its init, the way the standard library wires its internal
+// hooks, so only packages of this module can call them.
+//
+// Each function takes the *zmtp.Conn as c (typed any to avoid an import
+// cycle) and panics if given anything else.
+package zmtphook
+
+var (
+	// SetPrefix makes c's ReadMessage put a copy of frame in front of
+	// every message it returns from now on (a ROUTER's routing id), carved
+	// from the reader's slabs. Call it from the reading goroutine.
+	SetPrefix func(c any, frame []byte)
+	// SetBeforeWait makes c's ReadMessage call f whenever a read finds
+	// nothing to read, just before it waits (on transports that are not
+	// sockets: before every read). Call it from the reading goroutine.
+	SetBeforeWait func(c any, f func())
+	// SetDrained tells c's writer whether the peer is believed to have read
+	// everything sent so far (a lone message after an idle spell), which
+	// decides how large bodies are written (internal/buf/pagealign.go).
+	SetDrained func(c any, drained bool)
+	// TryFlush writes what c has queued as far as the network takes it now,
+	// without waiting, and reports whether nothing is left. Where there is
+	// no non-blocking write (net.Pipe) it writes nothing and reports false.
+	TryFlush func(c any) (bool, error)
+)

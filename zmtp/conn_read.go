@@ -1,0 +1,269 @@
+package zmtp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/purezmq/purezmq/internal/buf"
+)
+
+// setBeforeWait makes ReadMessage call f whenever a read from the network
+// finds nothing to read, just before it waits (on transports that are not
+// sockets, e.g. net.Pipe: before every read). A reader that hands messages
+// on in bursts (queue.Inbox's Stage) uses it to publish the burst: while
+// data keeps arriving, messages pile up and go to the consumer together;
+// the moment the stream pauses, everything read so far is handed on. Call
+// it from the reading goroutine, or before reading starts.
+func (c *Conn) setBeforeWait(f func()) {
+	c.beforeWait = f
+	if c.nbr != nil {
+		c.nbr.idle = f
+	}
+}
+
+// ReadMessage reads the next whole message: every frame up to the first
+// without MORE. Commands are handled on the way: PING is answered with a PONG,
+// PONG and unknown commands are dropped, ERROR ends the connection as a
+// *PeerError, and SUBSCRIBE and CANCEL are returned in cmd (msg is nil) for the
+// socket to apply. On a PUB or XPUB connection a one-frame message starting
+// with 1 or 0 (how ZMTP 3.0 peers subscribe) is returned as SUBSCRIBE or
+// CANCEL too.
+//
+// The frames belong to the caller. Frames of up to 512 bytes are carved from
+// shared 16 KiB slabs to save allocations, so holding one small frame keeps
+// its slab alive; copy small frames that are kept for long. Bodies of 4 KiB
+// and more come from a buffer pool; see internal/buf for how the socket layer
+// gives them back. A message or frame over MaxMessageSize is
+// ErrMessageTooLarge. io.EOF means the peer closed between messages. A read
+// timeout before the first byte of a message can be retried; every other error
+// is permanent.
+func (c *Conn) ReadMessage() (msg [][]byte, cmd Command, err error) {
+	if c.readErr != nil {
+		return nil, Command{}, c.readErr
+	}
+	msg, cmd, err = c.readMessage()
+	if err != nil && !c.retryable(err) {
+		c.readErr = err
+	}
+	return msg, cmd, err
+}
+
+func (c *Conn) retryable(err error) bool {
+	var ne net.Error
+	return !c.partial && errors.As(err, &ne) && ne.Timeout()
+}
+
+func (c *Conn) readMessage() ([][]byte, Command, error) {
+	c.frames = c.frames[:0]
+	c.partial = false
+	c.pooled = false
+	var total int64
+	for {
+		h, err := c.fr.ReadHeader()
+		if err != nil {
+			if len(c.frames) > 0 && err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			c.dropFrames()
+			if errors.Is(err, ErrFrameTooLarge) {
+				err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
+			}
+			return nil, Command{}, err
+		}
+		c.partial = true
+		var raw []byte // the decoded body when a FrameCodec is in use
+		if c.codec != nil {
+			if raw, err = c.readBody(nil, h.Size); err == nil {
+				h, raw, err = c.codec.DecodeFrame(h, raw)
+			}
+			if err != nil {
+				c.dropFrames()
+				return nil, Command{}, err
+			}
+		}
+		if h.Command() {
+			if len(c.frames) > 0 {
+				c.dropFrames()
+				return nil, Command{}, fmt.Errorf("%w: command inside a multipart message", ErrMalformedCommand)
+			}
+			cmd, err := c.readCommand(h, raw)
+			if err != nil || cmd.Name != "" {
+				return nil, cmd, err
+			}
+			c.partial = false // back at a message boundary
+			continue
+		}
+		total += int64(h.Size)
+		if c.cfg.MaxMessageSize > 0 && total > c.cfg.MaxMessageSize {
+			c.dropFrames()
+			return nil, Command{}, ErrMessageTooLarge
+		}
+		frame := raw
+		if c.codec == nil {
+			frame, err = c.readFrameBody(h.Size)
+		}
+		if err != nil {
+			c.dropFrames()
+			return nil, Command{}, err
+		}
+		c.frames = append(c.frames, frame)
+		if !h.More() {
+			break
+		}
+	}
+	if c.convertSubs && len(c.frames) == 1 && len(c.frames[0]) > 0 && c.frames[0][0] <= 1 {
+		f := c.frames[0]
+		c.dropFrames()
+		name := CmdCancel
+		if f[0] == 1 {
+			name = CmdSubscribe
+		}
+		return nil, Command{Name: name, Body: f[1:]}, nil
+	}
+	// Carve the frame list from a slab too: one allocation per many messages.
+	// A message holding pooled bodies gets one more slot, past its length,
+	// for the mark that lets buf.Release recognise it.
+	n := len(c.frames)
+	if c.prefix != nil {
+		n++
+	}
+	k := n
+	if c.pooled {
+		k++
+	}
+	if cap(c.hdrs)-len(c.hdrs) < k {
+		c.hdrs = make([][]byte, 0, max(hdrSlabSize, k))
+	}
+	l := len(c.hdrs)
+	if c.prefix != nil {
+		c.hdrs = append(c.hdrs, c.carve(c.prefix))
+		c.hdrs = append(c.hdrs, c.frames...)
+	} else if n == 1 {
+		// The common one-frame message: a plain store, no slice copy.
+		c.hdrs = append(c.hdrs, c.frames[0])
+	} else {
+		c.hdrs = append(c.hdrs, c.frames...)
+	}
+	if c.pooled {
+		c.hdrs = buf.AppendRecvMark(c.hdrs)
+	}
+	msg := c.hdrs[l : l+n : l+k]
+	c.dropFrames()
+	return msg, Command{}, nil
+}
+
+// carve returns a copy of b cut from the small-frame slab.
+func (c *Conn) carve(b []byte) []byte {
+	if cap(c.slab)-len(c.slab) < len(b) {
+		c.slab = make([]byte, 0, slabSize)
+	}
+	l := len(c.slab)
+	c.slab = append(c.slab, b...)
+	return c.slab[l : l+len(b) : l+len(b)]
+}
+
+// setPrefix makes ReadMessage put a copy of frame in front of every message
+// it returns from now on (a ROUTER's routing id for the peer): the copy
+// comes from the same slabs as the message, so the prefix costs no
+// allocation. Call it from the reading goroutine, or before reading starts.
+func (c *Conn) setPrefix(frame []byte) {
+	c.prefix = append(make([]byte, 0, len(frame)+1), frame...)
+}
+
+// dropFrames empties the frame list without keeping the frames alive.
+func (c *Conn) dropFrames() {
+	if len(c.frames) == 1 {
+		c.frames[0] = nil // cheaper than clear's bulk write barrier
+	} else {
+		clear(c.frames)
+	}
+	c.frames = c.frames[:0]
+	c.pooled = false
+}
+
+// readFrameBody returns a fresh buffer holding the next size bytes, carved from
+// the small-frame slab when small and taken from the buffer pool when large.
+func (c *Conn) readFrameBody(size int) ([]byte, error) {
+	if size >= buf.MinPooled {
+		// Past growChunk a body is only taken from the pool when one is
+		// there: a fresh class-sized buffer would commit memory for a size
+		// the peer may never send, which readBody's growth avoids.
+		if b := buf.Get(size, size <= growChunk); b != nil {
+			c.pooled = true
+			return b, c.fr.ReadBody(b)
+		}
+	}
+	if size > slabMaxFrame {
+		return c.readBody(nil, size)
+	}
+	if cap(c.slab)-len(c.slab) < size {
+		c.slab = make([]byte, 0, slabSize)
+	}
+	l := len(c.slab)
+	c.slab = c.slab[:l+size]
+	b := c.slab[l : l+size : l+size]
+	return b, c.fr.ReadBody(b)
+}
+
+// readCommand reads a command frame's body and acts on it. It returns a
+// Command with a Name only for those the caller must see.
+// body is the decoded body when a FrameCodec is in use, else nil.
+func (c *Conn) readCommand(h FrameHeader, body []byte) (Command, error) {
+	if c.codec == nil {
+		var err error
+		if body, err = c.readBody(c.cmdBuf, h.Size); err != nil {
+			return Command{}, err
+		}
+		if cap(body) <= growChunk {
+			c.cmdBuf = body[:0] // keep for the next command, but never a huge one
+		}
+	}
+	cmd, err := ParseCommand(body)
+	if err != nil {
+		return Command{}, err
+	}
+	switch cmd.Name {
+	case CmdPing:
+		_, pctx, err := ParsePing(cmd.Body)
+		if err != nil {
+			return Command{}, err
+		}
+		return Command{}, c.pong(pctx)
+	case CmdError:
+		return Command{}, peerErrorFrom(cmd.Body)
+	case CmdSubscribe, CmdCancel:
+		return Command{Name: cmd.Name, Body: append([]byte(nil), cmd.Body...)}, nil
+	}
+	// PONG (the read itself proved liveness) and unknown commands: RFC 37 says
+	// to ignore what we do not understand.
+	return Command{}, nil
+}
+
+// readBody reads a body of size bytes into buf (reused when large enough). Big
+// bodies are read in chunks so memory follows the bytes actually received.
+func (c *Conn) readBody(buf []byte, size int) ([]byte, error) {
+	if size <= growChunk || cap(buf) >= size {
+		if cap(buf) < size {
+			buf = make([]byte, size)
+		}
+		buf = buf[:size]
+		return buf, c.fr.ReadBody(buf)
+	}
+	buf = buf[:0]
+	for len(buf) < size {
+		n := min(size-len(buf), max(growChunk, len(buf)))
+		if cap(buf)-len(buf) < n {
+			nb := make([]byte, len(buf), len(buf)+n)
+			copy(nb, buf)
+			buf = nb
+		}
+		chunk := buf[len(buf) : len(buf)+n]
+		if err := c.fr.ReadBody(chunk); err != nil {
+			return nil, err
+		}
+		buf = buf[:len(buf)+n]
+	}
+	return buf, nil
+}

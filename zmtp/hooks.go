@@ -1,0 +1,11 @@
+package zmtp
+
+import "github.com/purezmq/purezmq/internal/zmtphook"
+
+// The socket layer's hooks into Conn (see internal/zmtphook).
+func init() {
+	zmtphook.SetPrefix = func(c any, frame []byte) { c.(*Conn).setPrefix(frame) }
+	zmtphook.SetBeforeWait = func(c any, f func()) { c.(*Conn).setBeforeWait(f) }
+	zmtphook.SetDrained = func(c any, drained bool) { c.(*Conn).setDrained(drained) }
+	zmtphook.TryFlush = func(c any) (bool, error) { return c.(*Conn).tryFlush() }
+}
