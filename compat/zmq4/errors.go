@@ -155,3 +155,14 @@ func endpointErrno(err error) Errno {
 	}
 	return einval
 }
+
+// toErrno is AsErrno for returning: nil stays nil.
+func toErrno(err error) error {
+	if err == nil {
+		return nil
+	}
+	if e := AsErrno(err); e != 0 {
+		return e
+	}
+	return err
+}

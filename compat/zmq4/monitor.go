@@ -45,11 +45,11 @@ func (soc *Socket) Monitor(addr string, events Event) error {
 	}
 	pair, err := socket.New(socket.Pair)
 	if err != nil {
-		return AsErrno(err)
+		return toErrno(err)
 	}
 	if err := pair.Bind(addr); err != nil {
 		pair.Close()
-		return AsErrno(err)
+		return toErrno(err)
 	}
 	soc.monitor = &monitor{pair: pair, mask: events, done: make(chan struct{})}
 	if soc.s != nil {

@@ -138,11 +138,11 @@ func (o *sockOpts) security(soc *Socket) ([]socket.Option, error) {
 				}),
 			}, nil
 		}
-		var pub [32]byte
-		if o.curvePubSet {
-			pub = o.curvePub
+		srv, err := clientServerKey(o)
+		if err != nil {
+			return nil, err
 		}
-		return []socket.Option{socket.WithCurveClient(o.curveSrvKey, pub, o.curveSec)}, nil
+		return []socket.Option{socket.WithCurveClient(srv, [32]byte{}, o.curveSec)}, nil
 	}
 	if domain != "" {
 		// A NULL server with a ZAP domain asks ZAP in libzmq; package socket
@@ -167,4 +167,26 @@ func parseKey(key string) ([32]byte, error) {
 		return k, nil
 	}
 	return k, einval
+}
+
+// clientServerKey returns the server key a CURVE client uses. libzmq lets
+// a client set a public key that does not belong to its secret key; every
+// handshake of such a client then fails at the server, which cannot open
+// the vouch. Package socket refuses the mismatch at New (it derives the
+// public key), so the same outcome is had by encrypting to a server key
+// that no server holds: the socket is made, connects, and never completes
+// a handshake, as with libzmq.
+func clientServerKey(o *sockOpts) ([32]byte, error) {
+	if !o.curvePubSet {
+		return o.curveSrvKey, nil
+	}
+	derived, err := zmtp.CurvePublicKey(o.curveSec)
+	if err != nil {
+		return o.curveSrvKey, einval
+	}
+	if derived == o.curvePub {
+		return o.curveSrvKey, nil
+	}
+	nobody, _, err := zmtp.GenerateCurveKeypair()
+	return nobody, err
 }

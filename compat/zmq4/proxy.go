@@ -50,5 +50,5 @@ func proxy(frontend, backend *Socket) error {
 	if frontend.ctx.done() || backend.ctx.done() {
 		return ETERM
 	}
-	return AsErrno(err)
+	return toErrno(err)
 }

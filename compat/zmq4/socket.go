@@ -98,12 +98,12 @@ func (soc *Socket) real() (*socket.Socket, error) {
 	}
 	s, err := socket.New(socketTypes[soc.typ], opts...)
 	if err != nil {
-		return nil, AsErrno(err)
+		return nil, toErrno(err)
 	}
 	for _, topic := range soc.subs {
 		if err := s.Subscribe(topic); err != nil {
 			s.Close()
-			return nil, AsErrno(err)
+			return nil, toErrno(err)
 		}
 	}
 	soc.subs = nil
@@ -133,7 +133,7 @@ func (soc *Socket) callErr(err error) error {
 	if soc.ctx.done() {
 		return ETERM
 	}
-	return AsErrno(err)
+	return toErrno(err)
 }
 
 // Bind binds the socket to endpoint (tcp, ipc, inproc).
@@ -146,7 +146,7 @@ func (soc *Socket) Bind(endpoint string) error {
 	}
 	before := s.Endpoints()
 	if err := s.Bind(endpoint); err != nil {
-		return AsErrno(err)
+		return toErrno(err)
 	}
 	soc.last = newEndpoint(before, s.Endpoints(), endpoint)
 	soc.binds = append(soc.binds, soc.last)
@@ -188,7 +188,7 @@ func (soc *Socket) Unbind(endpoint string) error {
 		return err
 	}
 	if err := s.Unbind(endpoint); err != nil {
-		return AsErrno(err)
+		return toErrno(err)
 	}
 	for i, b := range soc.binds {
 		if b == libzmqEndpoint(endpoint) || b == endpoint {
@@ -211,8 +211,11 @@ func (soc *Socket) Connect(endpoint string) error {
 	if err != nil {
 		return err
 	}
+	if !validHost(endpoint) {
+		return einval
+	}
 	if err := s.Connect(endpoint); err != nil {
-		return AsErrno(err)
+		return toErrno(err)
 	}
 	soc.last = endpoint
 	return nil
@@ -226,7 +229,7 @@ func (soc *Socket) Disconnect(endpoint string) error {
 	if err != nil {
 		return err
 	}
-	return AsErrno(s.Disconnect(endpoint))
+	return toErrno(s.Disconnect(endpoint))
 }
 
 // Close closes the socket. Messages still queued are flushed for the
@@ -250,7 +253,7 @@ func (soc *Socket) Close() error {
 	}
 	soc.ctx.remove(soc)
 	if err != nil {
-		return AsErrno(err)
+		return toErrno(err)
 	}
 	return nil
 }
@@ -278,4 +281,35 @@ func (soc *Socket) GetType() (Type, error) {
 // String describes the socket: its type and address.
 func (soc Socket) String() string {
 	return fmt.Sprintf("Socket(%v,%p)", soc.typ, soc.ctx)
+}
+
+// validHost rejects a tcp:// endpoint whose host cannot be a name or an
+// address (libzmq checks this in zmq_connect; package socket resolves in
+// the background and would only retry).
+func validHost(endpoint string) bool {
+	rest, ok := strings.CutPrefix(endpoint, "tcp://")
+	if !ok {
+		return true
+	}
+	if i := strings.LastIndexByte(rest, ';'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	i := strings.LastIndexByte(rest, ':')
+	if i < 0 {
+		return false
+	}
+	host := rest[:i]
+	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+		return true
+	}
+	if host == "" {
+		return false
+	}
+	for _, c := range host {
+		if !(c == '.' || c == '-' || c == '_' || c == '*' || c >= '0' && c <= '9' ||
+			c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

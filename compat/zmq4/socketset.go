@@ -310,9 +310,9 @@ func (soc *Socket) subscribe(filter string, on bool) error {
 		return nil
 	}
 	if on {
-		return AsErrno(soc.s.Subscribe(topic))
+		return toErrno(soc.s.Subscribe(topic))
 	}
-	return AsErrno(soc.s.Unsubscribe(topic))
+	return toErrno(soc.s.Unsubscribe(topic))
 }
 
 // SetTcpAcceptFilter: only "" (needs accept filters in package socket).
