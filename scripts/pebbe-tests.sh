@@ -14,7 +14,8 @@
 # (CI) a skip counts as a failure, and so does a fetch that fails.
 #
 # Env: PEBBE_VERSION (default v1.4.0), PEBBE_RUN (a -run pattern),
-#      PEBBE_TIMEOUT (go test -timeout, default 5m), GO (default go).
+#      PEBBE_TIMEOUT (go test -timeout, default 5m), PEBBE_FLAGS (more go test
+#      flags, e.g. -race), PEBBE_VERBOSE=1 (print the whole go test output), GO.
 set -u
 GO=${GO:-go}
 VERSION=${PEBBE_VERSION:-v1.4.0}
@@ -60,7 +61,7 @@ cp "$ROOT/go.sum" "$tmp/go.sum"
 names=$(cd "$tmp" && GOFLAGS=-mod=mod $GO test -list '.*' . 2>/dev/null | grep '^Test' || true)
 out="$tmp/out.txt"
 echo "pebbe-tests: github.com/pebbe/zmq4@$VERSION ($n test files) against compat/zmq4"
-(cd "$tmp" && GOFLAGS=-mod=mod CGO_ENABLED=${CGO_ENABLED:-0} $GO test -v -count=1 -timeout "$TIMEOUT" ${PEBBE_RUN:+-run "$PEBBE_RUN"} . >"$out" 2>&1)
+(cd "$tmp" && GOFLAGS=-mod=mod CGO_ENABLED=${CGO_ENABLED:-0} $GO test -v -count=1 -timeout "$TIMEOUT" ${PEBBE_FLAGS:-} ${PEBBE_RUN:+-run "$PEBBE_RUN"} . >"$out" 2>&1)
 rc=$?
 if [ -n "${PEBBE_VERBOSE:-}" ]; then cat "$out"; fi
 if [ -z "$names" ]; then
