@@ -144,6 +144,9 @@ func (soc *Socket) Bind(endpoint string) error {
 	if err != nil {
 		return err
 	}
+	if err := transportOK(endpoint); err != nil {
+		return err
+	}
 	before := s.Endpoints()
 	if err := s.Bind(endpoint); err != nil {
 		return toErrno(err)
@@ -209,6 +212,9 @@ func (soc *Socket) Connect(endpoint string) error {
 	defer soc.mu.Unlock()
 	s, err := soc.real()
 	if err != nil {
+		return err
+	}
+	if err := transportOK(endpoint); err != nil {
 		return err
 	}
 	if !validHost(endpoint) {
@@ -312,4 +318,18 @@ func validHost(endpoint string) bool {
 		}
 	}
 	return true
+}
+
+// transportOK fails libzmq transports that purezmq does not have with
+// EPROTONOSUPPORT, as libzmq does for transports it was built without.
+func transportOK(endpoint string) error {
+	scheme, _, ok := strings.Cut(endpoint, "://")
+	if !ok {
+		return einval
+	}
+	switch scheme {
+	case "tcp", "ipc", "inproc":
+		return nil
+	}
+	return EPROTONOSUPPORT
 }
