@@ -67,7 +67,7 @@ if [ -n "${PEBBE_VERBOSE:-}" ]; then cat "$out"; fi
 if [ -z "$names" ]; then
 	echo "pebbe-tests: the tests do not build:"
 	head -60 "$out"
-	echo "0 passed, 19 failed"
+	echo "0 passed, $(grep -h '^func Test' "$tmp"/*_test.go | wc -l | tr -d ' ') failed"
 	exit 1
 fi
 
