@@ -96,6 +96,9 @@ func (p *Poller) PollAll(timeout time.Duration) ([]Polled, error) { return p.pol
 // are checked again while a poll waits.
 const pollTick = 2 * time.Millisecond
 
+// idleTick is how often a poll with nothing to wait on looks again.
+const idleTick = 50 * time.Millisecond
+
 func (p *Poller) poll(timeout time.Duration, all bool) ([]Polled, error) {
 	var deadline time.Time
 	if timeout >= 0 {
@@ -145,17 +148,20 @@ func (p *Poller) wait(d time.Duration) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	done := make(chan struct{}, 1)
-	tick := false
+	tick, waiting := time.Duration(0), false
 	for _, it := range p.items {
-		if it.Events&POLLIN != 0 {
-			it.Socket.waitReadable(ctx, &wg, done)
+		if it.Events&POLLIN != 0 && it.Socket.waitReadable(ctx, &wg, done) {
+			waiting = true
 		}
 		if it.Events&POLLOUT != 0 {
-			tick = true
+			tick = pollTick
 		}
 	}
-	if tick && (d < 0 || d > pollTick) {
-		d = pollTick
+	if tick == 0 && !waiting {
+		tick = idleTick // nothing to wait on: look again now and then (a REQ's turn, Term)
+	}
+	if tick > 0 && (d < 0 || d > tick) {
+		d = tick
 	}
 	var timer <-chan time.Time
 	if d >= 0 {
