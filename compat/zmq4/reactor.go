@@ -87,11 +87,11 @@ func (r *Reactor) Run(interval time.Duration) (err error) {
 			return err
 		}
 		if len(r.channels) > 0 && interval < 0 {
-			return errors.New("There are channels, but polling time-out is infinite")
+			return errors.New("zmq4: reactor: a negative interval would starve its channels")
 		}
 		if len(r.sockets) == 0 {
 			if len(r.channels) == 0 {
-				return errors.New("No sockets to poll, no channels to read")
+				return errors.New("zmq4: reactor: nothing to run (no sockets, no channels)")
 			}
 			time.Sleep(interval)
 			continue
