@@ -1,0 +1,298 @@
+package zmq4
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/purezmq/purezmq/socket"
+)
+
+var epSeq atomic.Uint64
+
+func inproc() string { return fmt.Sprintf("inproc://compat-test-%d", epSeq.Add(1)) }
+
+func newSock(t *testing.T, typ Type) *Socket {
+	t.Helper()
+	s, err := NewSocket(typ)
+	if err != nil {
+		t.Fatalf("NewSocket(%v): %v", typ, err)
+	}
+	s.SetLinger(0)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestErrnoFromSocketErrors(t *testing.T) {
+	cases := []struct {
+		err  error
+		want Errno
+	}{
+		{nil, 0},
+		{socket.ErrWouldBlock, Errno(syscall.EAGAIN)},
+		{socket.ErrState, EFSM},
+		{socket.ErrHostUnreachable, EHOSTUNREACH},
+		{socket.ErrNotSupported, ENOTSUP},
+		{socket.ErrAddrInUse, EADDRINUSE},
+		{fmt.Errorf("wrapped: %w", ETERM), ETERM},
+		{syscall.EINTR, Errno(syscall.EINTR)},
+	}
+	for _, c := range cases {
+		if got := AsErrno(c.err); got != c.want {
+			t.Errorf("AsErrno(%v) = %v (%d), want %v (%d)", c.err, got, got, c.want, c.want)
+		}
+	}
+	if ETERM.Error() != "Context was terminated" || Error(int(EFSM)) == "" {
+		t.Errorf("texts: %q %q", ETERM.Error(), Error(int(EFSM)))
+	}
+}
+
+func TestReqRepMultipart(t *testing.T) {
+	ep := inproc()
+	rep, req := newSock(t, REP), newSock(t, REQ)
+	if err := rep.Bind(ep); err != nil {
+		t.Fatal(err)
+	}
+	if err := req.Connect(ep); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := req.SendMessage("a", []byte("bc"), []string{"d", "e"}, 7); err != nil || n != 6 {
+		t.Fatalf("SendMessage = %d, %v", n, err)
+	}
+	if _, err := req.Send("again", 0); AsErrno(err) != EFSM {
+		t.Fatalf("second send on REQ: %v, want EFSM", err)
+	}
+	first, err := rep.Recv(0)
+	if more, _ := rep.GetRcvmore(); err != nil || first != "a" || !more {
+		t.Fatalf("Recv = %q %v more=%v", first, err, more)
+	}
+	rest, err := rep.RecvMessage(0)
+	if err != nil || fmt.Sprint(rest) != "[bc d e 7]" {
+		t.Fatalf("RecvMessage = %q %v", rest, err)
+	}
+	if more, _ := rep.GetRcvmore(); more {
+		t.Fatal("GetRcvmore after the last frame")
+	}
+	if _, err := rep.SendMessage("ok"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := req.RecvMessage(0); err != nil || len(got) != 1 || got[0] != "ok" {
+		t.Fatalf("reply = %q %v", got, err)
+	}
+}
+
+func TestSendCopiesBytes(t *testing.T) {
+	ep := inproc()
+	pull, push := newSock(t, PULL), newSock(t, PUSH)
+	pull.Bind(ep)
+	push.Connect(ep)
+	buf := []byte("hello")
+	if _, err := push.SendBytes(buf, 0); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "XXXXX")
+	if got, err := pull.Recv(0); err != nil || got != "hello" {
+		t.Fatalf("Recv = %q %v: Send did not copy", got, err)
+	}
+}
+
+func TestOptionsRecordedThenFixed(t *testing.T) {
+	s := newSock(t, PUSH)
+	if err := s.SetSndhwm(7); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.GetSndhwm(); v != 7 || err != nil {
+		t.Fatalf("GetSndhwm = %d %v", v, err)
+	}
+	if err := s.Bind(inproc()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetSndhwm(9); AsErrno(err) != ENOTSUP {
+		t.Fatalf("SetSndhwm after Bind = %v, want ENOTSUP", err)
+	}
+	if err := s.SetRcvtimeo(time.Millisecond); err != nil {
+		t.Fatalf("SetRcvtimeo after Bind = %v", err)
+	}
+	if err := s.SetIdentity(""); AsErrno(err) != Errno(syscall.EINVAL) {
+		t.Fatalf("empty identity = %v", err)
+	}
+}
+
+func TestUnsupportedIsAnError(t *testing.T) {
+	s := newSock(t, PULL)
+	for name, err := range map[string]error{
+		"SetConflate(true)":    s.SetConflate(true),
+		"SetGssapiServer":      s.SetGssapiServer(true),
+		"SetReqRelaxed(1)":     s.SetReqRelaxed(1),
+		"SetTcpKeepalive(1)":   s.SetTcpKeepalive(1),
+		"SetXpubWelcomeMsg(x)": s.SetXpubWelcomeMsg("x"),
+	} {
+		if AsErrno(err) != ENOTSUP {
+			t.Errorf("%s = %v, want ENOTSUP", name, err)
+		}
+	}
+	if err := s.SetConflate(false); err != nil {
+		t.Errorf("SetConflate(false) = %v", err)
+	}
+	if _, err := s.GetFd(); AsErrno(err) != ENOTSUP {
+		t.Errorf("GetFd = %v", err)
+	}
+	// Asking for metadata fails before a message is taken.
+	ep := inproc()
+	s.Bind(ep)
+	push := newSock(t, PUSH)
+	push.Connect(ep)
+	push.Send("m", 0)
+	if _, _, err := s.RecvWithMetadata(0, "Peer-Address"); AsErrno(err) != ENOTSUP {
+		t.Fatalf("RecvWithMetadata = %v", err)
+	}
+	if got, err := s.Recv(0); got != "m" || err != nil {
+		t.Fatalf("message lost: %q %v", got, err)
+	}
+}
+
+func TestRecvTimeoutIsEAGAIN(t *testing.T) {
+	s := newSock(t, PULL)
+	s.SetRcvtimeo(20 * time.Millisecond)
+	s.Bind(inproc())
+	if _, err := s.Recv(0); AsErrno(err) != Errno(syscall.EAGAIN) {
+		t.Fatalf("Recv = %v, want EAGAIN", err)
+	}
+	if _, err := s.Recv(DONTWAIT); AsErrno(err) != Errno(syscall.EAGAIN) {
+		t.Fatalf("Recv(DONTWAIT) = %v, want EAGAIN", err)
+	}
+}
+
+func TestTermEndsBlockedRecv(t *testing.T) {
+	ctx, _ := NewContext()
+	s, _ := ctx.NewSocket(PULL)
+	s.SetLinger(0)
+	s.Bind(inproc())
+	got := make(chan error, 1)
+	go func() {
+		_, err := s.Recv(0)
+		got <- err
+		s.Close()
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if err := ctx.Term(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != ETERM {
+		t.Fatalf("blocked Recv = %v, want ETERM", err)
+	}
+	if _, err := ctx.NewSocket(PUSH); err != ETERM {
+		t.Fatalf("NewSocket after Term = %v", err)
+	}
+}
+
+func TestPollerKeepsOrder(t *testing.T) {
+	ep := inproc()
+	pull, push := newSock(t, PULL), newSock(t, PUSH)
+	pull.Bind(ep)
+	push.Connect(ep)
+	p := NewPoller()
+	p.Add(pull, POLLIN)
+	if res, err := p.Poll(10 * time.Millisecond); err != nil || len(res) != 0 {
+		t.Fatalf("Poll on empty = %v %v", res, err)
+	}
+	go func() {
+		time.Sleep(10 * time.Millisecond)
+		for i := 0; i < 3; i++ {
+			push.Send(fmt.Sprint(i), 0)
+		}
+	}()
+	res, err := p.Poll(time.Second)
+	if err != nil || len(res) != 1 || res[0].Events != POLLIN {
+		t.Fatalf("Poll = %v %v", res, err)
+	}
+	for i := 0; i < 3; i++ {
+		if got, err := pull.Recv(0); err != nil || got != fmt.Sprint(i) {
+			t.Fatalf("Recv %d = %q %v", i, got, err)
+		}
+	}
+}
+
+func TestZ85AndKeys(t *testing.T) {
+	raw := "\x86\x4f\xd2\x6f\xb5\x59\xf7\x5b"
+	if enc := Z85encode(raw); enc != "HelloWorld" || Z85decode(enc) != raw {
+		t.Fatalf("Z85: %q", enc)
+	}
+	pub, sec, err := NewCurveKeypair()
+	if err != nil || len(pub) != 40 || len(sec) != 40 {
+		t.Fatal(pub, sec, err)
+	}
+	if derived, err := AuthCurvePublic(sec); err != nil || derived != pub {
+		t.Fatalf("AuthCurvePublic = %q %v, want %q", derived, err, pub)
+	}
+}
+
+func TestAuthenticatorPlain(t *testing.T) {
+	if err := AuthStart(); err != nil {
+		t.Fatal(err)
+	}
+	defer AuthStop()
+	AuthPlainAdd("dom", "admin", "secret")
+	server := newSock(t, PULL)
+	server.ServerAuthPlain("dom")
+	server.SetRcvtimeo(300 * time.Millisecond)
+	if err := server.Bind("tcp://127.0.0.1:*"); err != nil {
+		t.Fatal(err)
+	}
+	ep, _ := server.GetLastEndpoint()
+	for _, c := range []struct {
+		pass string
+		ok   bool
+	}{{"wrong", false}, {"secret", true}} {
+		client := newSock(t, PUSH)
+		client.ClientAuthPlain("admin", c.pass)
+		client.Connect(ep)
+		client.Send(c.pass, DONTWAIT)
+		got, err := server.Recv(0)
+		if c.ok && (err != nil || got != c.pass) {
+			t.Errorf("password %q: Recv = %q %v, want admitted", c.pass, got, err)
+		}
+		if !c.ok && err == nil {
+			t.Errorf("password %q: Recv = %q, want refused", c.pass, got)
+		}
+		client.Close()
+	}
+}
+
+func TestMonitorEvents(t *testing.T) {
+	s := newSock(t, PULL)
+	mon := inproc()
+	if err := s.Monitor(mon, EVENT_LISTENING|EVENT_CLOSED); err != nil {
+		t.Fatal(err)
+	}
+	r := newSock(t, PAIR)
+	r.Connect(mon)
+	r.SetRcvtimeo(time.Second)
+	if err := s.Bind("tcp://127.0.0.1:*"); err != nil {
+		t.Fatal(err)
+	}
+	ep, _ := s.GetLastEndpoint()
+	ev, addr, _, err := r.RecvEvent(0)
+	if err != nil || ev != EVENT_LISTENING || addr != ep {
+		t.Fatalf("RecvEvent = %v %q %v, want EVENT_LISTENING %q", ev, addr, err, ep)
+	}
+	s.Close()
+	ev, addr, _, err = r.RecvEvent(0)
+	if err != nil || ev != EVENT_CLOSED || addr != ep {
+		t.Fatalf("RecvEvent = %v %q %v, want EVENT_CLOSED %q", ev, addr, err, ep)
+	}
+}
+
+func TestClosedSocket(t *testing.T) {
+	s, _ := NewSocket(PAIR)
+	s.Close()
+	if err := s.Close(); !errors.Is(err, ErrorSocketClosed) {
+		t.Fatalf("second Close = %v", err)
+	}
+	if _, err := s.Send("x", 0); !errors.Is(err, ErrorSocketClosed) {
+		t.Fatalf("Send after Close = %v", err)
+	}
+}

@@ -1,0 +1,192 @@
+package zmq4
+
+import (
+	"time"
+
+	"github.com/purezmq/purezmq/socket"
+	"github.com/purezmq/purezmq/zmtp"
+)
+
+// sockOpts are the options recorded before the underlying socket is made.
+type sockOpts struct {
+	identity           string
+	sndhwm, rcvhwm     int
+	linger             time.Duration
+	rcvtimeo, sndtimeo time.Duration
+	reconnectIvl       time.Duration
+	reconnectIvlMax    time.Duration
+	handshakeIvl       time.Duration
+	maxmsgsize         int64
+	immediate          bool
+	routerMandatory    bool
+	routerHandover     bool
+	xpubVerbose        bool
+	xpubNodrop         bool
+	hbIvl, hbTTL, hbTO time.Duration
+	ipv6               bool
+
+	plainServer          bool
+	plainUser, plainPass string
+	plainSet             bool
+	curveServer          bool
+	curvePub, curveSec   [32]byte
+	curveSrvKey          [32]byte
+	curvePubSet          bool
+	curveSecSet          bool
+	curveSrvSet          bool
+	zapDomain            string
+
+	// options accepted and reported back that have no effect here
+	// (multicast transports, I/O thread affinity): see the package doc.
+	affinity                     uint64
+	rate, multicastHops, maxtpdu int
+	recoveryIvl                  time.Duration
+}
+
+func defaultOpts(ctx *Context) sockOpts {
+	ctx.mu.Lock()
+	ipv6, maxMsg := ctx.ipv6, int64(ctx.maxMsgsz)
+	ctx.mu.Unlock()
+	if maxMsg >= maxMsgszDflt {
+		maxMsg = -1
+	}
+	return sockOpts{
+		sndhwm: socket.DefaultHWM, rcvhwm: socket.DefaultHWM,
+		linger: socket.DefaultLinger, rcvtimeo: -1, sndtimeo: -1,
+		reconnectIvl: socket.DefaultReconnectInterval, handshakeIvl: socket.DefaultHandshakeInterval,
+		maxmsgsize: maxMsg, ipv6: ipv6,
+		rate: 100, multicastHops: 1, maxtpdu: 1500, recoveryIvl: 10 * time.Second,
+	}
+}
+
+// mechanism says which security mechanism the options select.
+func (o *sockOpts) mechanism() Mechanism {
+	switch {
+	case o.curveServer || o.curveSrvSet:
+		return CURVE
+	case o.plainServer || o.plainSet:
+		return PLAIN
+	}
+	return NULL
+}
+
+// build turns the recorded options into package socket's. soc.mu is held.
+func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
+	opts := []socket.Option{
+		socket.WithSendHWM(o.sndhwm), socket.WithRecvHWM(o.rcvhwm),
+		socket.WithLinger(o.linger),
+		socket.WithReconnectInterval(o.reconnectIvl),
+		socket.WithReconnectIntervalMax(o.reconnectIvlMax),
+		socket.WithMaxMsgSize(o.maxmsgsize),
+	}
+	if o.handshakeIvl > 0 {
+		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
+	}
+	if o.identity != "" {
+		opts = append(opts, socket.WithIdentity([]byte(o.identity)))
+	}
+	if o.immediate {
+		opts = append(opts, socket.WithImmediate(true))
+	}
+	if o.routerMandatory {
+		opts = append(opts, socket.WithRouterMandatory(true))
+	}
+	if o.routerHandover {
+		opts = append(opts, socket.WithRouterHandover(true))
+	}
+	if o.xpubVerbose {
+		opts = append(opts, socket.WithXPubVerbose(true))
+	}
+	if o.xpubNodrop {
+		opts = append(opts, socket.WithXPubNoDrop(true))
+	}
+	if o.hbIvl > 0 {
+		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
+	}
+	sec, err := o.security(soc)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, sec...), nil
+}
+
+// security maps the PLAIN and CURVE options. A server asks the ZAP handler
+// bound at inproc://zeromq.zap.01, if there is one, as libzmq does.
+func (o *sockOpts) security(soc *Socket) ([]socket.Option, error) {
+	domain, identity := o.zapDomain, o.identity
+	switch o.mechanism() {
+	case PLAIN:
+		if o.plainServer {
+			return []socket.Option{socket.WithPlainServer(func(user, pass string) (string, error) {
+				return zapAsk(domain, identity, "PLAIN", user, pass)
+			})}, nil
+		}
+		return []socket.Option{socket.WithPlainClient(o.plainUser, o.plainPass)}, nil
+	case CURVE:
+		if !o.curveSecSet {
+			return nil, einval
+		}
+		if o.curveServer {
+			return []socket.Option{
+				socket.WithCurveServer(o.curveSec),
+				socket.WithCurveAuth(func(clientKeyZ85 string) (string, error) {
+					key, err := zmtp.Z85Decode(clientKeyZ85)
+					if err != nil {
+						return "", err
+					}
+					return zapAsk(domain, identity, "CURVE", string(key))
+				}),
+			}, nil
+		}
+		srv, err := clientServerKey(o)
+		if err != nil {
+			return nil, err
+		}
+		return []socket.Option{socket.WithCurveClient(srv, [32]byte{}, o.curveSec)}, nil
+	}
+	if domain != "" {
+		// A NULL server with a ZAP domain asks ZAP in libzmq; package socket
+		// has no hook for the NULL mechanism.
+		return nil, ENOTSUP
+	}
+	return nil, nil
+}
+
+// parseKey takes a CURVE key as 32 raw bytes or 40 Z85 characters.
+func parseKey(key string) ([32]byte, error) {
+	var k [32]byte
+	switch len(key) {
+	case 32:
+		copy(k[:], key)
+		return k, nil
+	case 40:
+		k, err := zmtp.ParseCurveKeyZ85(key)
+		if err != nil {
+			return k, einval
+		}
+		return k, nil
+	}
+	return k, einval
+}
+
+// clientServerKey returns the server key a CURVE client uses. libzmq lets
+// a client set a public key that does not belong to its secret key; every
+// handshake of such a client then fails at the server, which cannot open
+// the vouch. Package socket refuses the mismatch at New (it derives the
+// public key), so the same outcome is had by encrypting to a server key
+// that no server holds: the socket is made, connects, and never completes
+// a handshake, as with libzmq.
+func clientServerKey(o *sockOpts) ([32]byte, error) {
+	if !o.curvePubSet {
+		return o.curveSrvKey, nil
+	}
+	derived, err := zmtp.CurvePublicKey(o.curveSec)
+	if err != nil {
+		return o.curveSrvKey, einval
+	}
+	if derived == o.curvePub {
+		return o.curveSrvKey, nil
+	}
+	nobody, _, err := zmtp.GenerateCurveKeypair()
+	return nobody, err
+}

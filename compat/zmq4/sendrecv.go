@@ -1,0 +1,263 @@
+package zmq4
+
+import (
+	"fmt"
+
+	"github.com/purezmq/purezmq/socket"
+)
+
+// Send sends one frame; with SNDMORE more frames of the message follow.
+// It returns the frame's length.
+func (soc *Socket) Send(data string, flags Flag) (int, error) {
+	return soc.sendFrames([][]byte{[]byte(data)}, flags)
+}
+
+// SendBytes sends one frame, copied as libzmq copies it.
+func (soc *Socket) SendBytes(data []byte, flags Flag) (int, error) {
+	return soc.sendFrames([][]byte{append([]byte(nil), data...)}, flags)
+}
+
+// SendMessage sends a multipart message. Parts are strings, []byte,
+// []string or [][]byte (each element a frame); anything else is sent as
+// its fmt %v text. Trailing empty []string and [][]byte parts add nothing.
+// It returns the total bytes sent.
+func (soc *Socket) SendMessage(parts ...interface{}) (total int, err error) {
+	return soc.sendMessage(0, parts)
+}
+
+// SendMessageDontwait is SendMessage with DONTWAIT.
+func (soc *Socket) SendMessageDontwait(parts ...interface{}) (total int, err error) {
+	return soc.sendMessage(DONTWAIT, parts)
+}
+
+func (soc *Socket) sendMessage(flags Flag, parts []interface{}) (int, error) {
+	var frames [][]byte
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			frames = append(frames, []byte(v))
+		case []byte:
+			frames = append(frames, append([]byte(nil), v...))
+		case []string:
+			for _, s := range v {
+				frames = append(frames, []byte(s))
+			}
+		case [][]byte:
+			for _, b := range v {
+				frames = append(frames, append([]byte(nil), b...))
+			}
+		default:
+			frames = append(frames, []byte(fmt.Sprintf("%v", v)))
+		}
+	}
+	if len(frames) == 0 {
+		return 0, nil
+	}
+	total := 0
+	for _, f := range frames {
+		total += len(f)
+	}
+	if _, err := soc.sendFrames(frames, flags); err != nil {
+		return -1, err
+	}
+	return total, nil
+}
+
+// sendFrames adds frames to the message being built and sends it unless
+// SNDMORE is given. The frames belong to the socket from here on.
+func (soc *Socket) sendFrames(frames [][]byte, flags Flag) (int, error) {
+	n := len(frames[len(frames)-1])
+	soc.mu.Lock()
+	s, err := soc.real()
+	if err != nil {
+		soc.mu.Unlock()
+		return -1, err
+	}
+	if (soc.typ == REQ && soc.awaitReply) || (soc.typ == REP && !soc.haveReq) {
+		soc.mu.Unlock()
+		return -1, EFSM
+	}
+	soc.out = append(soc.out, frames...)
+	if flags&SNDMORE != 0 {
+		soc.mu.Unlock()
+		return n, nil
+	}
+	msg := socket.NewMsg(soc.out...)
+	soc.out = nil
+	timeout := soc.opt.sndtimeo
+	soc.mu.Unlock()
+
+	if flags&DONTWAIT != 0 || timeout == 0 {
+		err = s.TrySend(msg)
+	} else {
+		ctx, cancel := soc.callCtx(timeout)
+		err = s.Send(ctx, msg)
+		cancel()
+	}
+	soc.mu.Lock()
+	defer soc.mu.Unlock()
+	if err != nil {
+		e := soc.callErr(err)
+		if e == eagain && soc.out == nil {
+			soc.out = msg.Frames // not queued: a retry of the last frame sends it all
+		}
+		return -1, e
+	}
+	switch soc.typ {
+	case REQ:
+		soc.awaitReply = true
+	case REP:
+		soc.haveReq = false
+	}
+	return n, nil
+}
+
+// Recv receives one frame as a string; GetRcvmore tells whether more follow.
+func (soc *Socket) Recv(flags Flag) (string, error) {
+	b, err := soc.recvFrame(flags)
+	return string(b), err
+}
+
+// RecvBytes receives one frame.
+func (soc *Socket) RecvBytes(flags Flag) ([]byte, error) { return soc.recvFrame(flags) }
+
+// RecvMessage receives the (rest of the) message, frame by frame.
+func (soc *Socket) RecvMessage(flags Flag) (msg []string, err error) {
+	frames, err := soc.RecvMessageBytes(flags)
+	if err != nil {
+		return nil, err
+	}
+	msg = make([]string, len(frames))
+	for i, f := range frames {
+		msg[i] = string(f)
+	}
+	return msg, nil
+}
+
+// RecvMessageBytes receives the (rest of the) message.
+func (soc *Socket) RecvMessageBytes(flags Flag) (msg [][]byte, err error) {
+	for {
+		f, err := soc.recvFrame(flags)
+		if err != nil {
+			return nil, err
+		}
+		msg = append(msg, f)
+		more, _ := soc.GetRcvmore()
+		if !more {
+			return msg, nil
+		}
+	}
+}
+
+// RecvWithMetadata is Recv returning message properties (zmq_msg_gets).
+// Package socket does not expose per-message properties yet: asked for any
+// property, it fails with ENOTSUP before taking a message.
+func (soc *Socket) RecvWithMetadata(flags Flag, properties ...string) (msg string, metadata map[string]string, err error) {
+	if err := noMetadata(properties); err != nil {
+		return "", nil, err
+	}
+	msg, err = soc.Recv(flags)
+	return msg, map[string]string{}, err
+}
+
+// RecvBytesWithMetadata: see RecvWithMetadata.
+func (soc *Socket) RecvBytesWithMetadata(flags Flag, properties ...string) (msg []byte, metadata map[string]string, err error) {
+	if err := noMetadata(properties); err != nil {
+		return nil, nil, err
+	}
+	msg, err = soc.RecvBytes(flags)
+	return msg, map[string]string{}, err
+}
+
+// RecvMessageWithMetadata: see RecvWithMetadata.
+func (soc *Socket) RecvMessageWithMetadata(flags Flag, properties ...string) (msg []string, metadata map[string]string, err error) {
+	if err := noMetadata(properties); err != nil {
+		return nil, nil, err
+	}
+	msg, err = soc.RecvMessage(flags)
+	return msg, map[string]string{}, err
+}
+
+// RecvMessageBytesWithMetadata: see RecvWithMetadata.
+func (soc *Socket) RecvMessageBytesWithMetadata(flags Flag, properties ...string) (msg [][]byte, metadata map[string]string, err error) {
+	if err := noMetadata(properties); err != nil {
+		return nil, nil, err
+	}
+	msg, err = soc.RecvMessageBytes(flags)
+	return msg, map[string]string{}, err
+}
+
+func noMetadata(properties []string) error {
+	if len(properties) > 0 {
+		return ENOTSUP
+	}
+	return nil
+}
+
+// recvFrame returns the next frame of the current message, receiving a
+// new message when the last one is used up.
+func (soc *Socket) recvFrame(flags Flag) ([]byte, error) {
+	soc.mu.Lock()
+	s, err := soc.real()
+	if err != nil {
+		soc.mu.Unlock()
+		return nil, err
+	}
+	if soc.inNext < len(soc.in) {
+		defer soc.mu.Unlock()
+		return soc.nextFrame(), nil
+	}
+	if soc.typ == REQ && !soc.awaitReply {
+		soc.mu.Unlock()
+		return nil, EFSM
+	}
+	if m := soc.peeked; m != nil {
+		soc.peeked = nil
+		defer soc.mu.Unlock()
+		return soc.startMsg(m.Frames), nil
+	}
+	timeout := soc.opt.rcvtimeo
+	soc.mu.Unlock()
+
+	var m socket.Msg
+	if flags&DONTWAIT != 0 || timeout == 0 {
+		m, err = s.TryRecv()
+	} else {
+		ctx, cancel := soc.callCtx(timeout)
+		m, err = s.Recv(ctx)
+		cancel()
+	}
+	soc.mu.Lock()
+	defer soc.mu.Unlock()
+	if err != nil {
+		return nil, soc.callErr(err)
+	}
+	return soc.startMsg(m.Frames), nil
+}
+
+// startMsg makes frames the message being read and returns its first frame.
+// soc.mu is held.
+func (soc *Socket) startMsg(frames [][]byte) []byte {
+	if len(frames) == 0 {
+		frames = [][]byte{nil}
+	}
+	soc.in, soc.inNext = frames, 0
+	return soc.nextFrame()
+}
+
+// nextFrame returns the next frame of the message being read. soc.mu is held.
+func (soc *Socket) nextFrame() []byte {
+	f := soc.in[soc.inNext]
+	soc.inNext++
+	soc.more = soc.inNext < len(soc.in)
+	if !soc.more {
+		soc.in, soc.inNext = nil, 0
+		switch soc.typ {
+		case REQ:
+			soc.awaitReply = false
+		case REP:
+			soc.haveReq = true
+		}
+	}
+	return f
+}
