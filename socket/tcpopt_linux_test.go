@@ -318,3 +318,30 @@ func freeTCPPort(t *testing.T, host string) string {
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	return port
 }
+
+// TestTCPTOSDualStack: on a dual-stack listener, a connection from an IPv4
+// peer still carries the TOS byte (IP_TOS set on the IPv6 socket as well
+// as IPV6_TCLASS), and the buffers carry over to it.
+func TestTCPTOSDualStack(t *testing.T) {
+	needIPv6Loopback(t)
+	r := recordTCPConns(t)
+	pull := newSock(t, Pull, WithIPv6(true), WithTOS(0x28), WithRecvBuffer(40<<10))
+	if err := pull.Bind("tcp://*:0"); err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(pull.Endpoints()[0], "tcp://"))
+	push := newSock(t, Push, WithTOS(0x28))
+	connectTo(t, push, "tcp://127.0.0.1:"+port)
+	send(t, push, "v4 to v6")
+	expect(t, pull, "v4 to v6")
+	acc, _ := r.both(t)
+	if got := getsockoptInt(t, acc, unix.IPPROTO_IP, unix.IP_TOS); got != 0x28 {
+		t.Errorf("accepted IPv4-mapped connection: IP_TOS = %#x, want 0x28", got)
+	}
+	if got := getsockoptInt(t, acc, unix.IPPROTO_IPV6, unix.IPV6_TCLASS); got != 0x28 {
+		t.Errorf("accepted connection: IPV6_TCLASS = %#x, want 0x28", got)
+	}
+	if got, want := getsockoptInt(t, acc, unix.SOL_SOCKET, unix.SO_RCVBUF), 2*min(40<<10, kernelMax(t, "rmem_max")); got != want {
+		t.Errorf("accepted connection: SO_RCVBUF = %d, want %d", got, want)
+	}
+}
