@@ -51,7 +51,7 @@ func (s *Socket) Bind(endpoint string) error {
 	if ep.transport == "inproc" {
 		return s.bindInproc(ep)
 	}
-	ln, resolved, err := listen(ep)
+	ln, resolved, err := listen(ep, &s.o.tcp)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			err = fmt.Errorf("%w: %w", ErrAddrInUse, err)

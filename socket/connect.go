@@ -171,7 +171,7 @@ func (c *connector) run() {
 		if attempt > 0 {
 			s.emit(Event{Kind: EventConnectRetried, Endpoint: ep})
 		}
-		nc, err := dial(c.ctx, c.ep)
+		nc, err := dial(c.ctx, c.ep, &s.o.tcp)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return

@@ -16,6 +16,10 @@ type endpoint struct {
 	// for a generated path); inproc: the name.
 	addr    string
 	network string // tcp: "tcp" or "tcp4" (the "*" wildcard binds IPv4, as libzmq does by default)
+	// tcp: wildcard is a "*" host (bind); src the "host:port" of
+	// tcp://src;dst (connect), see parseTCPSource.
+	wildcard bool
+	src      string
 }
 
 func badEndpoint(raw, reason string, err error) error {
@@ -60,8 +64,15 @@ func parseEndpoint(raw string, bind bool) (endpoint, error) {
 }
 
 func parseTCP(ep endpoint, rest string, bind bool) (endpoint, error) {
-	if strings.Contains(rest, ";") {
-		return ep, badEndpoint(ep.raw, "source addresses are not supported", nil)
+	if src, dst, ok := strings.Cut(rest, ";"); ok {
+		if bind {
+			return ep, badEndpoint(ep.raw, "a source address (src;dst) is for connect only", nil)
+		}
+		var reason string
+		if ep.src, reason = parseTCPSource(src); reason != "" {
+			return ep, badEndpoint(ep.raw, reason, nil)
+		}
+		rest = dst
 	}
 	host, port, err := net.SplitHostPort(rest)
 	if err != nil {
@@ -75,7 +86,7 @@ func parseTCP(ep endpoint, rest string, bind bool) (endpoint, error) {
 		if !bind {
 			return ep, badEndpoint(ep.raw, "cannot connect to the wildcard host", nil)
 		}
-		host, ep.network = "0.0.0.0", "tcp4"
+		host, ep.network, ep.wildcard = "0.0.0.0", "tcp4", true
 	}
 	switch port {
 	case "*", "0":

@@ -47,6 +47,7 @@ type options struct {
 	swapBytes    int64
 	swapDir      string
 	writeThrough bool
+	tcp          tcpOptions // options_tcp.go
 }
 
 func defaultOptions() options {

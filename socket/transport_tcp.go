@@ -5,32 +5,30 @@ import (
 	"net"
 )
 
-func listenTCP(ep endpoint) (net.Listener, string, error) {
-	ln, err := net.Listen(ep.network, ep.addr)
+func listenTCP(ep endpoint, t *tcpOptions) (net.Listener, string, error) {
+	ln, err := listenTCPWith(ep, t)
 	if err != nil {
 		return nil, "", err
 	}
 	return ln, "tcp://" + ln.Addr().String(), nil
 }
 
-func dialTCP(ctx context.Context, ep endpoint) (net.Conn, error) {
-	var d net.Dialer
-	// Go turns Nagle off on TCP connections by default, as libzmq does.
-	return d.DialContext(ctx, "tcp", ep.addr)
+func dialTCP(ctx context.Context, ep endpoint, t *tcpOptions) (net.Conn, error) {
+	return dialTCPWith(ctx, ep, t)
 }
 
 // dial connects to a stream endpoint.
-func dial(ctx context.Context, ep endpoint) (net.Conn, error) {
+func dial(ctx context.Context, ep endpoint, t *tcpOptions) (net.Conn, error) {
 	if ep.transport == "ipc" {
 		return dialIPC(ctx, ep)
 	}
-	return dialTCP(ctx, ep)
+	return dialTCP(ctx, ep, t)
 }
 
 // listen binds a stream endpoint and returns the resolved endpoint.
-func listen(ep endpoint) (net.Listener, string, error) {
+func listen(ep endpoint, t *tcpOptions) (net.Listener, string, error) {
 	if ep.transport == "ipc" {
 		return listenIPC(ep)
 	}
-	return listenTCP(ep)
+	return listenTCP(ep, t)
 }

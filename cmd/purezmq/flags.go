@@ -79,6 +79,8 @@ type sockConfig struct {
 	curveAllow     stringList
 
 	hex, base64 bool
+
+	tcp tcpFlags // flags_tcp.go
 }
 
 // stringList is a repeatable string flag.
@@ -195,6 +197,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.Var(&c.curveAllow, "curve-allow", "CURVE server: admit only the client public `KEY` (Z85 or @FILE; repeatable; default: any client)")
 	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
 	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
+	addTCPFlags(fs, &c.tcp)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
 }
@@ -345,6 +348,9 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 			return bad("--plain-server wants USER:PASS, got %q", up)
 		}
 	}
+	if err := c.tcp.check(); err != nil {
+		return bad("%v", err)
+	}
 	return c, nil
 }
 
@@ -422,6 +428,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	if c.maxMsgSize > 0 {
 		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
+	opts = append(opts, c.tcp.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err
