@@ -8,6 +8,8 @@ package swapfile
 // slice. Offsets stay int64 everywhere, so capacity is not limited by the
 // address space.
 const (
+	wordBits = 32
+
 	// MaxCapacity is the largest data area Create accepts (1 TiB).
 	MaxCapacity = 1 << 40
 	// MaxRecordSize is the largest payload Append accepts.

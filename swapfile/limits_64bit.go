@@ -5,6 +5,8 @@ package swapfile
 // On 64-bit platforms the address space is large enough to map any ring
 // we accept as a whole; a window is only used beyond maxMapBytes.
 const (
+	wordBits = 64
+
 	// MaxCapacity is the largest data area Create accepts (64 TiB).
 	MaxCapacity = 1 << 46
 	// MaxRecordSize is the largest payload Append accepts; the length

@@ -191,7 +191,7 @@ func openFile(f *os.File, path string, opts Options) (*Ring, Recovery, error) {
 	res, err := scan(rd, h)
 	if err != nil {
 		rd.close()
-		return nil, Recovery{}, fmt.Errorf("swapfile: recover: %w", err)
+		return nil, Recovery{}, scanError(err, path)
 	}
 	r := newRing(f, path, opts, h)
 	r.rd = rd
@@ -230,6 +230,11 @@ func readHeader(f *os.File, path string) (header, int, error) {
 		return header{}, -1, fmt.Errorf("swapfile: read header: %w", err)
 	}
 	h, slot, err := pickHeader(area)
+	var arch *ArchLimitError
+	if errors.As(err, &arch) {
+		arch.Path = path
+		return header{}, -1, arch
+	}
 	if err != nil {
 		herr := &HeaderError{Path: path, Reason: err.Error()}
 		if isZero(area) {
@@ -484,7 +489,7 @@ func (r *Ring) recordAt(pos int64, seq uint64, avail int64, dst []byte, payload 
 		return dst, 0, &RecordError{Offset: pos, Seq: seq, Reason: fmt.Sprintf("found sequence number %d", got)}
 	}
 	size := recordHeaderSize + int64(n)
-	if size > avail || uint64(n) > MaxRecordSize {
+	if size > avail || uint64(n) > recordLimit {
 		return dst, 0, &RecordError{Offset: pos, Seq: seq, Reason: fmt.Sprintf("length %d exceeds the %d bytes left", n, avail)}
 	}
 	if !payload {
