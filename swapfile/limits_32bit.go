@@ -17,4 +17,8 @@ const (
 
 	maxMapBytes    = 256 << 20
 	mapWindowBytes = 64 << 20
+
+	// maxMappedTotal bounds the bytes mapped by all rings of the process
+	// together: beyond it a ring reads through pread.
+	maxMappedTotal = 512 << 20
 )

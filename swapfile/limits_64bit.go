@@ -15,4 +15,8 @@ const (
 
 	maxMapBytes    = 1 << 42 // map the whole file up to 4 TiB
 	mapWindowBytes = 1 << 30 // window size beyond that
+
+	// maxMappedTotal bounds the bytes mapped by all rings of the process
+	// together (no practical bound on 64-bit).
+	maxMappedTotal = 1 << 46
 )

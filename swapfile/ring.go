@@ -18,6 +18,7 @@ import (
 type Ring struct {
 	mu       sync.Mutex
 	f        *os.File
+	st       storage // writes and size changes of f
 	rd       reader
 	path     string
 	opts     Options
@@ -44,6 +45,12 @@ type Ring struct {
 	rbuf      [recordHeaderSize]byte
 	cursor    cursor // where the last PeekAt left off
 
+	// Growth (Options.Budget set): charged is what this ring holds of
+	// the budget (its capacity), floor the capacity it shrinks back to
+	// when drained.
+	charged int64
+	floor   int64
+
 	// Read without mu by Len, Used and Free.
 	count  atomic.Int64
 	used   atomic.Int64
@@ -66,17 +73,25 @@ func Create(path string, capacity int64, opts Options) (*Ring, error) {
 	if capacity < MinCapacity || capacity > MaxCapacity {
 		return nil, fmt.Errorf("swapfile: capacity %d out of range [%d, %d]", capacity, MinCapacity, int64(MaxCapacity))
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("swapfile: create: %w", err)
+	if b := opts.Budget; b != nil && !b.take(capacity) {
+		return nil, fmt.Errorf("swapfile: create %s: %d bytes over the budget (%d of %d used): %w", path, capacity, b.Used(), b.Limit(), ErrFull)
 	}
-	r, err := initFile(f, path, capacity, opts)
-	if err != nil {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		var r *Ring
+		if r, err = initFile(f, path, capacity, opts); err == nil {
+			r.charged, r.floor = capacity, capacity
+			return r, nil
+		}
 		f.Close()
 		os.Remove(path)
-		return nil, err
+	} else {
+		err = fmt.Errorf("swapfile: create: %w", err)
 	}
-	return r, nil
+	if opts.Budget != nil {
+		opts.Budget.give(capacity)
+	}
+	return nil, err
 }
 
 func initFile(f *os.File, path string, capacity int64, opts Options) (*Ring, error) {
@@ -84,16 +99,14 @@ func initFile(f *os.File, path string, capacity int64, opts Options) (*Ring, err
 		return nil, err
 	}
 	size := headerAreaSize + capacity
-	if err := preallocate(f, size); err != nil {
-		return nil, fmt.Errorf("swapfile: preallocate %d bytes: %w", size, err)
-	}
-	if err := f.Truncate(size); err != nil {
-		return nil, fmt.Errorf("swapfile: size file: %w", err)
+	st := newStorage(f)
+	if err := st.extend(size); err != nil {
+		return nil, ioError(path, "allocate", size, err)
 	}
 	// Sequence numbers start at 1: a blank (zeroed) record header carries
 	// 0 and must never look like the next record.
 	h := header{capacity: capacity, headSeq: 1}
-	r := newRing(f, path, opts, h)
+	r := newRing(f, st, path, opts, h)
 	// Both slots get a valid header, so a damaged slot 0 in a fresh file
 	// still leaves a usable one.
 	for range 2 {
@@ -115,9 +128,9 @@ func initFile(f *os.File, path string, capacity int64, opts Options) (*Ring, err
 	return r, nil
 }
 
-func newRing(f *os.File, path string, opts Options, h header) *Ring {
+func newRing(f *os.File, st storage, path string, opts Options, h header) *Ring {
 	r := &Ring{
-		f: f, path: path, opts: opts, log: opts.logger(), capacity: h.capacity,
+		f: f, st: st, path: path, floor: h.capacity, opts: opts, log: opts.logger(), capacity: h.capacity,
 		head: h.head, tail: h.tail, headSeq: h.headSeq, nextSeq: h.nextSeq(),
 		gen: h.gen, protHead: h.head, lastSync: time.Now(),
 	}
@@ -168,6 +181,7 @@ func openFile(f *os.File, path string, opts Options) (*Ring, Recovery, error) {
 	}
 	log := opts.logger()
 	size := headerAreaSize + h.capacity
+	st := newStorage(f)
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, Recovery{}, fmt.Errorf("swapfile: stat: %w", err)
@@ -177,11 +191,8 @@ func openFile(f *os.File, path string, opts Options) (*Ring, Recovery, error) {
 		// the file is first restored to its size; the lost bytes read as
 		// zeros and the scan treats them as never written.
 		log.Warn("swapfile: ring file shorter than its capacity, extending", "path", path, "size", fi.Size(), "want", size)
-		if err := preallocate(f, size); err != nil {
-			return nil, Recovery{}, fmt.Errorf("swapfile: preallocate: %w", err)
-		}
-		if err := f.Truncate(size); err != nil {
-			return nil, Recovery{}, fmt.Errorf("swapfile: extend: %w", err)
+		if err := st.extend(size); err != nil {
+			return nil, Recovery{}, ioError(path, "extend", size, err)
 		}
 	}
 	rd, err := newReader(f, size)
@@ -193,7 +204,7 @@ func openFile(f *os.File, path string, opts Options) (*Ring, Recovery, error) {
 		rd.close()
 		return nil, Recovery{}, scanError(err, path)
 	}
-	r := newRing(f, path, opts, h)
+	r := newRing(f, st, path, opts, h)
 	r.rd = rd
 	r.tail, r.nextSeq = res.tail, res.nextSeq
 	r.count.Store(res.count)
@@ -219,6 +230,11 @@ func openFile(f *os.File, path string, opts Options) (*Ring, Recovery, error) {
 			rd.close()
 			return nil, Recovery{}, err
 		}
+	}
+	if opts.Budget != nil {
+		// Already on disk: charged even beyond the budget.
+		opts.Budget.force(h.capacity)
+		r.charged = h.capacity
 	}
 	return r, res.rec, nil
 }
@@ -265,7 +281,9 @@ func OpenOrCreate(path string, capacity int64, opts Options) (*Ring, Recovery, e
 		var herr *HeaderError
 		switch {
 		case err == nil:
-			if r.capacity != capacity {
+			if r.opts.Budget != nil {
+				r.floor = min(capacity, r.capacity)
+			} else if r.capacity != capacity {
 				r.log.Info("swapfile: existing ring keeps its capacity", "path", path, "capacity", r.capacity, "requested", capacity)
 			}
 			return r, rec, nil
@@ -312,13 +330,18 @@ func (r *Ring) appendParts(parts [][]byte) error {
 	if r.closed.Load() {
 		return ErrClosed
 	}
-	if total > MaxRecordSize || total > r.capacity-recordHeaderSize {
+	if total > MaxRecordSize || total > r.maxCapacity()-recordHeaderSize {
 		return ErrTooLarge
 	}
 	need := recordHeaderSize + total
 	used := r.used.Load()
 	if used+need > r.capacity {
-		return ErrFull
+		if r.opts.Budget == nil {
+			return ErrFull
+		}
+		if err := r.grow(used + need); err != nil {
+			return err
+		}
 	}
 	if used+r.popped+need > r.capacity {
 		// The record needs space freed by Pop; recovery might still start
@@ -350,6 +373,7 @@ func (r *Ring) appendParts(parts [][]byte) error {
 		r.wbuf = nil
 	}
 	if err != nil {
+		r.unwrite()
 		return err
 	}
 	r.tail = (r.tail + need) % r.capacity
@@ -362,12 +386,12 @@ func (r *Ring) appendParts(parts [][]byte) error {
 // writeData writes b into the data area at pos, wrapping at its end.
 func (r *Ring) writeData(pos int64, b []byte) error {
 	first := min(int64(len(b)), r.capacity-pos)
-	if _, err := r.f.WriteAt(b[:first], headerAreaSize+pos); err != nil {
-		return fmt.Errorf("swapfile: write: %w", err)
+	if _, err := r.st.WriteAt(b[:first], headerAreaSize+pos); err != nil {
+		return ioError(r.path, "write", int64(len(b)), err)
 	}
 	if first < int64(len(b)) {
-		if _, err := r.f.WriteAt(b[first:], headerAreaSize); err != nil {
-			return fmt.Errorf("swapfile: write: %w", err)
+		if _, err := r.st.WriteAt(b[first:], headerAreaSize); err != nil {
+			return ioError(r.path, "write", int64(len(b)), err)
 		}
 	}
 	return nil
@@ -410,8 +434,8 @@ func (r *Ring) writeHeader(durable bool) error {
 		used: r.used.Load(), count: r.count.Load(), headSeq: r.headSeq, gen: r.gen + 1,
 	}
 	h.encode(r.hbuf[:])
-	if _, err := r.f.WriteAt(r.hbuf[:], slotOffset(h.gen)); err != nil {
-		return fmt.Errorf("swapfile: write header: %w", err)
+	if _, err := r.st.WriteAt(r.hbuf[:], slotOffset(h.gen)); err != nil {
+		return ioError(r.path, "write header", slotSize, err)
 	}
 	if durable {
 		if err := datasync(r.f); err != nil {
@@ -526,6 +550,9 @@ func (r *Ring) advance(size int64) error {
 	r.popped += size
 	r.used.Add(-size)
 	r.count.Add(-1)
+	if r.used.Load() == 0 && r.capacity > r.floor {
+		return r.shrink()
+	}
 	// Under SyncNone nothing else writes the header while the writer has
 	// room; an occasional cheap header write bounds how many popped
 	// records a crash can bring back.
@@ -546,6 +573,9 @@ func (r *Ring) Reset() error {
 	r.head, r.headSeq = r.tail, r.nextSeq
 	r.used.Store(0)
 	r.count.Store(0)
+	if r.capacity > r.floor {
+		return r.shrink()
+	}
 	return r.writeHeader(r.opts.durable())
 }
 
@@ -591,6 +621,10 @@ func (r *Ring) Close() error {
 
 // release unmaps and closes without writing anything.
 func (r *Ring) release() error {
+	if r.opts.Budget != nil {
+		r.opts.Budget.give(r.charged)
+		r.charged = 0
+	}
 	return errors.Join(r.rd.close(), r.f.Close())
 }
 
