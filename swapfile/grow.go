@@ -66,9 +66,22 @@ func (r *Ring) grow(minCap int64) error {
 		}
 		b.give(target - oldCap)
 	}
-	if err := r.st.extend(headerAreaSize + target); err != nil {
-		undo(true)
-		return ioError(r.path, "grow", target-oldCap, err)
+	// A disk that refuses the doubling may still hold what the record
+	// needs: halve the step down to that before giving up.
+	for {
+		err := r.st.extend(headerAreaSize + target)
+		if err == nil {
+			break
+		}
+		smaller := max(need, oldCap+(target-oldCap)/2)
+		smaller = min((smaller+growAlign-1)/growAlign*growAlign, target)
+		if !isNoSpace(err) || smaller >= target {
+			undo(true)
+			return ioError(r.path, "grow", target-oldCap, err)
+		}
+		_ = r.st.truncate(headerAreaSize + oldCap)
+		b.give(target - smaller)
+		target = smaller
 	}
 	switch {
 	case moveFront:
