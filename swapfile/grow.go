@@ -60,7 +60,8 @@ func (r *Ring) grow(minCap int64) error {
 	// with the new capacity was tried: one whose sync failed may still
 	// be on disk, and must find its bytes there.
 	undo := func(cut bool) {
-		r.capacity, r.head, r.tail = oldCap, oldHead, oldTail
+		r.setCapacity(oldCap)
+		r.head, r.tail = oldHead, oldTail
 		if cut {
 			_ = r.st.truncate(headerAreaSize + oldCap)
 		}
@@ -99,7 +100,7 @@ func (r *Ring) grow(minCap int64) error {
 	default:
 		r.tail = r.head + used
 	}
-	r.capacity = target
+	r.setCapacity(target)
 	if err := r.writeHeader(r.opts.durable()); err != nil {
 		undo(false)
 		return err
@@ -131,9 +132,11 @@ func (r *Ring) copyData(src, dst, n int64) error {
 // rest of the file back to the disk and the budget.
 func (r *Ring) shrink() error {
 	oldCap, oldHead, oldTail := r.capacity, r.head, r.tail
-	r.capacity, r.head, r.tail = r.floor, 0, 0
+	r.setCapacity(r.floor)
+	r.head, r.tail = 0, 0
 	if err := r.writeHeader(r.opts.durable()); err != nil {
-		r.capacity, r.head, r.tail = oldCap, oldHead, oldTail
+		r.setCapacity(oldCap)
+		r.head, r.tail = oldHead, oldTail
 		return err
 	}
 	r.remap()
@@ -145,6 +148,23 @@ func (r *Ring) shrink() error {
 	r.opts.Budget.give(oldCap - r.floor)
 	r.charged -= oldCap - r.floor
 	r.log.Debug("swapfile: shrank", "path", r.path, "from", oldCap, "to", r.floor)
+	return nil
+}
+
+func (r *Ring) setCapacity(c int64) {
+	r.capacity = c
+	r.capa.Store(c)
+}
+
+// setFloor sets the capacity a drained ring shrinks to (OpenOrCreate's
+// capacity for a ring that exists), and shrinks an empty ring to it now.
+func (r *Ring) setFloor(c int64) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.floor = min(c, r.capacity)
+	if r.used.Load() == 0 && r.capacity > r.floor {
+		return r.shrink()
+	}
 	return nil
 }
 

@@ -272,3 +272,68 @@ func TestGrowModel(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGrowConcurrentReaders: Cap, Free, Len and Used may be read without
+// the lock while another goroutine grows and shrinks the ring (-race).
+func TestGrowConcurrentReaders(t *testing.T) {
+	b := NewBudget(1 << 20)
+	r := growRing(t, t.TempDir(), "ring", 4096, b)
+	defer r.Close()
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			// Each value is read on its own, so only their own bounds
+			// hold: they are not one snapshot.
+			if c, f := r.Cap(), r.Free(); f < 0 || c < 4096 || c > 1<<20 || r.Len() < 0 || r.Used() < 0 {
+				t.Errorf("capacity %d free %d", c, f)
+				return
+			}
+		}
+	}()
+	for round := range 20 {
+		for i := range 40 {
+			if err := r.Append(payload(round+i, 900)); err != nil {
+				t.Error(err)
+				break
+			}
+		}
+		drain(t, r)
+	}
+	close(done)
+	<-stopped
+}
+
+// TestOpenOrCreateShrinksEmpty: an existing grown ring that is empty goes
+// back to the capacity OpenOrCreate asks for; one with records keeps its
+// size until drained.
+func TestOpenOrCreateShrinksEmpty(t *testing.T) {
+	b := NewBudget(1 << 20)
+	r := growRing(t, t.TempDir(), "ring", 64<<10, b)
+	path := r.Path()
+	for i := range 100 {
+		if err := r.Append(payload(i, 1000)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grown := r.Cap()
+	r.Close()
+	r2, _, err := OpenOrCreate(path, 4096, Options{Budget: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Cap() != grown || b.Used() != grown {
+		t.Fatalf("ring with records: capacity %d (was %d), budget %d", r2.Cap(), grown, b.Used())
+	}
+	drain(t, r2)
+	if r2.Cap() != 4096 || b.Used() != 4096 {
+		t.Fatalf("drained: capacity %d, budget %d; want 4096", r2.Cap(), b.Used())
+	}
+	r2.Close()
+}

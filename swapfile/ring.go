@@ -54,6 +54,7 @@ type Ring struct {
 	// Read without mu by Len, Used and Free.
 	count  atomic.Int64
 	used   atomic.Int64
+	capa   atomic.Int64 // capacity, which growth and shrinking change
 	closed atomic.Bool
 }
 
@@ -136,6 +137,7 @@ func newRing(f *os.File, st storage, path string, opts Options, h header) *Ring 
 	}
 	r.count.Store(h.count)
 	r.used.Store(h.used)
+	r.capa.Store(h.capacity)
 	return r
 }
 
@@ -282,7 +284,10 @@ func OpenOrCreate(path string, capacity int64, opts Options) (*Ring, Recovery, e
 		switch {
 		case err == nil:
 			if r.opts.Budget != nil {
-				r.floor = min(capacity, r.capacity)
+				if err := r.setFloor(capacity); err != nil {
+					r.Close()
+					return nil, Recovery{}, err
+				}
 			} else if r.capacity != capacity {
 				r.log.Info("swapfile: existing ring keeps its capacity", "path", path, "capacity", r.capacity, "requested", capacity)
 			}
@@ -587,11 +592,11 @@ func (r *Ring) Len() int { return int(r.count.Load()) }
 func (r *Ring) Used() int64 { return r.used.Load() }
 
 // Cap returns the size of the data area.
-func (r *Ring) Cap() int64 { return r.capacity }
+func (r *Ring) Cap() int64 { return r.capa.Load() }
 
 // Free returns the bytes available; a record of n bytes fits if 16+n <=
 // Free().
-func (r *Ring) Free() int64 { return r.capacity - r.used.Load() }
+func (r *Ring) Free() int64 { return r.capa.Load() - r.used.Load() }
 
 // Path returns the file name the ring was opened with.
 func (r *Ring) Path() string { return r.path }
