@@ -172,14 +172,15 @@ func (r *Ring) setFloor(c int64) error {
 // cannot be mapped, reads fall back to pread: slower, never wrong.
 func (r *Ring) remap() {
 	r.cursor = cursor{}
+	// The old mapping goes first, so that its bytes count for the new
+	// one within the process's mapping bound.
+	_ = r.rd.close()
 	rd, err := newReader(r.f, headerAreaSize+r.capacity)
 	if err != nil {
 		r.log.Warn("swapfile: cannot map ring, reading with pread", "path", r.path, "err", err)
 		rd = fileReader{r.f}
 	}
-	old := r.rd
 	r.rd = rd
-	_ = old.close()
 }
 
 // unwrite is called after a failed record write: the prefix that may have
