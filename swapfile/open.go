@@ -12,7 +12,9 @@ import (
 // including records appended after the header was last written, and cuts
 // off a torn or corrupt tail. A file whose header slots are both invalid
 // fails with a *HeaderError (errors.Is(err, ErrCorrupt)); a file shorter
-// than its header says (truncated) is extended and recovered.
+// than its header says (truncated) is extended and recovered. A sound ring
+// beyond this build's limits (see ArchLimitError) fails with an
+// *ArchLimitError, and nothing is written to it.
 func Open(path string, opts Options) (*Ring, Recovery, error) {
 	if err := opts.validate(); err != nil {
 		return nil, Recovery{}, err

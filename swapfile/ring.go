@@ -151,7 +151,10 @@ func syncDir(dir string) {
 }
 
 // Append adds one record at the tail. It returns ErrFull if the record
-// does not fit in the free space now and ErrTooLarge if it never can.
+// does not fit in the free space now (for a growable ring: nor after
+// growing within the budget), ErrTooLarge if it never can, and a
+// *DiskFullError if the file system has no room for it; in every failure
+// the ring is left as it was.
 // Once Append returns nil the record survives a crash of the process; what
 // survives power loss depends on the sync policy. If the write succeeded
 // but the policy's sync failed, the record is in the ring and the sync
