@@ -196,7 +196,7 @@ func TestDiskFullTmpfs(t *testing.T) {
 		t.Skipf("cannot mount a 2 MiB tmpfs here (%v: %s); TestAppendDiskFullWrite and TestGrowDiskFull cover the stand-in", err, out)
 	}
 	defer func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
 			t.Errorf("umount: %v: %s", err, out)
 		}
 	}()
