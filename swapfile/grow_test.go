@@ -2,6 +2,7 @@ package swapfile
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -336,4 +337,28 @@ func TestOpenOrCreateShrinksEmpty(t *testing.T) {
 		t.Fatalf("drained: capacity %d, budget %d; want 4096", r2.Cap(), b.Used())
 	}
 	r2.Close()
+}
+
+// TestDiskUseFinding1: the ring-level shape of finding 1. Eight keyed
+// rings under one 25 MB budget, 50 short lines each: with rings that
+// start small the files take a few KiB each, where rings preallocated at
+// the whole budget took 8 x 25 MB.
+func TestDiskUseFinding1(t *testing.T) {
+	b := NewBudget(25_000_000)
+	dir := t.TempDir()
+	var disk int64
+	for k := range 8 {
+		r := growRing(t, dir, fmt.Sprint("key", k), 4096, b)
+		for i := range 50 {
+			if err := r.Append([]byte(fmt.Sprintf("Update %d", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		disk += fileSize(t, r.Path())
+		defer r.Close()
+	}
+	if disk > 8*(headerAreaSize+8192) || b.Used() > 8*8192 {
+		t.Fatalf("8 rings of 50 lines take %d bytes of disk (budget charged %d)", disk, b.Used())
+	}
+	t.Logf("8 rings x 50 lines: %d bytes on disk, %d charged to a 25 MB budget (preallocated: %d)", disk, b.Used(), int64(8)*(headerAreaSize+25_000_000))
 }
