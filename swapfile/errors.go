@@ -96,11 +96,11 @@ func (e *ArchLimitError) Error() string {
 		where = "ring"
 	}
 	if e.What == "capacity" {
-		return fmt.Sprintf("swapfile: %s: capacity %d exceeds this %d-bit build's limit of %d; the file was left unchanged, open it with a 64-bit build",
-			where, e.Size, wordBits, e.Limit)
+		return fmt.Sprintf("swapfile: %s: capacity %d exceeds the limit of %d of this build (%d-bit); the file was left unchanged for a build that allows it",
+			where, e.Size, e.Limit, wordBits)
 	}
-	return fmt.Sprintf("swapfile: %s: record %d at data offset %d holds %d bytes, over this %d-bit build's limit of %d; the file was left unchanged, open it with a 64-bit build",
-		where, e.Seq, e.Offset, e.Size, wordBits, e.Limit)
+	return fmt.Sprintf("swapfile: %s: record %d at data offset %d holds %d bytes, over the limit of %d of this build (%d-bit); the file was left unchanged for a build that allows it",
+		where, e.Seq, e.Offset, e.Size, e.Limit, wordBits)
 }
 
 func (e *ArchLimitError) Unwrap() error { return ErrArchLimit }
