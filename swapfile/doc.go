@@ -1,5 +1,6 @@
-// Package swapfile is a fixed-capacity ring of opaque records kept in one
-// file, built to survive the death of the process that writes it.
+// Package swapfile is a ring of opaque records kept in one file, of fixed
+// capacity or growing within a shared byte budget, built to survive the
+// death of the process that writes it.
 //
 // It is the storage under a pipe's disk swap: when a pipe reaches its
 // high-water mark it spills messages here, and the drain reads them back in
@@ -68,13 +69,37 @@
 // # I/O
 //
 // Data is written with pwrite ((*os.File).WriteAt) into a file whose blocks
-// were preallocated with fallocate where the system has it; nothing is
+// were preallocated with fallocate where the system has it (at Create and
+// at each growth); nothing is
 // ever written through a memory mapping, because storing into a sparse
 // mapped page on a full disk raises SIGBUS, which a Go program cannot
 // recover from. Reads go through a read-only shared mmap of the file on
 // unix systems; the mapping is windowed when the file is larger than the
 // per-architecture limit (see limits_32bit.go), and other systems read with
 // pread.
+//
+// # Growth, disk full and word size
+//
+// With Options.Budget a ring starts at the capacity given to Create and
+// grows (at least doubling, page-rounded) when an Append does not fit,
+// while the Budget, shared by all the rings of one socket, has room; a
+// ring drained empty shrinks back. The growth is crash-safe at every step:
+// the file is extended first, records that wrap around the old end are
+// made contiguous by copying the shorter piece beyond the old end, and only
+// then does a header name the new capacity (grow.go). The bytes mapped by
+// all rings of a process are bounded too (maxMappedTotal: 512 MiB on
+// 32-bit); a ring over the bound reads with pread.
+//
+// A full disk (ENOSPC, EDQUOT) on a write, a growth or Create is a
+// *DiskFullError (errors.Is ErrDiskFull and the system's errno). Append is
+// all or nothing: a refused record leaves the ring as it was, and a growth
+// the disk refuses is retried with smaller steps down to what the record
+// needs, so what fits is kept.
+//
+// A sound ring this build cannot use, a record over MaxRecordSize or a
+// capacity over MaxCapacity (a 64-bit build's ring opened by a 32-bit
+// one), is refused with an *ArchLimitError (ErrArchLimit, not ErrCorrupt)
+// and never written to, so the build that wrote it still reads it all.
 //
 // # Concurrency
 //

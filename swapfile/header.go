@@ -2,6 +2,7 @@ package swapfile
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/crc32"
 )
@@ -82,7 +83,7 @@ func decodeHeader(b []byte) (header, error) {
 	h.headSeq = binary.LittleEndian.Uint64(b[56:])
 	h.gen = binary.LittleEndian.Uint64(b[64:])
 	switch {
-	case capacity < MinCapacity || capacity > MaxCapacity:
+	case capacity < MinCapacity || capacity > maxCapacityAnyArch:
 		return h, fmt.Errorf("capacity %d out of range", capacity)
 	case head >= capacity || tail >= capacity:
 		return h, fmt.Errorf("head %d or tail %d beyond capacity %d", head, tail, capacity)
@@ -93,26 +94,41 @@ func decodeHeader(b []byte) (header, error) {
 	case count > used/recordHeaderSize || (count == 0) != (used == 0):
 		return h, fmt.Errorf("%d records cannot take %d bytes", count, used)
 	}
+	if capacity > MaxCapacity {
+		// A sound header from a build with a larger address space.
+		return h, &ArchLimitError{What: "capacity", Size: capacity, Limit: MaxCapacity}
+	}
 	h.capacity, h.head, h.tail = int64(capacity), int64(head), int64(tail)
 	h.used, h.count = int64(used), int64(count)
 	return h, nil
 }
+
+// maxCapacityAnyArch is the largest capacity any build writes (64-bit's
+// MaxCapacity): a header beyond it is damaged, one below it but beyond
+// this build's MaxCapacity is refused as an *ArchLimitError.
+const maxCapacityAnyArch = 1 << 46
 
 // pickHeader chooses between the two slots of a header area: the valid one
 // with the higher generation. It returns which slot won.
 func pickHeader(area []byte) (header, int, error) {
 	h0, err0 := decodeHeader(area[0:slotSize])
 	h1, err1 := decodeHeader(area[slotStride : slotStride+slotSize])
+	// A slot refused only for this build's limits still takes part in
+	// the choice: if it is the newer one, the ring is refused, not
+	// rolled back to the older slot.
+	var arch *ArchLimitError
+	ok0 := err0 == nil || errors.As(err0, &arch)
+	ok1 := err1 == nil || errors.As(err1, &arch)
 	switch {
-	case err0 == nil && err1 == nil:
+	case ok0 && ok1:
 		if h1.gen > h0.gen {
-			return h1, 1, nil
+			return h1, 1, err1
 		}
-		return h0, 0, nil
-	case err0 == nil:
-		return h0, 0, nil
-	case err1 == nil:
-		return h1, 1, nil
+		return h0, 0, err0
+	case ok0:
+		return h0, 0, err0
+	case ok1:
+		return h1, 1, err1
 	}
 	return header{}, -1, fmt.Errorf("slot 0: %v; slot 1: %v", err0, err1)
 }

@@ -55,7 +55,7 @@ func Inspect(path string) (Info, error) {
 	// zeros.
 	res, err := scan(fileReader{f}, h)
 	if err != nil {
-		return Info{}, fmt.Errorf("swapfile: inspect: %w", err)
+		return Info{}, scanError(err, path)
 	}
 	return Info{
 		Path: path, FileSize: fi.Size(), Capacity: h.capacity,

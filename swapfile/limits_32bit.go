@@ -8,6 +8,8 @@ package swapfile
 // slice. Offsets stay int64 everywhere, so capacity is not limited by the
 // address space.
 const (
+	wordBits = 32
+
 	// MaxCapacity is the largest data area Create accepts (1 TiB).
 	MaxCapacity = 1 << 40
 	// MaxRecordSize is the largest payload Append accepts.
@@ -15,4 +17,8 @@ const (
 
 	maxMapBytes    = 256 << 20
 	mapWindowBytes = 64 << 20
+
+	// maxMappedTotal bounds the bytes mapped by all rings of the process
+	// together: beyond it a ring reads through pread.
+	maxMappedTotal = 512 << 20
 )

@@ -5,6 +5,8 @@ package swapfile
 // On 64-bit platforms the address space is large enough to map any ring
 // we accept as a whole; a window is only used beyond maxMapBytes.
 const (
+	wordBits = 64
+
 	// MaxCapacity is the largest data area Create accepts (64 TiB).
 	MaxCapacity = 1 << 46
 	// MaxRecordSize is the largest payload Append accepts; the length
@@ -13,4 +15,8 @@ const (
 
 	maxMapBytes    = 1 << 42 // map the whole file up to 4 TiB
 	mapWindowBytes = 1 << 30 // window size beyond that
+
+	// maxMappedTotal bounds the bytes mapped by all rings of the process
+	// together (no practical bound on 64-bit).
+	maxMappedTotal = 1 << 46
 )

@@ -3,8 +3,10 @@
 package swapfile
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -31,21 +33,53 @@ func newReader(f *os.File, size int64) (reader, error) {
 		r.window = mapWindowBytes
 		return r, nil
 	}
-	if err := r.mapAt(0, size); err != nil {
+	err := r.mapAt(0, size)
+	if errors.Is(err, errMapBudget) {
+		// The rings of this process map mapLimit bytes at most in all:
+		// this one reads through a window, mapped when there is room
+		// (pread until then).
+		r.window = min(mapWindowBytes, size)
+		return r, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
+// mapped is the bytes mapped by every ring of the process; mapLimit
+// bounds it (a variable so that tests can lower it).
+var (
+	mapped   atomic.Int64
+	mapLimit int64 = maxMappedTotal
+)
+
+var errMapBudget = errors.New("swapfile: mapping budget spent")
+
+func (r *mmapReader) unmap() error {
+	if r.data == nil {
+		return nil
+	}
+	err := unix.Munmap(r.data)
+	mapped.Add(-int64(len(r.data)))
+	r.data = nil
+	if err != nil {
+		return fmt.Errorf("swapfile: munmap: %w", err)
+	}
+	return nil
+}
+
 func (r *mmapReader) mapAt(off, n int64) error {
-	if r.data != nil {
-		if err := unix.Munmap(r.data); err != nil {
-			return fmt.Errorf("swapfile: munmap: %w", err)
-		}
-		r.data = nil
+	if err := r.unmap(); err != nil {
+		return err
+	}
+	if mapped.Add(n) > mapLimit {
+		mapped.Add(-n)
+		return errMapBudget
 	}
 	b, err := unix.Mmap(int(r.f.Fd()), off, int(n), unix.PROT_READ, unix.MAP_SHARED)
 	if err != nil {
+		mapped.Add(-n)
 		return fmt.Errorf("swapfile: mmap: %w", err)
 	}
 	r.data, r.dataOff = b, off
@@ -63,7 +97,11 @@ func (r *mmapReader) readAt(dst []byte, off int64) error {
 		page := int64(os.Getpagesize())
 		start := off / page * page
 		n := min(r.window, r.size-start)
-		if err := r.mapAt(start, n); err != nil {
+		err := r.mapAt(start, n)
+		if errors.Is(err, errMapBudget) {
+			return fileReader{r.f}.readAt(dst, off)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -71,11 +109,4 @@ func (r *mmapReader) readAt(dst []byte, off int64) error {
 	return nil
 }
 
-func (r *mmapReader) close() error {
-	if r.data == nil {
-		return nil
-	}
-	err := unix.Munmap(r.data)
-	r.data = nil
-	return err
-}
+func (r *mmapReader) close() error { return r.unmap() }

@@ -49,6 +49,12 @@ type Options struct {
 	SyncEvery    int           // records between syncs, for SyncEveryN
 	SyncInterval time.Duration // time between syncs, for SyncInterval
 	Logger       *slog.Logger  // recovery and sync failures; nil is silent
+	// Budget makes the ring growable: the capacity given to Create (or
+	// OpenOrCreate) is where it starts; an Append that does not fit
+	// grows the data area (at least doubling) while Budget has room, and
+	// a ring drained empty shrinks back to that capacity. The data area
+	// is charged to Budget from open to close. nil: fixed capacity.
+	Budget *Budget
 }
 
 func (o Options) validate() error {

@@ -1,6 +1,7 @@
 package swapfile
 
 import (
+	"errors"
 	"fmt"
 	"hash/crc32"
 )
@@ -75,24 +76,20 @@ func scan(rd reader, h header) (scanResult, error) {
 			break
 		}
 		room := capacity - used - recordHeaderSize
-		if int64(n) > room || uint64(n) > MaxRecordSize {
+		if int64(n) > room {
 			failure = fmt.Sprintf("length %d exceeds the %d bytes left", n, room)
 			torn = min(recordHeaderSize, capacity-used)
 			break
 		}
-		crc := recordCRCStart(hb[:])
-		p := (pos + recordHeaderSize) % capacity
-		for left := int64(n); left > 0; {
-			k := min(left, scanChunk)
-			if int64(len(chunk)) < k {
-				chunk = make([]byte, k)
-			}
-			if err := readData(rd, capacity, p, chunk[:k]); err != nil {
-				return res, err
-			}
-			crc = crc32.Update(crc, castagnoli, chunk[:k])
-			p = (p + k) % capacity
-			left -= k
+		crc, err := payloadCRC(rd, capacity, pos, int64(n), hb[:], &chunk)
+		if err != nil {
+			return res, err
+		}
+		if uint64(n) > recordLimit && crc == want {
+			// A sound record this build cannot hold in one slice (written
+			// by a 64-bit build): the ring is not damaged, so it is
+			// refused as a whole rather than cut here and rewritten.
+			return res, &ArchLimitError{What: "record", Offset: pos, Seq: seq, Size: uint64(n), Limit: recordLimit}
 		}
 		if crc != want {
 			failure = fmt.Sprintf("checksum %#08x, want %#08x", crc, want)
@@ -124,4 +121,40 @@ func scan(rd reader, h header) (scanResult, error) {
 		res.rec.Reason = fmt.Sprintf("found %d records written after the last header write", res.rec.Beyond)
 	}
 	return res, nil
+}
+
+// recordLimit is MaxRecordSize as a variable, so that a test can play a
+// 32-bit build reading a 64-bit build's ring.
+var recordLimit uint64 = MaxRecordSize
+
+// payloadCRC checksums the record at pos whose prefix is hb and whose
+// payload takes n bytes, reading the payload piecewise through *chunk so
+// that a large length costs no more than scanChunk bytes of memory.
+func payloadCRC(rd reader, capacity, pos, n int64, hb []byte, chunk *[]byte) (uint32, error) {
+	crc := recordCRCStart(hb)
+	p := (pos + recordHeaderSize) % capacity
+	for left := n; left > 0; {
+		k := min(left, scanChunk)
+		if int64(len(*chunk)) < k {
+			*chunk = make([]byte, k)
+		}
+		if err := readData(rd, capacity, p, (*chunk)[:k]); err != nil {
+			return 0, err
+		}
+		crc = crc32.Update(crc, castagnoli, (*chunk)[:k])
+		p = (p + k) % capacity
+		left -= k
+	}
+	return crc, nil
+}
+
+// scanError names the file in an *ArchLimitError from scan and wraps any
+// other (I/O) error.
+func scanError(err error, path string) error {
+	var arch *ArchLimitError
+	if errors.As(err, &arch) {
+		arch.Path = path
+		return arch
+	}
+	return fmt.Errorf("swapfile: recover %s: %w", path, err)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
-	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 type Ring struct {
 	mu       sync.Mutex
 	f        *os.File
+	st       storage // writes and size changes of f
 	rd       reader
 	path     string
 	opts     Options
@@ -44,9 +44,16 @@ type Ring struct {
 	rbuf      [recordHeaderSize]byte
 	cursor    cursor // where the last PeekAt left off
 
+	// Growth (Options.Budget set): charged is what this ring holds of
+	// the budget (its capacity), floor the capacity it shrinks back to
+	// when drained.
+	charged int64
+	floor   int64
+
 	// Read without mu by Len, Used and Free.
 	count  atomic.Int64
 	used   atomic.Int64
+	capa   atomic.Int64 // capacity, which growth and shrinking change
 	closed atomic.Bool
 }
 
@@ -66,17 +73,25 @@ func Create(path string, capacity int64, opts Options) (*Ring, error) {
 	if capacity < MinCapacity || capacity > MaxCapacity {
 		return nil, fmt.Errorf("swapfile: capacity %d out of range [%d, %d]", capacity, MinCapacity, int64(MaxCapacity))
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("swapfile: create: %w", err)
+	if b := opts.Budget; b != nil && !b.take(capacity) {
+		return nil, fmt.Errorf("swapfile: create %s: %d bytes over the budget (%d of %d used): %w", path, capacity, b.Used(), b.Limit(), ErrFull)
 	}
-	r, err := initFile(f, path, capacity, opts)
-	if err != nil {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		var r *Ring
+		if r, err = initFile(f, path, capacity, opts); err == nil {
+			r.charged, r.floor = capacity, capacity
+			return r, nil
+		}
 		f.Close()
 		os.Remove(path)
-		return nil, err
+	} else {
+		err = fmt.Errorf("swapfile: create: %w", err)
 	}
-	return r, nil
+	if opts.Budget != nil {
+		opts.Budget.give(capacity)
+	}
+	return nil, err
 }
 
 func initFile(f *os.File, path string, capacity int64, opts Options) (*Ring, error) {
@@ -84,16 +99,14 @@ func initFile(f *os.File, path string, capacity int64, opts Options) (*Ring, err
 		return nil, err
 	}
 	size := headerAreaSize + capacity
-	if err := preallocate(f, size); err != nil {
-		return nil, fmt.Errorf("swapfile: preallocate %d bytes: %w", size, err)
-	}
-	if err := f.Truncate(size); err != nil {
-		return nil, fmt.Errorf("swapfile: size file: %w", err)
+	st := newStorage(f)
+	if err := st.extend(size); err != nil {
+		return nil, ioError(path, "allocate", size, err)
 	}
 	// Sequence numbers start at 1: a blank (zeroed) record header carries
 	// 0 and must never look like the next record.
 	h := header{capacity: capacity, headSeq: 1}
-	r := newRing(f, path, opts, h)
+	r := newRing(f, st, path, opts, h)
 	// Both slots get a valid header, so a damaged slot 0 in a fresh file
 	// still leaves a usable one.
 	for range 2 {
@@ -115,14 +128,15 @@ func initFile(f *os.File, path string, capacity int64, opts Options) (*Ring, err
 	return r, nil
 }
 
-func newRing(f *os.File, path string, opts Options, h header) *Ring {
+func newRing(f *os.File, st storage, path string, opts Options, h header) *Ring {
 	r := &Ring{
-		f: f, path: path, opts: opts, log: opts.logger(), capacity: h.capacity,
+		f: f, st: st, path: path, floor: h.capacity, opts: opts, log: opts.logger(), capacity: h.capacity,
 		head: h.head, tail: h.tail, headSeq: h.headSeq, nextSeq: h.nextSeq(),
 		gen: h.gen, protHead: h.head, lastSync: time.Now(),
 	}
 	r.count.Store(h.count)
 	r.used.Store(h.used)
+	r.capa.Store(h.capacity)
 	return r
 }
 
@@ -136,152 +150,11 @@ func syncDir(dir string) {
 	}
 }
 
-// Open opens an existing ring file and recovers it: it picks the newer
-// valid header slot, then keeps every complete record from the head on,
-// including records appended after the header was last written, and cuts
-// off a torn or corrupt tail. A file whose header slots are both invalid
-// fails with a *HeaderError (errors.Is(err, ErrCorrupt)); a file shorter
-// than its header says (truncated) is extended and recovered.
-func Open(path string, opts Options) (*Ring, Recovery, error) {
-	if err := opts.validate(); err != nil {
-		return nil, Recovery{}, err
-	}
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return nil, Recovery{}, fmt.Errorf("swapfile: open: %w", err)
-	}
-	r, rec, err := openFile(f, path, opts)
-	if err != nil {
-		f.Close()
-		return nil, Recovery{}, err
-	}
-	return r, rec, nil
-}
-
-func openFile(f *os.File, path string, opts Options) (*Ring, Recovery, error) {
-	if err := lockFile(f); err != nil {
-		return nil, Recovery{}, err
-	}
-	h, _, err := readHeader(f, path)
-	if err != nil {
-		return nil, Recovery{}, err
-	}
-	log := opts.logger()
-	size := headerAreaSize + h.capacity
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, Recovery{}, fmt.Errorf("swapfile: stat: %w", err)
-	}
-	if fi.Size() < size {
-		// Mapping beyond the end of the file would fault on access, so
-		// the file is first restored to its size; the lost bytes read as
-		// zeros and the scan treats them as never written.
-		log.Warn("swapfile: ring file shorter than its capacity, extending", "path", path, "size", fi.Size(), "want", size)
-		if err := preallocate(f, size); err != nil {
-			return nil, Recovery{}, fmt.Errorf("swapfile: preallocate: %w", err)
-		}
-		if err := f.Truncate(size); err != nil {
-			return nil, Recovery{}, fmt.Errorf("swapfile: extend: %w", err)
-		}
-	}
-	rd, err := newReader(f, size)
-	if err != nil {
-		return nil, Recovery{}, err
-	}
-	res, err := scan(rd, h)
-	if err != nil {
-		rd.close()
-		return nil, Recovery{}, fmt.Errorf("swapfile: recover: %w", err)
-	}
-	r := newRing(f, path, opts, h)
-	r.rd = rd
-	r.tail, r.nextSeq = res.tail, res.nextSeq
-	r.count.Store(res.count)
-	r.used.Store(res.used)
-	if res.rec.DiscardedBytes > 0 {
-		log.Warn("swapfile: discarded torn or corrupt records", "path", path, "bytes", res.rec.DiscardedBytes, "reason", res.rec.Reason)
-		// Blank the record header at the new tail, so the cut does not
-		// have to be found (and reported) again on the next open.
-		if free := h.capacity - res.used; free > 0 {
-			var blank [recordHeaderSize]byte
-			if err := r.writeData(res.tail, blank[:min(free, recordHeaderSize)]); err != nil {
-				rd.close()
-				return nil, Recovery{}, err
-			}
-		}
-	} else {
-		log.Debug("swapfile: opened", "path", path, "records", res.count, "bytes", res.used, "beyond", res.rec.Beyond)
-	}
-	if res.tail != h.tail || res.used != h.used {
-		// Bring the header up to date now, so the next recovery does not
-		// depend on rescanning what this one found.
-		if err := r.writeHeader(opts.durable()); err != nil {
-			rd.close()
-			return nil, Recovery{}, err
-		}
-	}
-	return r, res.rec, nil
-}
-
-// readHeader reads and picks the header of an open ring file.
-func readHeader(f *os.File, path string) (header, int, error) {
-	area := make([]byte, headerAreaSize)
-	if err := (fileReader{f}).readAt(area, 0); err != nil {
-		return header{}, -1, fmt.Errorf("swapfile: read header: %w", err)
-	}
-	h, slot, err := pickHeader(area)
-	if err != nil {
-		herr := &HeaderError{Path: path, Reason: err.Error()}
-		if isZero(area) {
-			herr.Blank = true
-			herr.Reason = "header area is blank (file never initialised)"
-		}
-		return header{}, -1, herr
-	}
-	return h, slot, nil
-}
-
-func isZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// OpenOrCreate opens the ring at path, or creates it with the given
-// capacity if there is no file. An existing ring keeps the capacity it was
-// created with (see Cap). A file left blank by an interrupted Create is
-// replaced by a new ring.
-func OpenOrCreate(path string, capacity int64, opts Options) (*Ring, Recovery, error) {
-	for attempt := 0; ; attempt++ {
-		r, rec, err := Open(path, opts)
-		var herr *HeaderError
-		switch {
-		case err == nil:
-			if r.capacity != capacity {
-				r.log.Info("swapfile: existing ring keeps its capacity", "path", path, "capacity", r.capacity, "requested", capacity)
-			}
-			return r, rec, nil
-		case errors.Is(err, fs.ErrNotExist):
-		case errors.As(err, &herr) && herr.Blank:
-			if err := os.Remove(path); err != nil {
-				return nil, Recovery{}, fmt.Errorf("swapfile: replace blank file: %w", err)
-			}
-		default:
-			return nil, Recovery{}, err
-		}
-		r, err = Create(path, capacity, opts)
-		if errors.Is(err, fs.ErrExist) && attempt == 0 {
-			continue // lost a race with another creator: open theirs
-		}
-		return r, Recovery{}, err
-	}
-}
-
 // Append adds one record at the tail. It returns ErrFull if the record
-// does not fit in the free space now and ErrTooLarge if it never can.
+// does not fit in the free space now (for a growable ring: nor after
+// growing within the budget), ErrTooLarge if it never can, and a
+// *DiskFullError if the file system has no room for it; in every failure
+// the ring is left as it was.
 // Once Append returns nil the record survives a crash of the process; what
 // survives power loss depends on the sync policy. If the write succeeded
 // but the policy's sync failed, the record is in the ring and the sync
@@ -307,13 +180,18 @@ func (r *Ring) appendParts(parts [][]byte) error {
 	if r.closed.Load() {
 		return ErrClosed
 	}
-	if total > MaxRecordSize || total > r.capacity-recordHeaderSize {
+	if total > MaxRecordSize || total > r.maxCapacity()-recordHeaderSize {
 		return ErrTooLarge
 	}
 	need := recordHeaderSize + total
 	used := r.used.Load()
 	if used+need > r.capacity {
-		return ErrFull
+		if r.opts.Budget == nil {
+			return ErrFull
+		}
+		if err := r.grow(used + need); err != nil {
+			return err
+		}
 	}
 	if used+r.popped+need > r.capacity {
 		// The record needs space freed by Pop; recovery might still start
@@ -345,6 +223,7 @@ func (r *Ring) appendParts(parts [][]byte) error {
 		r.wbuf = nil
 	}
 	if err != nil {
+		r.unwrite()
 		return err
 	}
 	r.tail = (r.tail + need) % r.capacity
@@ -357,12 +236,12 @@ func (r *Ring) appendParts(parts [][]byte) error {
 // writeData writes b into the data area at pos, wrapping at its end.
 func (r *Ring) writeData(pos int64, b []byte) error {
 	first := min(int64(len(b)), r.capacity-pos)
-	if _, err := r.f.WriteAt(b[:first], headerAreaSize+pos); err != nil {
-		return fmt.Errorf("swapfile: write: %w", err)
+	if _, err := r.st.WriteAt(b[:first], headerAreaSize+pos); err != nil {
+		return ioError(r.path, "write", int64(len(b)), err)
 	}
 	if first < int64(len(b)) {
-		if _, err := r.f.WriteAt(b[first:], headerAreaSize); err != nil {
-			return fmt.Errorf("swapfile: write: %w", err)
+		if _, err := r.st.WriteAt(b[first:], headerAreaSize); err != nil {
+			return ioError(r.path, "write", int64(len(b)), err)
 		}
 	}
 	return nil
@@ -405,8 +284,8 @@ func (r *Ring) writeHeader(durable bool) error {
 		used: r.used.Load(), count: r.count.Load(), headSeq: r.headSeq, gen: r.gen + 1,
 	}
 	h.encode(r.hbuf[:])
-	if _, err := r.f.WriteAt(r.hbuf[:], slotOffset(h.gen)); err != nil {
-		return fmt.Errorf("swapfile: write header: %w", err)
+	if _, err := r.st.WriteAt(r.hbuf[:], slotOffset(h.gen)); err != nil {
+		return ioError(r.path, "write header", slotSize, err)
 	}
 	if durable {
 		if err := datasync(r.f); err != nil {
@@ -484,7 +363,7 @@ func (r *Ring) recordAt(pos int64, seq uint64, avail int64, dst []byte, payload 
 		return dst, 0, &RecordError{Offset: pos, Seq: seq, Reason: fmt.Sprintf("found sequence number %d", got)}
 	}
 	size := recordHeaderSize + int64(n)
-	if size > avail || uint64(n) > MaxRecordSize {
+	if size > avail || uint64(n) > recordLimit {
 		return dst, 0, &RecordError{Offset: pos, Seq: seq, Reason: fmt.Sprintf("length %d exceeds the %d bytes left", n, avail)}
 	}
 	if !payload {
@@ -521,6 +400,9 @@ func (r *Ring) advance(size int64) error {
 	r.popped += size
 	r.used.Add(-size)
 	r.count.Add(-1)
+	if r.used.Load() == 0 && r.capacity > r.floor {
+		return r.shrink()
+	}
 	// Under SyncNone nothing else writes the header while the writer has
 	// room; an occasional cheap header write bounds how many popped
 	// records a crash can bring back.
@@ -541,6 +423,9 @@ func (r *Ring) Reset() error {
 	r.head, r.headSeq = r.tail, r.nextSeq
 	r.used.Store(0)
 	r.count.Store(0)
+	if r.capacity > r.floor {
+		return r.shrink()
+	}
 	return r.writeHeader(r.opts.durable())
 }
 
@@ -552,11 +437,11 @@ func (r *Ring) Len() int { return int(r.count.Load()) }
 func (r *Ring) Used() int64 { return r.used.Load() }
 
 // Cap returns the size of the data area.
-func (r *Ring) Cap() int64 { return r.capacity }
+func (r *Ring) Cap() int64 { return r.capa.Load() }
 
 // Free returns the bytes available; a record of n bytes fits if 16+n <=
 // Free().
-func (r *Ring) Free() int64 { return r.capacity - r.used.Load() }
+func (r *Ring) Free() int64 { return r.capa.Load() - r.used.Load() }
 
 // Path returns the file name the ring was opened with.
 func (r *Ring) Path() string { return r.path }
@@ -586,6 +471,10 @@ func (r *Ring) Close() error {
 
 // release unmaps and closes without writing anything.
 func (r *Ring) release() error {
+	if r.opts.Budget != nil {
+		r.opts.Budget.give(r.charged)
+		r.charged = 0
+	}
 	return errors.Join(r.rd.close(), r.f.Close())
 }
 

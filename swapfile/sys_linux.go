@@ -30,3 +30,8 @@ func datasync(f *os.File) error {
 		}
 	}
 }
+
+// isNoSpace reports whether err says the disk or the user's quota is full.
+func isNoSpace(err error) bool {
+	return errors.Is(err, unix.ENOSPC) || errors.Is(err, unix.EDQUOT)
+}
