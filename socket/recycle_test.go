@@ -131,6 +131,9 @@ func TestPubDoesNotRecycle(t *testing.T) {
 	for _, s := range subs {
 		syncSub(t, pub, s, "sync")
 	}
+	// The sync messages above went to one subscriber at a time and may be
+	// recycled legitimately; only what happens to the shared ones counts.
+	base := pub.recycled.Load()
 	const n = 20
 	for i := 0; i < n; i++ {
 		forward(t, push, pull, pub, NewMsg(body(i, 64<<10)))
@@ -150,7 +153,7 @@ func TestPubDoesNotRecycle(t *testing.T) {
 			}
 		}
 	}
-	if got := pub.recycled.Load(); got != 0 {
+	if got := pub.recycled.Load() - base; got != 0 {
 		t.Fatalf("PUB recycled %d shared messages", got)
 	}
 }
