@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -56,26 +57,46 @@ func (s *Socket) Poll(ctx context.Context, ev Events) (Events, error) {
 		if r := s.events() & ev; r != 0 {
 			return r, nil
 		}
-		var in, out <-chan struct{}
-		if ev&PollIn != 0 {
-			in = s.recvSig.wait()
-		}
-		if ev&PollOut != 0 {
-			out = s.sendSig.wait()
-		}
-		if r := s.events() & ev; r != 0 {
-			return r, nil
-		}
-		select {
-		case <-in:
-		case <-out:
-		case <-ctx.Done():
-			return 0, ctx.Err()
-		case <-s.done:
-			return 0, ErrClosed
+		if r, err := s.pollBlock(ctx, ev); r != 0 || err != nil {
+			return r, err
 		}
 	}
 }
+
+// pollBlock waits once for a change of the signals ev depends on, with a
+// pooled waker (the signals' own channels would cost an allocation per
+// wait), and returns the readiness if it holds on the re-check.
+func (s *Socket) pollBlock(ctx context.Context, ev Events) (Events, error) {
+	w := wakerPool.Get().(*waker)
+	defer wakerPool.Put(w)
+	select {
+	case <-w.ch:
+	default:
+	}
+	if ev&PollIn != 0 {
+		s.recvSig.watch(w)
+		defer s.recvSig.unwatch(w)
+		s.recvSig.arm()
+	}
+	if ev&PollOut != 0 {
+		s.sendSig.watch(w)
+		defer s.sendSig.unwatch(w)
+		s.sendSig.arm()
+	}
+	if r := s.events() & ev; r != 0 {
+		return r, nil
+	}
+	select {
+	case <-w.ch:
+		return 0, nil
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-s.done:
+		return 0, ErrClosed
+	}
+}
+
+var wakerPool = sync.Pool{New: func() any { return &waker{ch: make(chan struct{}, 1)} }}
 
 // waker wakes one Poller. Its channel holds one token and is made once, so
 // a Wait that blocks and is woken allocates nothing.
@@ -100,7 +121,12 @@ func (sig *signal) unwatch(w *waker) {
 	sig.mu.Lock()
 	for i, x := range sig.watchers {
 		if x == w {
-			sig.watchers = append(sig.watchers[:i:i], sig.watchers[i+1:]...)
+			// In place: a watcher that comes and goes (Socket.Poll)
+			// reuses the slice's room.
+			n := len(sig.watchers) - 1
+			copy(sig.watchers[i:], sig.watchers[i+1:])
+			sig.watchers[n] = nil
+			sig.watchers = sig.watchers[:n]
 			break
 		}
 	}
