@@ -209,3 +209,28 @@ func TestSocketTimeouts(t *testing.T) {
 	send(t, rep, "fresh")
 	expect(t, req, "fresh")
 }
+
+// A relaxed resend goes to the next peer in turn, as libzmq's does: with
+// two REPs, the request the first one sat on is retried at the second.
+func TestReqRelaxedNextPeer(t *testing.T) {
+	a, b := newSock(t, Rep), newSock(t, Rep)
+	req := newSock(t, Req, WithReqRelaxed(true), WithReqCorrelate(true))
+	connectTo(t, req, bindAt(t, a, "inproc"))
+	connectTo(t, req, bindAt(t, b, "inproc"))
+	send(t, req, "q")
+	first, second := a, b
+	if _, err := a.Recv(ctxT(t, 100*time.Millisecond)); err != nil {
+		first, second = b, a
+		expect(t, b, "q")
+	}
+	expectNothing(t, req, 30*time.Millisecond) // the first REP sits on it
+	send(t, req, "q-again")
+	expect(t, second, "q-again")
+	send(t, second, "answer")
+	expect(t, req, "answer")
+	send(t, first, "too late") // dropped: another peer, an abandoned request
+	send(t, req, "next")
+	if _, err := req.Recv(ctxT(t, 50*time.Millisecond)); err == nil {
+		t.Fatal("a reply to a request nobody answered yet")
+	}
+}
