@@ -148,7 +148,7 @@ func TestPyLibzmqReqCorrelate(t *testing.T) {
 func TestPyLazyPirate(t *testing.T) {
 	testpeer.Python(t)
 	rep := testpeer.StartPy(t, testpeer.PyOptions{Type: "REP", Bind: []string{"tcp://127.0.0.1:*"}})
-	req := newOurs(t, "REQ", append(reqCorrelateOpts(true), socket.WithRecvTimeout(300*time.Millisecond))...)
+	req := newOurs(t, "REQ", append(reqCorrelateOpts(true), socket.WithRecvTimeout(time.Second))...)
 	if err := req.Connect(rep.Endpoint()); err != nil {
 		t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func TestReqRelaxedCLIResends(t *testing.T) {
 			if _, err := rep.Recv(ctx); err != nil {
 				return err
 			}
-			time.Sleep(300 * time.Millisecond) // longer than the client's --rcvtimeo
+			time.Sleep(600 * time.Millisecond) // longer than the client's --rcvtimeo
 			if err := rep.Send(ctx, socket.NewMsg([]byte("late"))); err != nil {
 				return err
 			}
@@ -90,7 +90,7 @@ func TestReqRelaxedCLIResends(t *testing.T) {
 		}()
 	}()
 	code, stdout, stderr := runCLI(t, "hello\n", "req", "--connect", ep, "--req-relaxed", "--req-correlate",
-		"--rcvtimeo", "100ms", "--req-retries", "10", "--timeout", "15s")
+		"--rcvtimeo", "250ms", "--req-retries", "10", "--timeout", "15s")
 	if code != exitOK || stdout != "fresh-hello\n" {
 		t.Fatalf("req: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
