@@ -296,3 +296,29 @@ func TestZAPPyHandlerNeverAnswers(t *testing.T) {
 		t.Fatalf("our side: %v", err)
 	}
 }
+
+// The status codes as a libzmq CURVE client sees them: 500 arrives as an
+// authentication failure with its code, 300 without any status (we hang up
+// so that the client may retry; a libzmq server sends no ERROR either).
+func TestZAPPyStatusCodes(t *testing.T) {
+	for _, code := range []auth.Status{auth.StatusInternal, auth.StatusTemporary} {
+		h := auth.HandlerFunc(func(_ context.Context, req *auth.Request) (*auth.Reply, error) {
+			return auth.NewReply(req, code, "decided by the test"), nil
+		})
+		sPub, sSec, _ := zmtp.GenerateCurveKeypair()
+		s, ep := zapServer(t, socket.WithCurveServer(sSec), socket.WithZAP(h))
+		dir := t.TempDir()
+		pyCert(t, dir, "client")
+		o := pyConnect(t, ep, "--curve", zmtp.CurveKeyZ85(sPub), filepath.Join(dir, "client.key_secret"), "--wait", "2")
+		if code == auth.StatusTemporary {
+			if o.Outcome == "HANDSHAKE_SUCCEEDED" || o.Outcome == "HANDSHAKE_FAILED_AUTH" {
+				t.Fatalf("300: libzmq client saw %+v, want neither success nor a status", o)
+			}
+			if err := handshakeFailure(t, s); !errors.Is(err, auth.ErrTemporary) {
+				t.Fatalf("300: our side: %v", err)
+			}
+			continue
+		}
+		expectRefused(t, s, o, int(code))
+	}
+}
