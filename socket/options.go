@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/purezmq/purezmq/auth"
 	"github.com/purezmq/purezmq/queue"
 	"github.com/purezmq/purezmq/zmtp"
 )
@@ -43,7 +42,7 @@ type options struct {
 	// sec is the security mechanism with its credentials or keys, held as
 	// zmtp takes it; the With* options below fill it in.
 	sec          zmtp.Security
-	zap          auth.Handler // WithZAP; see zap.go
+	zap          *zapHandler // WithZAP; see zap.go
 	zapDomain    string
 	logger       *slog.Logger
 	retention    *Retention

@@ -44,7 +44,7 @@ func WithZAP(h auth.Handler) Option {
 		if h == nil {
 			return badOption("ZAP", "nil handler")
 		}
-		o.zap = h
+		o.zap = &zapHandler{h}
 		return nil
 	}
 }
@@ -60,6 +60,11 @@ func WithZAPDomain(domain string) Option {
 		return nil
 	}
 }
+
+// zapHandler holds WithZAP's handler behind a pointer, so that options
+// compare by identity even when the handler is a func (auth.HandlerFunc),
+// which Go cannot compare.
+type zapHandler struct{ h auth.Handler }
 
 // checkZAP rejects two ways of authenticating on one socket.
 func checkZAP(o *options) error {
@@ -84,7 +89,10 @@ func (s *Socket) zapFunc() func(context.Context, *zmtp.AuthRequest) (*zmtp.AuthR
 	default:
 		return nil
 	}
-	h := s.o.zap
+	var h auth.Handler
+	if s.o.zap != nil {
+		h = s.o.zap.h
+	}
 	if h == nil && inprocBound(inprocName(auth.Endpoint)) {
 		h = auth.RemoteHandler(inprocExchanger{})
 	}
