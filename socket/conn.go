@@ -53,6 +53,7 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		HandshakeTimeout: s.o.handshakeIvl,
 		Security:         s.o.sec,
 	}
+	cfg.Security.ZAP = s.zapFunc()
 	return cfg
 }
 
@@ -62,6 +63,7 @@ func fillPeer(p *peer, zc *zmtp.Conn) {
 		p.identity = append([]byte(nil), id...)
 	}
 	p.userID = zc.UserID()
+	p.authMD = zc.AuthMetadata()
 	p.peerType = zc.PeerSocketType()
 	if a := zc.NetConn().RemoteAddr(); a != nil {
 		p.addr = a.String()

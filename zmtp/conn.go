@@ -1,6 +1,7 @@
 package zmtp
 
 import (
+	"context"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -20,6 +21,15 @@ type Security struct {
 	// public key in Z85 as username and "" as password (see NewCurveServer);
 	// without it a CURVE server admits any client key, as libzmq does.
 	Authenticate func(mechanism string, username, password string) (userID string, err error)
+	// ZAP, when set, is the server's authentication handler (RFC 27), asked
+	// about every client in place of Authenticate: by a PLAIN server on
+	// HELLO, a CURVE server on INITIATE, and a NULL socket (either side)
+	// before it sends READY. ctx ends at the handshake deadline. An accepted
+	// client's user id and metadata are the result's; an error refuses it
+	// (see ZAPStatusError and ErrAuthHandler for what the client is told).
+	// Which sockets ask at all (libzmq: NULL only with a ZAP domain) is the
+	// caller's choice.
+	ZAP func(ctx context.Context, req *AuthRequest) (*AuthResult, error)
 	// CURVE keys (zero = unset). CurvePublicKey and CurveSecretKey are our
 	// long-term pair (the public key is derived when unset); a client also
 	// needs CurveServerKey, the server's long-term public key.
@@ -71,8 +81,9 @@ type Conn struct {
 	peerIdentity []byte
 	peerMD       Metadata
 	userID       string
-	subsAsMsgs   bool // peer speaks 3.0: subscriptions travel as messages
-	convertSubs  bool // we are PUB/XPUB: turn \x01topic / \x00topic into commands
+	authMD       Metadata // what the ZAP handler attached (server side)
+	subsAsMsgs   bool     // peer speaks 3.0: subscriptions travel as messages
+	convertSubs  bool     // we are PUB/XPUB: turn \x01topic / \x00topic into commands
 
 	lastRead atomic.Int64
 
@@ -145,8 +156,15 @@ func (c *Conn) PeerIdentity() []byte { return c.peerIdentity }
 func (c *Conn) PeerMetadata() Metadata { return c.peerMD }
 
 // UserID returns the authenticated user of the peer: the id returned by
-// Security.Authenticate on a PLAIN server, "" for NULL and PLAIN clients.
+// Security.ZAP or Security.Authenticate on a server (a CURVE server without
+// either: the client's key in Z85), "" on clients and unauthenticated NULL.
 func (c *Conn) UserID() string { return c.userID }
+
+// AuthMetadata returns the metadata the server's ZAP handler (Security.ZAP)
+// attached to this client when it accepted it; nil otherwise. With UserID
+// it is what libzmq attaches to each received message besides the peer's
+// own properties.
+func (c *Conn) AuthMetadata() Metadata { return c.authMD }
 
 // Mechanism returns the name of the security mechanism in use.
 func (c *Conn) Mechanism() string { return c.mech.Name() }

@@ -57,6 +57,12 @@ func handshakeWith(ctx context.Context, nc net.Conn, cfg Config, mech Mechanism)
 		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(aLongTimeAgo) })
+	if z, ok := mech.(zapUser); ok && z.zapper() != nil {
+		// A ZAP handler gets until the handshake deadline, and the address.
+		zctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
+		z.zapper().ctx, z.zapper().remote = zctx, nc.RemoteAddr()
+	}
 	c.hsw = c.startWriter()
 	defer func() {
 		// Wait for our writes, an ERROR for the peer included, before closing;
@@ -118,6 +124,15 @@ func (c *Conn) handshake() error {
 	if err := c.readGreeting(); err != nil {
 		return err
 	}
+	if ag, ok := c.mech.(afterGreeting); ok {
+		out, err := ag.afterGreeting(out[:0])
+		if len(out) > 0 {
+			c.queue(out)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	c.fr.MaxFrameSize = maxHandshakeCommand
 	for {
 		h, err := c.fr.ReadHeader()
@@ -153,6 +168,9 @@ func (c *Conn) handshake() error {
 	c.codec = c.mech.FrameCodec()
 	c.peerMD = c.mech.PeerMetadata()
 	c.userID = c.mech.UserID()
+	if z, ok := c.mech.(zapUser); ok {
+		c.authMD = z.AuthMetadata()
+	}
 	c.peerType = strings.ToUpper(c.peerMD.Get(PropSocketType))
 	if id, ok := c.peerMD.Lookup(PropIdentity); ok && len(id) > 0 {
 		c.peerIdentity = id
