@@ -47,7 +47,8 @@ type options struct {
 	swapBytes    int64
 	swapDir      string
 	writeThrough bool
-	tcp          tcpOptions // options_tcp.go
+	tcp          tcpOptions    // options_tcp.go
+	legacy       legacyOptions // legacy_options.go
 }
 
 func defaultOptions() options {
