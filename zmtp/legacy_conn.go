@@ -77,6 +77,9 @@ func (c *Conn) detectsLegacy() bool {
 // or 2.0, or the number of greeting octets already sent (11) when the peer
 // speaks ZMTP 3.x and the normal handshake goes on.
 func (c *Conn) negotiateVersion() (sent int, legacy bool, err error) {
+	if c.cfg.Announce != 0 && c.mech.Name() != "NULL" {
+		return 0, false, fmt.Errorf("%w: %v cannot carry %s security", ErrBadConfig, c.cfg.Announce, c.mech.Name())
+	}
 	if _, ok := LegacySocketType(c.cfg.SocketType); !ok && c.cfg.Announce != 0 {
 		return 0, false, fmt.Errorf("%w: socket type %s did not exist in %v", ErrBadConfig, c.cfg.SocketType, c.cfg.Announce)
 	}
