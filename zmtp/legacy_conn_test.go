@@ -123,7 +123,7 @@ func TestLegacyWireV2(t *testing.T) {
 		ch <- c
 	}()
 	expectWire(t, b, "signature", hx(t, "ff 0000000000000003 7f")) // padding: identity length + 1
-	write(t, b, hx(t, "ff 0000000000000001 7f"))                    // RFC 15's signature, anonymous
+	write(t, b, hx(t, "ff 0000000000000001 7f"))                   // RFC 15's signature, anonymous
 	expectWire(t, b, "major", hx(t, "03"))
 	write(t, b, hx(t, "01 06 00 00")) // revision 1, ROUTER, empty identity
 	expectWire(t, b, "type+identity", cat(hx(t, "05 00 02"), []byte("me")))
@@ -301,10 +301,10 @@ func expectWire(t *testing.T, nc net.Conn, what string, want []byte) {
 // panic, no hang (the input is finite and then closed), memory bounded by
 // the message size limit.
 func FuzzLegacyHandshake(f *testing.F) {
-	f.Add(hx(f, "01 00 02 00 61"))                                          // 1.0, anonymous, "a"
-	f.Add(hx(f, "04 00 6f6c64 03 01 6162 01 00"))                           // 1.0 identity, multipart
-	f.Add(hx(f, "ff 0000000000000001 7f 01 05 00 00 00 01 61"))             // 2.0 DEALER
-	f.Add(hx(f, "ff 0000000000000001 7f 00 05 01 00 02 00 61"))             // revision 0: 1.0 framing
+	f.Add(hx(f, "01 00 02 00 61"))                                         // 1.0, anonymous, "a"
+	f.Add(hx(f, "04 00 6f6c64 03 01 6162 01 00"))                          // 1.0 identity, multipart
+	f.Add(hx(f, "ff 0000000000000001 7f 01 05 00 00 00 01 61"))            // 2.0 DEALER
+	f.Add(hx(f, "ff 0000000000000001 7f 00 05 01 00 02 00 61"))            // revision 0: 1.0 framing
 	f.Add(hx(f, "ff 0000000000000001 7f 01 05 00 00 02 ffffffffffffffff")) // huge 2.0 frame
 	g, _ := AppendGreeting(nil, Greeting{Mechanism: "NULL"})
 	f.Add(g)

@@ -80,7 +80,8 @@ type sockConfig struct {
 
 	hex, base64 bool
 
-	tcp tcpFlags // flags_tcp.go
+	tcp  tcpFlags    // flags_tcp.go
+	zmtp zmtpVersion // flags_legacy.go
 }
 
 // stringList is a repeatable string flag.
@@ -198,6 +199,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
 	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
 	addTCPFlags(fs, &c.tcp)
+	addLegacyFlags(fs, &c.zmtp)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
 }
@@ -429,6 +431,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
 	opts = append(opts, c.tcp.options()...)
+	opts = append(opts, c.zmtp.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err
