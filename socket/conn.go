@@ -52,6 +52,8 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		MaxMessageSize:   s.o.maxMsgSize,
 		HandshakeTimeout: s.o.handshakeIvl,
 		Security:         s.o.sec,
+		Announce:         s.o.legacy.announce,
+		RefuseLegacy:     s.o.legacy.refuse,
 	}
 	cfg.Security.ZAP = s.zapFunc()
 	return cfg
@@ -213,7 +215,8 @@ const stagedMax = 256 << 10
 func (c *streamConn) write() {
 	o := &c.s.o
 	var tick <-chan time.Time
-	if o.hbInterval > 0 {
+	// ZMTP 1.0 and 2.0 have no PING: no heartbeats on such a connection.
+	if o.hbInterval > 0 && c.zc.Legacy() == 0 {
 		t := time.NewTicker(o.hbInterval)
 		defer t.Stop()
 		tick = t.C
