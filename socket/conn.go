@@ -46,12 +46,13 @@ func (c *streamConn) shutdown(cause error) {
 }
 
 func (s *Socket) zmtpConfig() zmtp.Config {
+	o := s.opt()
 	cfg := zmtp.Config{
 		SocketType:       s.typ.String(),
-		Identity:         s.o.identity,
-		MaxMessageSize:   s.o.maxMsgSize,
-		HandshakeTimeout: s.o.handshakeIvl,
-		Security:         s.o.sec,
+		Identity:         o.identity,
+		MaxMessageSize:   o.maxMsgSize,
+		HandshakeTimeout: o.handshakeIvl,
+		Security:         o.sec,
 	}
 	return cfg
 }
@@ -209,7 +210,7 @@ const stagedMax = 256 << 10
 // next connection with the same key gets those messages again, in order.
 // Other pipes take the loop without either call.
 func (c *streamConn) write() {
-	o := &c.s.o
+	o := c.s.opt()
 	var tick <-chan time.Time
 	if o.hbInterval > 0 {
 		t := time.NewTicker(o.hbInterval)
@@ -294,8 +295,9 @@ func (c *streamConn) write() {
 			// likely meets a connection whose peer has read everything,
 			// which decides how large bodies are best written.
 			zmtphook.SetDrained(c.zc, parked && n == 1)
-			for _, m := range batch {
+			for i, m := range batch {
 				if err := c.writeOne(m); err != nil {
+					c.s.noteUnwritten(len(batch) - i)
 					clear(batch)
 					fail(err)
 					return
@@ -304,6 +306,9 @@ func (c *streamConn) write() {
 		}
 		if n > 0 || c.zc.Buffered() > 0 {
 			if err := c.zc.Flush(); err != nil {
+				if !wt {
+					c.s.noteUnwritten(n)
+				}
 				fail(err)
 				return
 			}

@@ -48,6 +48,9 @@ type options struct {
 	swapDir      string
 	writeThrough bool
 	tcp          tcpOptions // options_tcp.go
+	// monitorMute holds the event kinds the monitor does not deliver
+	// (WithMonitorMask); zero delivers all.
+	monitorMute EventMask
 }
 
 func defaultOptions() options {

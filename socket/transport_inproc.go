@@ -113,8 +113,8 @@ func inprocLink(c *connector, b *Socket) {
 	if pre != nil {
 		c2b, b2c = pre.out, pre.in.(*queue.Pipe) // newPeer made it a Pipe for an inproc endpoint
 	} else {
-		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.o.rcvHWM), Mute: cs.outMute(), Key: string(cs.o.identity)})
-		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.o.rcvHWM), Mute: b.outMute(), Key: string(b.o.identity)})
+		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.opt().rcvHWM), Mute: cs.outMute(), Key: string(cs.opt().identity)})
+		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.opt().rcvHWM), Mute: b.outMute(), Key: string(b.opt().identity)})
 	}
 	// Each shared pipe wakes the sender's Send and the receiver's Recv.
 	c2b.SetNotify(func() { cs.sendSig.notify(); b.recvSig.notify() })
@@ -124,8 +124,8 @@ func inprocLink(c *connector, b *Socket) {
 	if cp == nil {
 		cp = &peer{s: cs, endpoint: ep, out: c2b, in: b2c}
 	}
-	cp.identity, cp.peerType, cp.addr = b.o.identity, b.typ.String(), ep
-	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.o.identity, peerType: cs.typ.String(), addr: ep}
+	cp.identity, cp.peerType, cp.addr = b.opt().identity, b.typ.String(), ep
+	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.opt().identity, peerType: cs.typ.String(), addr: ep}
 	cp.remote, bp.remote = bp, cp
 
 	// A publisher must be attached before its subscriber, which sends its
