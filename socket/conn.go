@@ -194,6 +194,47 @@ func (c *streamConn) read() {
 	}
 }
 
+// unsentWindow follows, while Close lingers, the messages of a batch that
+// may still sit (whole or in part) in a connection's buffer: zmtp keeps
+// small frames and the sub-page tail of large ones there until the next
+// write. first is the oldest such message; a connection cut now lost
+// batch[first:].
+type unsentWindow struct {
+	first int
+	sizes []int64 // payload of batch[first:], oldest first
+	bytes int64   // their sum
+}
+
+func (w *unsentWindow) reset(first int) {
+	w.first, w.sizes, w.bytes = first, w.sizes[:0], 0
+}
+
+// wrote records that batch[i] (payload sz) was written and buffered bytes
+// are left in the buffer, and drops the oldest messages while the newer
+// ones' payload alone covers buffered. Payload is less than what goes on
+// the wire, so a message still (partly) buffered is never dropped.
+func (w *unsentWindow) wrote(i int, sz int64, buffered int) {
+	if buffered == 0 {
+		w.reset(i + 1)
+		return
+	}
+	w.sizes = append(w.sizes, sz)
+	w.bytes += sz
+	for len(w.sizes) > 1 && w.bytes-w.sizes[0] >= int64(buffered) {
+		w.bytes -= w.sizes[0]
+		w.sizes = w.sizes[1:]
+		w.first++
+	}
+}
+
+func payload(m [][]byte) int64 {
+	var n int64
+	for _, f := range m {
+		n += int64(len(f))
+	}
+	return n
+}
+
 // stagedMax bounds the bytes a connection reader stages before it
 // publishes them to Recv even though more data is waiting: a consumer gets
 // large messages a few at a time, and small ones in bursts of Inbox's own
@@ -226,6 +267,10 @@ func (c *streamConn) write() {
 		}
 	}
 	var batch [][][]byte // reused: PopBatch appends to it without allocating
+	// unsent: the first message of the batch that may still sit, whole or
+	// in part, in zc's buffer (tracked only while Close lingers).
+	unsent := 0
+	var win unsentWindow
 	// The writer holds wmu except while parked, when a Send may take it to
 	// write directly (tryDirect).
 	c.wmu.Lock()
@@ -295,19 +340,50 @@ func (c *streamConn) write() {
 			// likely meets a connection whose peer has read everything,
 			// which decides how large bodies are best written.
 			zmtphook.SetDrained(c.zc, parked && n == 1)
+			// While Close lingers, note which messages the kernel has
+			// taken whole (nothing of them left in zc's buffer), so that a
+			// cut connection's losses are counted exactly; otherwise this
+			// costs one atomic load per batch.
+			// While Close lingers, track which messages may still sit in
+			// zc's buffer, so that a cut connection's losses are counted
+			// exactly (see unsentWindow); otherwise this costs an atomic
+			// load per message.
+			counting := false
+			win.reset(0)
 			for i, m := range batch {
+				var sz int64
+				if counting || c.s.closing.Load() {
+					if !counting {
+						// Close began during this batch: hand what is
+						// buffered to the kernel, so every message
+						// before this one is out.
+						counting = true
+						if err := c.zc.Flush(); err != nil {
+							c.s.noteUnwritten(len(batch) - max(i-1, 0))
+							clear(batch)
+							fail(err)
+							return
+						}
+						win.reset(i)
+					}
+					sz = payload(m)
+				}
 				if err := c.writeOne(m); err != nil {
-					c.s.noteUnwritten(len(batch) - i)
+					c.s.noteUnwritten(len(batch) - win.first)
 					clear(batch)
 					fail(err)
 					return
 				}
+				if counting {
+					win.wrote(i, sz, c.zc.Buffered())
+				}
 			}
+			unsent = win.first
 		}
 		if n > 0 || c.zc.Buffered() > 0 {
 			if err := c.zc.Flush(); err != nil {
 				if !wt {
-					c.s.noteUnwritten(n)
+					c.s.noteUnwritten(n - unsent)
 				}
 				fail(err)
 				return
