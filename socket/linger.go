@@ -53,7 +53,7 @@ func (s *Socket) countDiscarded(peers []*peer) {
 	persists := s.recovers()
 	var n int
 	for _, p := range peers {
-		if p.remote != nil || (persists && p.out.Key() != "") {
+		if p.remote != nil || p.orphaned || (persists && p.out.Key() != "") {
 			continue
 		}
 		n += p.out.Len()

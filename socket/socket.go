@@ -543,6 +543,7 @@ func (s *Socket) Close() error {
 	var lingering []*connector
 	for _, c := range connects {
 		if c.ep.transport == "inproc" {
+			inprocLeave(c, linger)
 			inprocCancelPending(c)
 		}
 		if linger != 0 && c.pre != nil && c.pre.out.Len() > 0 {

@@ -3,6 +3,7 @@ package socket
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/purezmq/purezmq/queue"
 	"github.com/purezmq/purezmq/zmtp"
@@ -14,6 +15,7 @@ var inprocReg = struct {
 	mu      sync.Mutex
 	binds   map[string]*Socket
 	pending map[string][]*connector
+	orphans map[string][]*inprocOrphan // transport_inproc_orphan.go
 }{binds: map[string]*Socket{}, pending: map[string][]*connector{}}
 
 func (s *Socket) bindInproc(ep endpoint) error {
@@ -37,8 +39,15 @@ func (s *Socket) bindInproc(ep endpoint) error {
 	inprocReg.binds[name] = s
 	waiting := inprocReg.pending[name]
 	delete(inprocReg.pending, name)
+	orphans := takeOrphans(name)
 	inprocReg.mu.Unlock()
 	s.emit(Event{Kind: EventListening, Endpoint: ep.raw})
+	now := time.Now()
+	for _, o := range orphans {
+		if !o.expired(now) {
+			adoptOrphan(o, s)
+		}
+	}
 	for _, c := range waiting {
 		inprocLink(c, s)
 	}
@@ -112,6 +121,11 @@ func inprocLink(c *connector, b *Socket) {
 	var c2b, b2c *queue.Pipe
 	if pre != nil {
 		c2b, b2c = pre.out, pre.in.(*queue.Pipe) // newPeer made it a Pipe for an inproc endpoint
+		// Until now each pipe had the connecting side's mark alone; from
+		// the bind on, as in libzmq, it holds both sides' marks added.
+		c2b.SetHWM(inprocHWM(c2b.HWM(), b.opt().rcvHWM))
+		b2c.SetHWM(inprocHWM(b.outHWM(), b2c.HWM()))
+		b2c.SetMute(b.outMute())
 	} else {
 		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.opt().rcvHWM), Mute: cs.outMute(), Key: string(cs.opt().identity)})
 		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.opt().rcvHWM), Mute: b.outMute(), Key: string(b.opt().identity)})
