@@ -81,6 +81,7 @@ func (s *Socket) adoptPeer(ep string, zc *zmtp.Conn) (*peer, error) {
 	}
 	key := rt.key(fresh)
 	if key == "" {
+		s.noteNoKey(fresh, ep)
 		return fresh, s.attachPeer(fresh)
 	}
 	for {
