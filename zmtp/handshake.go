@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -115,24 +114,24 @@ func (c *Conn) handshake() error {
 		return err
 	}
 	c.queue(out)
+	// What we sent last names the point where a peer that hangs up did
+	// so (see PeerClosedError).
+	sent := lastCommandName(out[GreetingSize:], "greeting")
 	if err := c.readGreeting(); err != nil {
-		return err
+		return c.peerClosed(err, sent, false)
 	}
 	c.fr.MaxFrameSize = maxHandshakeCommand
 	for {
 		h, err := c.fr.ReadHeader()
 		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
+			return c.peerClosed(err, sent, true)
 		}
 		if !h.Command() {
 			return ErrUnexpectedMessage
 		}
 		body, err := c.readBody(nil, h.Size)
 		if err != nil {
-			return err
+			return c.peerClosed(err, sent, true)
 		}
 		cmd, err := ParseCommand(body)
 		if err != nil {
@@ -141,6 +140,7 @@ func (c *Conn) handshake() error {
 		out, done, err := c.mech.Next(out[:0], cmd)
 		if len(out) > 0 {
 			c.queue(out)
+			sent = lastCommandName(out, sent)
 		}
 		if err != nil {
 			return err
