@@ -195,44 +195,35 @@ func (c *streamConn) read() {
 }
 
 // unsentWindow follows, while Close lingers, the messages of a batch that
-// may still sit (whole or in part) in a connection's buffer: zmtp keeps
-// small frames and the sub-page tail of large ones there until the next
-// write. first is the oldest such message; a connection cut now lost
-// batch[first:].
+// have not yet left whole for the network: zmtp keeps small frames and the
+// sub-page tail of large ones in its buffer until the next write, and a
+// write cut by Close may have carried part of the buffer. first is the
+// oldest such message; ends holds, for batch[first:], the stream offset of
+// each one's last byte. A connection cut now lost batch[first:].
 type unsentWindow struct {
 	first int
-	sizes []int64 // payload of batch[first:], oldest first
-	bytes int64   // their sum
+	ends  []int64
 }
 
-func (w *unsentWindow) reset(first int) {
-	w.first, w.sizes, w.bytes = first, w.sizes[:0], 0
+func (w *unsentWindow) reset(first int) { w.first, w.ends = first, w.ends[:0] }
+
+// wrote records that batch[i] was written into the connection's buffer,
+// given the writer's progress after it.
+func (w *unsentWindow) wrote(written int64, buffered int) {
+	w.ends = append(w.ends, written+int64(buffered))
+	w.gone(written)
 }
 
-// wrote records that batch[i] (payload sz) was written and buffered bytes
-// are left in the buffer, and drops the oldest messages while the newer
-// ones' payload alone covers buffered. Payload is less than what goes on
-// the wire, so a message still (partly) buffered is never dropped.
-func (w *unsentWindow) wrote(i int, sz int64, buffered int) {
-	if buffered == 0 {
-		w.reset(i + 1)
-		return
+// gone drops the messages whose last byte is below written.
+func (w *unsentWindow) gone(written int64) {
+	k := 0
+	for k < len(w.ends) && w.ends[k] <= written {
+		k++
 	}
-	w.sizes = append(w.sizes, sz)
-	w.bytes += sz
-	for len(w.sizes) > 1 && w.bytes-w.sizes[0] >= int64(buffered) {
-		w.bytes -= w.sizes[0]
-		w.sizes = w.sizes[1:]
-		w.first++
+	if k > 0 {
+		w.first += k
+		w.ends = append(w.ends[:0], w.ends[k:]...)
 	}
-}
-
-func payload(m [][]byte) int64 {
-	var n int64
-	for _, f := range m {
-		n += int64(len(f))
-	}
-	return n
 }
 
 // stagedMax bounds the bytes a connection reader stages before it
@@ -351,7 +342,6 @@ func (c *streamConn) write() {
 			counting := false
 			win.reset(0)
 			for i, m := range batch {
-				var sz int64
 				if counting || c.s.closing.Load() {
 					if !counting {
 						// Close began during this batch: hand what is
@@ -366,16 +356,19 @@ func (c *streamConn) write() {
 						}
 						win.reset(i)
 					}
-					sz = payload(m)
 				}
 				if err := c.writeOne(m); err != nil {
+					if counting {
+						written, _ := zmtphook.Progress(c.zc)
+						win.gone(written)
+					}
 					c.s.noteUnwritten(len(batch) - win.first)
 					clear(batch)
 					fail(err)
 					return
 				}
 				if counting {
-					win.wrote(i, sz, c.zc.Buffered())
+					win.wrote(zmtphook.Progress(c.zc))
 				}
 			}
 			unsent = win.first
@@ -383,6 +376,11 @@ func (c *streamConn) write() {
 		if n > 0 || c.zc.Buffered() > 0 {
 			if err := c.zc.Flush(); err != nil {
 				if !wt {
+					if unsent < n {
+						written, _ := zmtphook.Progress(c.zc)
+						win.gone(written)
+						unsent = win.first
+					}
 					c.s.noteUnwritten(n - unsent)
 				}
 				fail(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"syscall"
 )
 
@@ -30,14 +31,15 @@ type PeerClosedError struct {
 }
 
 func (e *PeerClosedError) Error() string {
-	var hint string
-	switch {
-	case !e.PeerGreeting:
-		hint = "not a ZMTP 3 peer, or a refusal?"
-	case e.Mechanism == "NULL":
-		hint = "a socket-type mismatch or a refusal?"
-	default:
+	hint := "a socket-type mismatch or a refusal?"
+	if e.Mechanism != "NULL" {
 		hint = "a socket-type mismatch, refused credentials or a refusal?"
+	}
+	if !e.PeerGreeting {
+		// libzmq may reset the connection when it hangs up, which
+		// discards its greeting from our receive buffer: a peer that
+		// sent none is not told apart from one whose greeting was lost.
+		hint = strings.TrimSuffix(hint, "?") + ", or not a ZMTP 3 peer?"
 	}
 	mech := ""
 	if e.Mechanism != "NULL" {

@@ -19,8 +19,8 @@ func TestHandshakePeerClosedSaysWhen(t *testing.T) {
 		sendGreet   bool
 		after, hint string
 	}{
-		{"after READY", true, "after our READY (socket type REQ; a socket-type mismatch", "READY"},
-		{"before greeting", false, "after our READY (socket type REQ; not a ZMTP 3 peer", "READY"},
+		{"after READY", true, "after our READY (socket type REQ; a socket-type mismatch or a refusal?)", "READY"},
+		{"before greeting", false, "after our READY (socket type REQ; a socket-type mismatch or a refusal, or not a ZMTP 3 peer?)", "READY"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
