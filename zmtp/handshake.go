@@ -115,7 +115,8 @@ func (c *Conn) handshake() error {
 		var legacy bool
 		var err error
 		if greetSent, legacy, err = c.negotiateVersion(); err != nil || legacy {
-			return err // legacy_conn.go
+			// A peer that hangs up here saw only our signature.
+			return c.peerClosed(err, "signature", false) // legacy_conn.go
 		}
 	}
 	out, err := AppendGreeting(nil, Greeting{Mechanism: c.mech.Name(), AsServer: c.mech.AsServer()})
