@@ -54,7 +54,7 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		HandshakeTimeout: o.handshakeIvl,
 		Security:         o.sec,
 		Announce:         o.legacy.announce,
-		RefuseLegacy:     o.legacy.refuse,
+		RefuseLegacy:     o.legacy.refuse || refusesLegacyForZAP(o),
 	}
 	cfg.Security.ZAP = s.zapFunc()
 	return cfg
