@@ -35,8 +35,8 @@ test386:
 # pebbe/zmq4 v1.4.0's own test files run against compat/zmq4 (fetched with
 # `go mod download`, never copied into the repository). Prints a PASS/FAIL
 # table; under PUREZMQ_INTEROP=required a skip or a fetch failure fails.
-# Not yet a prerequisite of `test`: 5 of the 19 wait for package socket
-# features (metadata, CONFLATE, ZAP for NULL, runtime options, inproc HWM).
+# Not yet a prerequisite of `test`: 4 of the 19 wait for package socket
+# features (metadata, CONFLATE, ZAP for NULL).
 test-pebbe:
 	GO=$(GO) ./scripts/pebbe-tests.sh
 
