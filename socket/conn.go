@@ -66,6 +66,7 @@ func fillPeer(p *peer, zc *zmtp.Conn) {
 	if a := zc.NetConn().RemoteAddr(); a != nil {
 		p.addr = a.String()
 	}
+	p.md.Store(newConnInfo(zc).metadata())
 }
 
 // errPeerGone reports a connection whose peer was detached before it started.

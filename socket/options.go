@@ -48,6 +48,7 @@ type options struct {
 	swapDir      string
 	writeThrough bool
 	tcp          tcpOptions // options_tcp.go
+	ext          extOptions // options_ext.go
 }
 
 func defaultOptions() options {

@@ -38,6 +38,11 @@ type peer struct {
 
 	routingID []byte // ROUTER: the key this peer is routed by
 
+	// md is what the live (or last) connection's handshake established,
+	// shared by every message received from it (Msg.Metadata). Atomic: a
+	// reconnecting persistent peer replaces it while Recv may read it.
+	md atomic.Pointer[Metadata]
+
 	// persistent peers belong to a connect endpoint and keep their pipes across
 	// reconnects, so messages sent while disconnected are delivered later.
 	persistent bool

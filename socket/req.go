@@ -70,10 +70,15 @@ func (h *reqSocket) request(ctx context.Context, m [][]byte, block, copyMsg bool
 }
 
 func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	_, m, err := h.recvFrom(ctx, block)
+	return m, err
+}
+
+func (h *reqSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, error) {
 	h.mu.Lock()
 	if !h.waiting {
 		h.mu.Unlock()
-		return nil, ErrState
+		return nil, nil, ErrState
 	}
 	cur := h.cur
 	h.mu.Unlock()
@@ -94,12 +99,12 @@ func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 		}
 	}
 	if err := h.s.wait(ctx, block, &h.s.recvSig, try); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h.mu.Lock()
 	h.waiting, h.cur = false, nil
 	h.mu.Unlock()
-	return reply, nil
+	return cur, reply, nil
 }
 
 // reqDelimiter is the empty frame a REQ puts in front of each request.

@@ -89,6 +89,9 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	if err := checkWriteThrough(&o); err != nil {
 		return nil, err
 	}
+	if err := checkExt(t, &o); err != nil {
+		return nil, err
+	}
 	s := &Socket{
 		typ:   t,
 		o:     o,
@@ -271,17 +274,33 @@ func (s *Socket) recv(ctx context.Context, block bool) (Msg, error) {
 	if s.closing.Load() {
 		return Msg{}, ErrClosed
 	}
-	f, err := s.h.recv(ctx, block)
+	var from *peer
+	var f [][]byte
+	var err error
+	if h, ok := s.h.(peerRecver); ok {
+		from, f, err = h.recvFrom(ctx, block)
+	} else {
+		f, err = s.h.recv(ctx, block)
+	}
 	if err != nil {
 		return Msg{}, err
 	}
 	s.received.Add(1)
-	return Msg{Frames: f}, nil
+	m := Msg{Frames: f}
+	if from != nil {
+		m.md = from.md.Load()
+	}
+	return m, nil
 }
 
 // Subscribe adds a subscription (SUB, XSUB). Subscriptions are counted: a
-// topic subscribed twice needs two Unsubscribe calls.
+// topic subscribed twice needs two Unsubscribe calls. On an XPUB made with
+// WithXPubManual it subscribes, on its behalf, the subscriber whose message
+// Recv returned last.
 func (s *Socket) Subscribe(topic []byte) error {
+	if x, ok := s.h.(*xpubSocket); ok {
+		return x.manualSubscribe(topic, true) // XPubManual: for the last subscriber
+	}
 	h, ok := s.h.(*subSocket)
 	if !ok {
 		return ErrNotSupported
@@ -293,8 +312,12 @@ func (s *Socket) Subscribe(topic []byte) error {
 	return nil
 }
 
-// Unsubscribe cancels one subscription (SUB, XSUB).
+// Unsubscribe cancels one subscription (SUB, XSUB; a manual XPUB as
+// Subscribe).
 func (s *Socket) Unsubscribe(topic []byte) error {
+	if x, ok := s.h.(*xpubSocket); ok {
+		return x.manualSubscribe(topic, false)
+	}
 	h, ok := s.h.(*subSocket)
 	if !ok {
 		return ErrNotSupported

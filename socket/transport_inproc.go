@@ -127,6 +127,8 @@ func inprocLink(c *connector, b *Socket) {
 	cp.identity, cp.peerType, cp.addr = b.o.identity, b.typ.String(), ep
 	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.o.identity, peerType: cs.typ.String(), addr: ep}
 	cp.remote, bp.remote = bp, cp
+	cp.md.Store(inprocMetadata(cp.peerType, cp.identity))
+	bp.md.Store(inprocMetadata(bp.peerType, bp.identity))
 
 	// A publisher must be attached before its subscriber, which sends its
 	// subscriptions to it as it attaches.
