@@ -33,6 +33,9 @@ type streamConn struct {
 	// kick wakes the parked writer to finish what a direct write left in
 	// zc's buffer because the socket would not take it all at once.
 	kick chan struct{}
+	// ttlSet carries the peer's PING TTL from the reader to the writer
+	// (heartbeat_ttl.go).
+	ttlSet chan time.Duration
 }
 
 // shutdown ends the connection: it records the cause, wakes the reader
@@ -100,6 +103,10 @@ func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
 		p.mu.Unlock()
 	}
 
+	c.watchPeerTTL()
+	if s.o.ext.probeRouter {
+		c.probe()
+	}
 	writerDone := make(chan struct{})
 	s.wg.Add(1)
 	go func() {
@@ -225,6 +232,8 @@ func (c *streamConn) write() {
 			out.Rollback()
 		}
 	}
+	var ttl ttlWatch // the peer's PING TTL, once it sent one
+	defer ttl.stop()
 	var batch [][][]byte // reused: PopBatch appends to it without allocating
 	// The writer holds wmu except while parked, when a Send may take it to
 	// write directly (tryDirect).
@@ -243,6 +252,7 @@ func (c *streamConn) write() {
 			c.wmu.Unlock()
 		}
 		ticked, done := false, false
+		ttlCheck, newTTL := false, time.Duration(-1)
 		select {
 		case <-ready:
 		case <-c.kick:
@@ -250,12 +260,26 @@ func (c *streamConn) write() {
 			done = true
 		case <-tick:
 			ticked = true
+		case <-ttl.C:
+			ttlCheck = true
+		case newTTL = <-c.ttlSet:
 		}
 		if parked {
 			c.wmu.Lock()
 		}
 		if done {
 			return
+		}
+		if newTTL >= 0 {
+			ttl.set(newTTL)
+			continue
+		}
+		if ttlCheck {
+			if err := ttl.expired(c.zc.LastRead()); err != nil {
+				c.shutdown(err)
+				return
+			}
+			continue
 		}
 		if ticked {
 			if time.Since(c.zc.LastRead()) > o.hbTimeout {

@@ -1,6 +1,11 @@
 package socket
 
-import "fmt"
+import (
+	"fmt"
+)
+
+// errConflateMultipart: CONFLATE keeps single-part messages only.
+var errConflateMultipart = fmt.Errorf("%w: a conflating socket sends single-part messages only", ErrBadMessage)
 
 // extOptions are libzmq's per-type behaviours set at New: CONFLATE,
 // XPUB_MANUAL, XPUB_WELCOME_MSG and PROBE_ROUTER.
@@ -65,6 +70,9 @@ func checkExt(t Type, o *options) error {
 	e := &o.ext
 	if e.conflate && !conflates(t) {
 		return bad("Conflate")
+	}
+	if e.conflate && o.swapBytes > 0 {
+		return badOption("Conflate", "keeps one message: swap has nothing to do")
 	}
 	if (e.xpubManual || e.xpubWelcome != nil) && t != XPub {
 		return bad("XPub")

@@ -244,6 +244,9 @@ func (s *Socket) checkSend(frames [][]byte) error {
 	if len(frames) == 0 {
 		return fmt.Errorf("%w: no frames", ErrBadMessage)
 	}
+	if len(frames) > 1 && s.o.ext.conflate {
+		return errConflateMultipart
+	}
 	return nil
 }
 
@@ -407,11 +410,15 @@ func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *pee
 		}
 		oc.Swap = s.outSwap(oc.Key)
 	}
+	oc.Conflate = s.o.ext.conflate
 	p.out = queue.New(oc)
 	if strings.HasPrefix(endpoint, "inproc://") {
 		// A connect-first inproc peer: this pipe becomes the bound
 		// socket's outbound pipe once it binds (inprocLink).
-		p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
+		p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify, Conflate: s.o.ext.conflate})
+	} else if s.o.ext.conflate {
+		// The reader replaces what waits instead of stopping at a HWM.
+		p.in = queue.New(queue.Config{Conflate: true, Notify: s.recvSig.notify})
 	} else {
 		p.in = queue.NewInbox(s.o.rcvHWM, s.recvSig.notify)
 	}

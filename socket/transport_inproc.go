@@ -113,8 +113,10 @@ func inprocLink(c *connector, b *Socket) {
 	if pre != nil {
 		c2b, b2c = pre.out, pre.in.(*queue.Pipe) // newPeer made it a Pipe for an inproc endpoint
 	} else {
-		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.o.rcvHWM), Mute: cs.outMute(), Key: string(cs.o.identity)})
-		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.o.rcvHWM), Mute: b.outMute(), Key: string(b.o.identity)})
+		// Either side's CONFLATE conflates both pipes, as libzmq's do.
+		conflate := cs.o.ext.conflate || b.o.ext.conflate
+		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.o.rcvHWM), Mute: cs.outMute(), Key: string(cs.o.identity), Conflate: conflate})
+		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.o.rcvHWM), Mute: b.outMute(), Key: string(b.o.identity), Conflate: conflate})
 	}
 	// Each shared pipe wakes the sender's Send and the receiver's Recv.
 	c2b.SetNotify(func() { cs.sendSig.notify(); b.recvSig.notify() })
@@ -162,6 +164,8 @@ func inprocLink(c *connector, b *Socket) {
 		return
 	}
 	c.track(cp, true)
+	cs.probeInproc(cp)
+	b.probeInproc(bp)
 	cs.emit(Event{Kind: EventConnected, Endpoint: ep})
 	cs.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep})
 	b.emit(Event{Kind: EventAccepted, Endpoint: ep})
