@@ -37,6 +37,9 @@ type peer struct {
 	addr     string // remote address
 
 	routingID []byte // ROUTER: the key this peer is routed by
+	// fixedRID is the routing id ConnectRoutingID gave this peer: ROUTER
+	// routes it by that, whatever Identity it announces.
+	fixedRID []byte
 
 	// md is what the live (or last) connection's handshake established,
 	// shared by every message received from it (Msg.Metadata). Atomic: a

@@ -30,7 +30,9 @@ func newRouterSocket(s *Socket) *routerSocket {
 
 func (h *routerSocket) attach(p *peer) error {
 	id := p.identity
-	if len(id) == 0 {
+	if p.fixedRID != nil {
+		id = p.fixedRID
+	} else if len(id) == 0 {
 		id = h.s.generateRoutingID()
 	}
 	key := string(id)

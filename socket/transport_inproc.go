@@ -127,6 +127,9 @@ func inprocLink(c *connector, b *Socket) {
 		cp = &peer{s: cs, endpoint: ep, out: c2b, in: b2c}
 	}
 	cp.identity, cp.peerType, cp.addr = b.o.identity, b.typ.String(), ep
+	if pre == nil {
+		cp.fixedRID = c.routingID
+	}
 	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.o.identity, peerType: cs.typ.String(), addr: ep}
 	cp.remote, bp.remote = bp, cp
 	cp.md.Store(inprocMetadata(cp.peerType, cp.identity))
