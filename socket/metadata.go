@@ -89,7 +89,7 @@ func (md *Metadata) Len() int {
 // gathered once after it succeeded and turned into the Metadata its messages
 // carry.
 type connInfo struct {
-	PeerAddress string        // IP only, as libzmq gives Peer-Address; "" off tcp
+	PeerAddress string        // as libzmq gives Peer-Address (see peerAddress, unixPeerAddress)
 	UserID      string        // the authenticated user ("" for none): User-Id
 	AuthProps   zmtp.Metadata // properties the authenticator (ZAP) added
 	Props       zmtp.Metadata // the peer's READY/INITIATE properties
@@ -101,7 +101,11 @@ type connInfo struct {
 // metadata belongs; it is set here once zmtp.Conn reports it.
 func newConnInfo(zc *zmtp.Conn) connInfo {
 	ci := connInfo{UserID: zc.UserID(), Props: zc.PeerMetadata()}
-	ci.PeerAddress = peerAddress(zc.NetConn().RemoteAddr())
+	nc := zc.NetConn()
+	ci.PeerAddress = peerAddress(nc.RemoteAddr())
+	if uc, ok := nc.(*net.UnixConn); ok {
+		ci.PeerAddress = unixPeerAddress(uc)
+	}
 	return ci
 }
 
