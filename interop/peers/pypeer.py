@@ -12,7 +12,8 @@ Requests:
   {"op":"bind","ep":...} / "connect" / "disconnect" / "unbind" -> {"ok":true,"endpoint":...}
   {"op":"setsockopt","name":"SNDHWM","value":1}        -> {"ok":true}
   {"op":"recvmeta","names":[...],"timeout_ms":5000}   -> {"ok":true,"frames":[...],"props":{name:value|null}}
-                                                          (zmq_msg_gets of each name on the first frame)
+                                                          (zmq_msg_gets of each name on the last frame:
+                                                          a ROUTER's routing-id frame carries none)
   {"op":"sleep","ms":N}                                -> {"ok":true}
   {"op":"close"}                                       -> {"ok":true}, then exit
 After setup the first line printed is {"ready":true,"endpoints":[...],"version":"4.3.4"}.
@@ -139,7 +140,7 @@ def main():
                 props = {}
                 for name in req.get("names", []):
                     try:
-                        props[name] = m[0].get(name)
+                        props[name] = m[-1].get(name)
                     except zmq.ZMQError:
                         props[name] = None
                 out({"ok": True, "frames": [b64(f.bytes) for f in m], "props": props})
