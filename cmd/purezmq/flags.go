@@ -81,6 +81,7 @@ type sockConfig struct {
 	hex, base64 bool
 
 	tcp tcpFlags // flags_tcp.go
+	ext extFlags // flags_ext.go
 }
 
 // stringList is a repeatable string flag.
@@ -198,6 +199,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
 	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
 	addTCPFlags(fs, &c.tcp)
+	addExtFlags(fs, &c.ext)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
 }
@@ -295,6 +297,9 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	}
 	if c.routerMandatory && t != socket.Router {
 		return bad("--router-mandatory is only for router")
+	}
+	if err := c.ext.check(t); err != nil {
+		return bad("%v", err)
 	}
 	if c.reconnectIvl < 0 || c.reconnectIvlMax < 0 || c.heartbeat < 0 {
 		return bad("--reconnect-ivl, --reconnect-ivl-max and --heartbeat must not be negative")
@@ -429,6 +434,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
 	opts = append(opts, c.tcp.options()...)
+	opts = append(opts, c.ext.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err
