@@ -331,7 +331,7 @@ func TestPyProbeRouter(t *testing.T) {
 func TestPyConnectRoutingID(t *testing.T) {
 	pyr := testpeer.StartPy(t, testpeer.PyOptions{Type: "ROUTER", Bind: []string{"tcp://127.0.0.1:*"}, Identity: testpeer.Str("py-srv")})
 	router := newOurs(t, "ROUTER", socket.WithIdentity(b("go-r")))
-	if err := router.ConnectRoutingID(pyr.Endpoint(), b("chosen")); err != nil {
+	if err := router.ConnectWithRoutingID(pyr.Endpoint(), b("chosen")); err != nil {
 		t.Fatal(err)
 	}
 	ours{router}.send(t, b("chosen"), b("hi"))

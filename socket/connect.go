@@ -26,7 +26,7 @@ type connector struct {
 	// before the connection is up; it outlives reconnects.
 	pre *peer
 	// routingID is what ROUTER routes this endpoint's peer by
-	// (ConnectRoutingID); nil: the peer's own identity or a generated one.
+	// (ConnectWithRoutingID); nil: the peer's own identity or a generated one.
 	routingID []byte
 
 	mu  sync.Mutex
@@ -40,7 +40,7 @@ type connector struct {
 func (s *Socket) Connect(endpoint string) error { return s.connect(endpoint, nil) }
 
 // connect is Connect; rid, when set, is the routing id a ROUTER gives the
-// peer reached this way (ConnectRoutingID).
+// peer reached this way (ConnectWithRoutingID).
 func (s *Socket) connect(endpoint string, rid []byte) error {
 	ep, err := parseEndpoint(endpoint, false)
 	if err != nil {
@@ -106,7 +106,8 @@ func (s *Socket) Disconnect(endpoint string) error {
 // preAttach gives c its peer before any connection exists when the socket
 // type queues messages for connecting peers.
 func (s *Socket) preAttach(c *connector) {
-	if !s.preAttaches() && c.routingID == nil {
+	// A ROUTER peer with a connect routing id is routable at once.
+	if !s.preAttaches() && !(c.routingID != nil && s.typ == Router) {
 		return
 	}
 	p := s.newPeer(c.given, nil, true)

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// ConnectRoutingID routes the connected peer by the given id, not by the
+// ConnectWithRoutingID routes the connected peer by the given id, not by the
 // identity it announces, and the peer is routable before it is connected.
 func TestConnectRoutingID(t *testing.T) {
 	for _, tr := range transports {
@@ -14,7 +14,7 @@ func TestConnectRoutingID(t *testing.T) {
 			server := newSock(t, Router, WithIdentity([]byte("announced")))
 			ep := bindAt(t, server, tr)
 			client := newSock(t, Router, WithIdentity([]byte("client")))
-			if err := client.ConnectRoutingID(ep, []byte("chosen")); err != nil {
+			if err := client.ConnectWithRoutingID(ep, []byte("chosen")); err != nil {
 				t.Fatal(err)
 			}
 			// Sent at once: queued for the peer until the connection is up.
@@ -32,7 +32,7 @@ func TestConnectRoutingID(t *testing.T) {
 				t.Errorf("the peer's own Identity property = %q, want announced", id)
 			}
 			// The id is taken now.
-			if err := client.ConnectRoutingID(ep, []byte("chosen")); !errors.Is(err, ErrPeerRefused) {
+			if err := client.ConnectWithRoutingID(ep, []byte("chosen")); !errors.Is(err, ErrPeerRefused) {
 				t.Errorf("second ConnectRoutingID with one id: %v, want ErrPeerRefused", err)
 			}
 		})
@@ -41,11 +41,11 @@ func TestConnectRoutingID(t *testing.T) {
 
 func TestConnectRoutingIDRefusals(t *testing.T) {
 	d := newSock(t, Dealer)
-	if err := d.ConnectRoutingID("tcp://127.0.0.1:1", []byte("x")); !errors.Is(err, ErrNotSupported) {
+	if err := d.ConnectWithRoutingID("tcp://127.0.0.1:1", []byte("x")); !errors.Is(err, ErrNotSupported) {
 		t.Errorf("on DEALER: %v, want ErrNotSupported", err)
 	}
 	r := newSock(t, Router)
-	if err := r.ConnectRoutingID("tcp://127.0.0.1:1", nil); !errors.Is(err, ErrBadOption) {
+	if err := r.ConnectWithRoutingID("tcp://127.0.0.1:1", nil); !errors.Is(err, ErrBadOption) {
 		t.Errorf("empty id: %v, want ErrBadOption", err)
 	}
 }

@@ -37,7 +37,7 @@ type peer struct {
 	addr     string // remote address
 
 	routingID []byte // ROUTER: the key this peer is routed by
-	// fixedRID is the routing id ConnectRoutingID gave this peer: ROUTER
+	// fixedRID is the routing id ConnectWithRoutingID gave this peer: ROUTER
 	// routes it by that, whatever Identity it announces.
 	fixedRID []byte
 
