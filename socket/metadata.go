@@ -97,10 +97,14 @@ type connInfo struct {
 
 // newConnInfo reads a finished handshake. User-Id comes from the
 // mechanism's authentication (zmtp.Conn.UserID: what the ZAP handler or
-// authenticate function returned). AuthProps is where the authenticator's
-// metadata belongs; it is set here once zmtp.Conn reports it.
+// authenticate function returned), AuthProps from the ZAP reply's metadata
+// (zmtp.Conn.AuthMetadata).
 func newConnInfo(zc *zmtp.Conn) connInfo {
-	ci := connInfo{UserID: zc.UserID(), Props: zc.PeerMetadata()}
+	ci := connInfo{UserID: zc.UserID(), AuthProps: zc.AuthMetadata(), Props: zc.PeerMetadata()}
+	if _, ok := ci.Props.Lookup(PropSocketType); !ok && zc.PeerSocketType() != "" {
+		// A ZMTP 2.0 peer names its type in the greeting, not in metadata.
+		ci.Props = append(ci.Props[:len(ci.Props):len(ci.Props)], zmtp.Property{Name: PropSocketType, Value: []byte(zc.PeerSocketType())})
+	}
 	nc := zc.NetConn()
 	ci.PeerAddress = peerAddress(nc.RemoteAddr())
 	if uc, ok := nc.(*net.UnixConn); ok {

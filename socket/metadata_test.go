@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/purezmq/auth"
 	"github.com/purezmq/purezmq/zmtp"
 )
 
@@ -174,5 +175,31 @@ func TestMsgMetadataNoAlloc(t *testing.T) {
 	round()
 	if n := testing.AllocsPerRun(1000, round); n != 0 {
 		t.Errorf("%v allocs per send, receive and property read, want 0", n)
+	}
+}
+
+// With a ZAP handler, User-Id is the reply's user id and the reply's
+// metadata are properties of every message; they win over the peer's own.
+func TestMsgMetadataZAP(t *testing.T) {
+	h := auth.HandlerFunc(func(ctx context.Context, req *auth.Request) (*auth.Reply, error) {
+		user, _, _ := req.PlainCredentials()
+		r := auth.NewReply(req, auth.StatusOK, "OK")
+		r.UserID = "zap:" + user
+		r.Metadata = zmtp.Metadata{zmtpProp("Department", "ops"), zmtpProp("Socket-Type", "ZAP-SAYS")}
+		return r, nil
+	})
+	pull := newSock(t, Pull, WithPlainServer(nil), WithZAP(h))
+	ep := bindAt(t, pull, "tcp")
+	push := newSock(t, Push, WithPlainClient("carol", "pw"))
+	connectTo(t, push, ep)
+	send(t, push, "x")
+	m, err := pull.Recv(ctxT(t, 5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"User-Id": "zap:carol", "department": "ops", "Socket-Type": "ZAP-SAYS", "Peer-Address": "127.0.0.1"} {
+		if got, _ := m.Property(name); got != want {
+			t.Errorf("%s = %q, want %q", name, got, want)
+		}
 	}
 }
