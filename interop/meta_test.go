@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/purezmq/auth"
 	"github.com/purezmq/purezmq/internal/testpeer"
 	"github.com/purezmq/purezmq/socket"
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // Tests of libzmq's per-message metadata and the socket behaviours of
@@ -394,4 +396,28 @@ func TestPyHeartbeatTTL(t *testing.T) {
 			t.Fatal("a frozen libzmq peer with a 500ms heartbeat TTL was not dropped within 10s")
 		}
 	}
+}
+
+// With the stock ZAP handler and a certificate directory, a libzmq CURVE
+// client's messages carry the user id the handler gives (its key in Z85)
+// and the metadata of its certificate: "a property an authenticator added".
+func TestPyMetadataZAPCertificate(t *testing.T) {
+	srv, cli := newCurveKeyPair(t), newCurveKeyPair(t)
+	dir := t.TempDir()
+	cert := &auth.Certificate{Public: cli.pub, Metadata: zmtp.Metadata{{Name: "Email", Value: b("ops@example.org")}}}
+	if err := cert.Save(filepath.Join(dir, "client.key")); err != nil {
+		t.Fatal(err)
+	}
+	a := auth.NewAuthenticator()
+	if err := a.SetCertificateDir("", dir); err != nil {
+		t.Fatal(err)
+	}
+	router := newOurs(t, "ROUTER", socket.WithCurveServer(srv.sec), socket.WithZAP(a))
+	ep := ourBind(t, router, "tcp://")
+	py := startCurvePy(t, append(curveClientArgs("DEALER", ep, srv.pubZ85, cli), "--identity", "py-z")...)
+	py.send(t, b("x"))
+	m := recvMsg(t, router)
+	wantProps(t, "ours of a libzmq CURVE client admitted by ZAP", m.Property, map[string]string{
+		"User-Id": cli.pubZ85, "email": "ops@example.org", "Socket-Type": "DEALER", "Identity": "py-z",
+	})
 }
