@@ -36,6 +36,8 @@ type sockOpts struct {
 	curveSrvSet          bool
 	zapDomain            string
 
+	ext extOpts // options_ext.go
+
 	// options accepted and reported back that have no effect here
 	// (multicast transports, I/O thread affinity): see the package doc.
 	affinity                     uint64
@@ -103,6 +105,7 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 	if o.hbIvl > 0 {
 		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
 	}
+	opts = append(opts, o.ext.build(soc.typ)...)
 	sec, err := o.security(soc)
 	if err != nil {
 		return nil, err

@@ -40,6 +40,9 @@ type Socket struct {
 	more    bool
 	peeked  *socket.Msg
 	waiting bool // a poll goroutine is receiving for this socket
+	// inMD is the metadata of the message being read, or of the last one
+	// read (RecvWithMetadata asks after it is done).
+	inMD *socket.Metadata
 
 	// sending: frames given with SNDMORE, sent with the last one.
 	out [][]byte
@@ -215,7 +218,12 @@ func (soc *Socket) Connect(endpoint string) error {
 	if !validHost(endpoint) {
 		return einval
 	}
-	if err := s.Connect(endpoint); err != nil {
+	if rid := soc.takeConnectRid(); rid != "" && soc.typ == ROUTER {
+		err = s.ConnectWithRoutingID(endpoint, []byte(rid))
+	} else {
+		err = s.Connect(endpoint)
+	}
+	if err != nil {
 		return toErrno(err)
 	}
 	soc.last = endpoint
