@@ -26,6 +26,10 @@ type connector struct {
 	// before the connection is up; it outlives reconnects.
 	pre *peer
 
+	// rid is the routing id this endpoint's peers get (ZMQ_CONNECT_ROUTING_ID),
+	// nil for a generated one.
+	rid []byte
+
 	mu  sync.Mutex
 	cur []*peer // peers currently attached through this endpoint
 }
@@ -34,18 +38,28 @@ type connector struct {
 // the connection is retried and re-established for as long as the endpoint
 // stays connected (see WithReconnectInterval). Endpoints are as for Bind,
 // without wildcards.
-func (s *Socket) Connect(endpoint string) error {
+func (s *Socket) Connect(endpoint string) error { return s.connect(endpoint, nil) }
+
+// connect is Connect with the routing id its peers get (rid, see
+// ConnectWithRoutingID), or nil for the one set by WithConnectRoutingID.
+func (s *Socket) connect(endpoint string, rid []byte) error {
 	ep, err := parseEndpoint(endpoint, false)
 	if err != nil {
 		return err
 	}
-	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{})}
+	if err := s.checkStreamTransport(ep); err != nil {
+		return err
+	}
+	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{}), rid: rid}
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		c.cancel()
 		return ErrClosed
+	}
+	if c.rid == nil {
+		c.rid = s.takeConnectRoutingID()
 	}
 	s.connects = append(s.connects, c)
 	if ep.transport != "inproc" {
@@ -185,6 +199,15 @@ func (c *connector) run() {
 		}
 		addr := nc.RemoteAddr().String()
 		s.emit(Event{Kind: EventConnected, Endpoint: ep, Peer: addr})
+		if s.typ == Stream {
+			// Raw bytes, no handshake (conn_stream.go).
+			s.serveRaw(nc, ep, c)
+			ivl = s.o.reconnectIvl
+			if c.ctx.Err() != nil || s.closing.Load() || !c.sleep(jitter(ivl)) {
+				return
+			}
+			continue
+		}
 		zc, err := zmtp.Handshake(c.ctx, nc, s.zmtpConfig())
 		if err != nil {
 			if c.ctx.Err() != nil {

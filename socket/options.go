@@ -48,6 +48,8 @@ type options struct {
 	swapDir      string
 	writeThrough bool
 	tcp          tcpOptions // options_tcp.go
+
+	stream streamOptions // stream_options.go
 }
 
 func defaultOptions() options {
