@@ -76,6 +76,25 @@ func (st ProxyStats) AppendFrames(m [][]byte) [][]byte {
 	return m
 }
 
+// ParseProxyStats decodes a STATISTICS reply (eight 8-byte frames, host
+// byte order), from this package's proxy or libzmq's.
+func ParseProxyStats(m Msg) (ProxyStats, error) {
+	if len(m.Frames) != 8 {
+		return ProxyStats{}, fmt.Errorf("%w: STATISTICS reply has %d frames, want 8", ErrBadMessage, len(m.Frames))
+	}
+	var v [8]uint64
+	for i, f := range m.Frames {
+		if len(f) != 8 {
+			return ProxyStats{}, fmt.Errorf("%w: STATISTICS frame %d is %d bytes, want 8", ErrBadMessage, i, len(f))
+		}
+		v[i] = binary.NativeEndian.Uint64(f)
+	}
+	return ProxyStats{
+		Frontend: ProxySideStats{v[0], v[1], v[2], v[3]},
+		Backend:  ProxySideStats{v[4], v[5], v[6], v[7]},
+	}, nil
+}
+
 type sideCounters struct{ msgIn, bytesIn, msgOut, bytesOut atomic.Uint64 }
 
 func (c *sideCounters) load() ProxySideStats {

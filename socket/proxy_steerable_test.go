@@ -168,6 +168,13 @@ func TestProxyControlSockets(t *testing.T) {
 			if got, want := decodeStats(t, m), [8]uint64{1, 3, 0, 0, 0, 0, 1, 3}; got != want {
 				t.Fatalf("statistics %v, want %v", got, want)
 			}
+			st, err := ParseProxyStats(m)
+			if want := (ProxyStats{Frontend: ProxySideStats{MsgIn: 1, BytesIn: 3}, Backend: ProxySideStats{MsgOut: 1, BytesOut: 3}}); err != nil || st != want {
+				t.Fatalf("ParseProxyStats = %+v, %v; want %+v", st, err, want)
+			}
+			if _, err := ParseProxyStats(NewMsg([]byte("x"))); !errors.Is(err, ErrBadMessage) {
+				t.Fatalf("ParseProxyStats of one frame: %v", err)
+			}
 			send(t, pl.producer, "held")
 			expectNothing(t, pl.consumer, 150*time.Millisecond)
 			command("bogus")
