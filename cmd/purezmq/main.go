@@ -8,7 +8,9 @@
 //	purezmq keygen [--cert NAME]  a CURVE key pair in Z85, or certificate files
 //	purezmq help [TYPE|bench|keygen]  usage
 //
-// TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router or pair.
+// TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router, pair or
+// stream (raw TCP peers: lines are routing id TAB bytes; id TAB alone closes
+// that peer, and is what a peer's arrival and departure print).
 // Each stdin line is one message to send, TAB separating its frames; each
 // received message is one stdout line, frames joined by TAB, flushed at once.
 // In the default text mode the bytes a line cannot carry are escaped (\\, \t,
@@ -21,6 +23,7 @@
 //	printf 'job 1\njob 2\tpart two\n' | purezmq push --connect tcp://localhost:5557
 //	echo ping | purezmq req --connect tcp://localhost:5555
 //	purezmq router --bind tcp://*:5555 --echo
+//	purezmq stream --bind tcp://*:8080 --echo
 //	purezmq pub --bind tcp://*:5556 --retain --swap 25M --swap-dir /var/spool/pz
 //
 // --count N ends a run after N messages received (sent, for pub and push);
@@ -128,7 +131,7 @@ func writeUsage(w io.Writer) {
        purezmq help [TYPE|bench|keygen]
 
 A ZeroMQ socket on the command line. TYPE is one of:
-  pub sub xpub xsub push pull req rep dealer router pair
+  pub sub xpub xsub push pull req rep dealer router pair stream
 
 Each stdin line is one message to send, TAB separating its frames; each
 received message is one stdout line, frames joined by TAB. See
