@@ -303,7 +303,7 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 		return bad("--reconnect-ivl, --reconnect-ivl-max and --heartbeat must not be negative")
 	}
 	if c.echo && t != socket.Rep && t != socket.Router && t != socket.Stream {
-		return bad("--echo is only for rep, router and stream")
+		return bad("--echo is only for rep and router (and stream)")
 	}
 	if c.hex && c.base64 {
 		return bad("--hex and --base64 exclude each other")
