@@ -20,8 +20,8 @@ func (s *Socket) serveRaw(nc net.Conn, ep string, c *connector) {
 	p := s.newPeer(ep, nil, false)
 	p.addr = addr
 	p.peerType = Stream.String()
-	if c != nil && c.rid != nil {
-		p.routingID = c.rid
+	if c != nil && c.routingID != nil {
+		p.routingID = c.routingID
 	} else {
 		p.routingID = s.generateRoutingID()
 	}

@@ -26,9 +26,9 @@ type connector struct {
 	// before the connection is up; it outlives reconnects.
 	pre *peer
 
-	// rid is the routing id this endpoint's peers get (ZMQ_CONNECT_ROUTING_ID),
-	// nil for a generated one.
-	rid []byte
+	// routingID is the routing id this endpoint's peers get
+	// (ZMQ_CONNECT_ROUTING_ID), nil for a generated one.
+	routingID []byte
 
 	mu  sync.Mutex
 	cur []*peer // peers currently attached through this endpoint
@@ -50,7 +50,7 @@ func (s *Socket) connect(endpoint string, rid []byte) error {
 	if err := s.checkStreamTransport(ep); err != nil {
 		return err
 	}
-	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{}), rid: rid}
+	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{}), routingID: rid}
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	s.mu.Lock()
 	if s.closed {
@@ -58,8 +58,8 @@ func (s *Socket) connect(endpoint string, rid []byte) error {
 		c.cancel()
 		return ErrClosed
 	}
-	if c.rid == nil {
-		c.rid = s.takeConnectRoutingID()
+	if c.routingID == nil {
+		c.routingID = s.takeConnectRoutingID()
 	}
 	s.connects = append(s.connects, c)
 	if ep.transport != "inproc" {

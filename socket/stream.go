@@ -32,6 +32,11 @@ func newStreamSocket(s *Socket) *streamSocket {
 // attach takes a peer whose routing id serveRaw chose; a connect routing id
 // already in use refuses it.
 func (h *streamSocket) attach(p *peer) error {
+	if p.persistent {
+		// A STREAM peer exists only while its connection does: nothing is
+		// queued for a connect endpoint before it connects.
+		return fmt.Errorf("%w: STREAM has no peer before a connection", ErrPeerRefused)
+	}
 	key := string(p.routingID)
 	h.mu.Lock()
 	defer h.mu.Unlock()

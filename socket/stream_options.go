@@ -59,7 +59,7 @@ func checkRoutingID(name string, id []byte) error {
 // takeConnectRoutingID returns the routing id set for the next Connect and
 // clears it, as libzmq consumes ZMQ_CONNECT_ROUTING_ID at each connect.
 // The caller holds s.mu. This is the hook ROUTER's CONNECT_ROUTING_ID
-// shares: the connector keeps the value (connector.rid) for the peers its
+// shares: the connector keeps the value (connector.routingID) for the peers its
 // connections make.
 func (s *Socket) takeConnectRoutingID() []byte {
 	id := s.o.stream.connectRID
@@ -67,13 +67,27 @@ func (s *Socket) takeConnectRoutingID() []byte {
 	return id
 }
 
+// idRouter is a socket type that addresses its peers by routing id (ROUTER,
+// STREAM): what a connect routing id applies to.
+type idRouter interface {
+	lookup(id []byte) *peer
+}
+
 // ConnectWithRoutingID connects like Connect and gives the peer reached
-// through endpoint the routing id id (STREAM, ROUTER), which is how a
-// program learns the id of a peer it connected to without waiting for the
-// connect notification.
+// through endpoint the routing id id, which is how a STREAM program knows
+// the id of a peer it connected to without waiting for the connect
+// notification. Types that do not route by id (all but STREAM and ROUTER)
+// return ErrNotSupported; an id already in use, ErrPeerRefused.
 func (s *Socket) ConnectWithRoutingID(endpoint string, id []byte) error {
+	r, ok := s.h.(idRouter)
+	if !ok {
+		return ErrNotSupported
+	}
 	if err := checkRoutingID("ConnectRoutingID", id); err != nil {
 		return err
+	}
+	if r.lookup(id) != nil {
+		return fmt.Errorf("%w: routing id %q already in use", ErrPeerRefused, id)
 	}
 	return s.connect(endpoint, append([]byte(nil), id...))
 }

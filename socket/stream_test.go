@@ -276,17 +276,26 @@ func TestStreamRoutingIDInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	ep := "tcp://" + ln.Addr().String()
-	s := newSock(t, Stream, WithReconnectInterval(time.Hour))
+	s := newSock(t, Stream, WithReconnectInterval(time.Hour), WithConnectRoutingID([]byte("dup")))
 	if err := s.ConnectWithRoutingID(ep, []byte("dup")); err != nil {
 		t.Fatal(err)
 	}
 	expectNotifyAccept(t, s, ln)
-	if err := s.ConnectWithRoutingID(ep, []byte("dup")); err != nil {
+	// Known in use at Connect time: refused at once.
+	if err := s.ConnectWithRoutingID(ep, []byte("dup")); !errors.Is(err, ErrPeerRefused) {
+		t.Fatalf("second ConnectWithRoutingID: %v, want ErrPeerRefused", err)
+	}
+	// Set by option, it is only found in use once connected: that
+	// connection is refused, with a monitor event saying why.
+	if err := s.Connect(ep); err != nil {
 		t.Fatal(err)
 	}
 	e := waitEvent(t, s, EventPeerRefused, 5*time.Second)
 	if !errors.Is(e.Err, ErrPeerRefused) {
 		t.Fatalf("refusal %v, want ErrPeerRefused", e.Err)
+	}
+	if err := newSock(t, Pull).ConnectWithRoutingID(ep, []byte("x")); !errors.Is(err, ErrNotSupported) {
+		t.Fatalf("ConnectWithRoutingID on PULL: %v, want ErrNotSupported", err)
 	}
 }
 

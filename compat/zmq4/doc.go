@@ -76,7 +76,7 @@ back by the getter because it has no meaning here.
 	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_NO_DETAIL (no PROTOCOL/AUTH detail), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is 0 (no fds, no errno detail)
 	NewPoller, Poller methods, Polled     done (emulated readiness, above)
 	NewReactor, Reactor methods           done
-	Proxy, ProxySteerable                 done without capture and control; a capture or control socket: ENOTSUP (needs them in socket.Proxy)
+	Proxy, ProxySteerable                 done, with capture and control (PAUSE, RESUME, TERMINATE, STATISTICS)
 	AuthStart, AuthStop, AuthSetVerbose   done (ZAP above)
 	AuthAllow, AuthDeny                   recorded; refuse every client of the domain until ZAP requests carry the address
 	AuthPlainAdd/Remove/RemoveAll         done
