@@ -61,7 +61,7 @@ back by the getter because it has no meaning here.
 	Z85encode, Z85decode                  done
 	NewCurveKeypair, AuthCurvePublic      done
 	NewContext, (*Context).Term, Term     done: Term ends blocked calls with ETERM and waits for the sockets to close
-	(*Context).NewSocket, NewSocket       done for every type but STREAM: ENOTSUP (needs a STREAM type in package socket)
+	(*Context).NewSocket, NewSocket       done for every type, STREAM included (raw tcp and ipc peers)
 	Set/GetMaxSockets                     done: NewSocket fails with EMFILE past it
 	Set/GetMaxMsgsz                       done: default of SetMaxmsgsize for sockets made afterwards
 	Set/GetIpv6                           done: default of the sockets' IPV6 (see SetIpv6)
@@ -97,11 +97,12 @@ Socket options, Set and Get unless marked:
 	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes), ZapDomain
 	                                      done before the socket is made; afterwards ENOTSUP (needs setters in package socket)
 	Rcvtimeo, Sndtimeo                    done at any time
+	StreamNotify (set)                    done before the socket is made
 	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB; others EINVAL)
 	Ipv6                                  recorded: IPv6 endpoints work either way, tcp://* binds IPv4 only (needs dual-stack bind)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
 	Conflate, ProbeRouter, ReqCorrelate, ReqRelaxed, XpubManual, XpubVerboser,
-	XpubWelcomeMsg, InvertMatching, ConnectRid, RouterRaw, StreamNotify,
+	XpubWelcomeMsg, InvertMatching, ConnectRid, RouterRaw,
 	TcpKeepalive/Cnt/Idle/Intvl, Tos, Sndbuf, Rcvbuf, TcpMaxrt, TcpAcceptFilter,
 	ConnectTimeout, Backlog, SocksProxy, UseFd
 	                                      libzmq's default value accepted (and reported by the getter); any other: ENOTSUP (needs the feature in package socket)
