@@ -81,37 +81,46 @@ func (h *streamSocket) send(ctx context.Context, m [][]byte, block bool) error {
 	if len(m) < 2 {
 		return fmt.Errorf("%w: STREAM needs a routing id frame and a data frame", ErrBadMessage)
 	}
+	// The first attempt builds no closure: that is the hot path.
+	if done, err := h.trySend(m); done || err != nil {
+		return err
+	}
+	return h.s.wait(ctx, block, &h.s.sendSig, func() (bool, error) { return h.trySend(m) })
+}
+
+// trySend queues m's data for the peer m[0] names, or the close tag for
+// [id, ""]. As libzmq's STREAM: an unknown routing id fails, whatever the
+// router options say, and a full pipe waits (or would block).
+func (h *streamSocket) trySend(m [][]byte) (bool, error) {
 	id, body := m[0], m[1:]
 	closing := len(body) == 1 && len(body[0]) == 0
-	try := func() (bool, error) {
-		// As libzmq's STREAM: an unknown routing id fails, whatever the
-		// router options say, and a full pipe waits (or would block).
-		p := h.lookup(id)
-		if p == nil {
-			return false, fmt.Errorf("%w: no STREAM peer with routing id %x", ErrHostUnreachable, id)
-		}
-		q := body
-		if closing {
-			q = [][]byte{streamCloseTag}
-		}
-		switch err := p.out.TryPush(q); {
-		case err == nil:
-			if closing {
-				// The peer leaves routing now; its writer closes the
-				// connection after what is queued ahead of the tag.
-				p.userClosed.Store(true)
-				h.forget(p)
-				buf.Release(m) // nothing of m was queued: ours to recycle
-			}
-			return true, nil
-		case errors.Is(err, queue.ErrFull):
-			return false, nil
-		default:
-			return false, fmt.Errorf("%w: STREAM peer %x is gone", ErrHostUnreachable, id)
-		}
+	p := h.lookup(id)
+	if p == nil {
+		return false, fmt.Errorf("%w: no STREAM peer with routing id %x", ErrHostUnreachable, id)
 	}
-	return h.s.wait(ctx, block, &h.s.sendSig, try)
+	q := body
+	if closing {
+		q = closeMsg
+	}
+	switch err := p.out.TryPush(q); {
+	case err == nil:
+		if closing {
+			// The peer leaves routing now; its writer closes the
+			// connection after what is queued ahead of the tag.
+			p.userClosed.Store(true)
+			h.forget(p)
+			buf.Release(m) // nothing of m was queued: ours to recycle
+		}
+		return true, nil
+	case errors.Is(err, queue.ErrFull):
+		return false, nil
+	default:
+		return false, fmt.Errorf("%w: STREAM peer %x is gone", ErrHostUnreachable, id)
+	}
 }
+
+// closeMsg is the close tag as a message; writers only read it.
+var closeMsg = [][]byte{streamCloseTag}
 
 // recv returns the next [routing id, data] message: the connection's reader
 // built it with the id in front (readRaw).
