@@ -60,7 +60,10 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		MaxMessageSize:   s.o.maxMsgSize,
 		HandshakeTimeout: s.o.handshakeIvl,
 		Security:         s.o.sec,
+		Announce:         s.o.legacy.announce,
+		RefuseLegacy:     s.o.legacy.refuse,
 	}
+	cfg.Security.ZAP = s.zapFunc()
 	return cfg
 }
 
@@ -70,6 +73,7 @@ func fillPeer(p *peer, zc *zmtp.Conn) {
 		p.identity = append([]byte(nil), id...)
 	}
 	p.userID = zc.UserID()
+	p.authMD = zc.AuthMetadata()
 	p.peerType = zc.PeerSocketType()
 	if a := zc.NetConn().RemoteAddr(); a != nil {
 		p.addr = a.String()
@@ -219,7 +223,8 @@ const stagedMax = 256 << 10
 func (c *streamConn) write() {
 	o := &c.s.o
 	var tick <-chan time.Time
-	if o.hbInterval > 0 {
+	// ZMTP 1.0 and 2.0 have no PING: no heartbeats on such a connection.
+	if o.hbInterval > 0 && c.zc.Legacy() == 0 {
 		t := time.NewTicker(o.hbInterval)
 		defer t.Stop()
 		tick = t.C

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/purezmq/purezmq/queue"
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // inbound is a peer's queue of received messages: a *queue.Inbox for a
@@ -31,8 +32,9 @@ type peer struct {
 	// Set once the handshake is done (before attach), then read-only while
 	// attached, except for a persistent peer re-handshaking after a reconnect,
 	// which happens only while no connection is live.
-	identity []byte // the peer's Identity property
-	userID   string // the authenticated user, if any
+	identity []byte        // the peer's Identity property
+	userID   string        // the authenticated user, if any
+	authMD   zmtp.Metadata // what the ZAP handler attached to it, if anything
 	peerType string
 	addr     string // remote address
 

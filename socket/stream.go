@@ -135,3 +135,19 @@ type streamPeerState struct {
 	// departure is not announced (libzmq drops the pipe at once).
 	userClosed atomic.Bool
 }
+
+// Readiness (ready.go): readable when a peer has input (data or a
+// notification); writable when some peer has room, since a send to an
+// unknown id fails rather than waits.
+func (h *streamSocket) canRecv() bool { return h.fq.hasIn() }
+
+func (h *streamSocket) canSend() bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, p := range h.byID {
+		if p.out.HasRoom() {
+			return true
+		}
+	}
+	return false
+}

@@ -41,7 +41,7 @@ func streamSend(t *testing.T, s *Socket, id []byte, data string) {
 	}
 }
 
-func dialRaw(t *testing.T, ep string) net.Conn {
+func dialStreamClient(t *testing.T, ep string) net.Conn {
 	t.Helper()
 	nc, err := net.Dial("tcp", strings.TrimPrefix(ep, "tcp://"))
 	if err != nil {
@@ -95,7 +95,7 @@ func recvRawBytes(t *testing.T, s *Socket, id []byte, n int) []byte {
 func TestStreamRawTCPClient(t *testing.T) {
 	s := newSock(t, Stream)
 	ep := bindAt(t, s, "tcp")
-	nc := dialRaw(t, ep)
+	nc := dialStreamClient(t, ep)
 	id := expectNotify(t, s)
 	if len(id) != 5 || id[0] != 0 {
 		t.Fatalf("generated routing id %x, want 5 bytes starting with 0", id)
@@ -114,7 +114,7 @@ func TestStreamRawTCPClient(t *testing.T) {
 	}
 	// A peer the application closed is not announced as gone: the next
 	// message is the connect notification of a new client.
-	nc2 := dialRaw(t, ep)
+	nc2 := dialStreamClient(t, ep)
 	id2 := expectNotify(t, s)
 	if bytes.Equal(id2, id) {
 		t.Fatalf("new client got the closed client's id %x", id)
@@ -133,9 +133,9 @@ func TestStreamRawTCPClient(t *testing.T) {
 func TestStreamDisconnectNotification(t *testing.T) {
 	s := newSock(t, Stream)
 	ep := bindAt(t, s, "tcp")
-	a := dialRaw(t, ep)
+	a := dialStreamClient(t, ep)
 	ida := expectNotify(t, s)
-	b := dialRaw(t, ep)
+	b := dialStreamClient(t, ep)
 	idb := expectNotify(t, s)
 	// Replies go to the right peer.
 	streamSend(t, s, idb, "to-b")
@@ -166,14 +166,14 @@ func TestStreamDisconnectNotification(t *testing.T) {
 func TestStreamNotifyOff(t *testing.T) {
 	s := newSock(t, Stream, WithStreamNotify(false))
 	ep := bindAt(t, s, "tcp")
-	nc := dialRaw(t, ep)
+	nc := dialStreamClient(t, ep)
 	nc.Write([]byte("first"))
 	id, data := streamRecv(t, s)
 	if string(data) != "first" {
 		t.Fatalf("first message %q, want the data (no notification)", data)
 	}
 	nc.Close()
-	nc2 := dialRaw(t, ep)
+	nc2 := dialStreamClient(t, ep)
 	nc2.Write([]byte("second"))
 	id2, data := streamRecv(t, s)
 	if string(data) != "second" || bytes.Equal(id, id2) {
@@ -313,7 +313,7 @@ func expectNotifyAccept(t *testing.T, s *Socket, ln net.Listener) net.Conn {
 func TestStreamLargeTransferBothWays(t *testing.T) {
 	s := newSock(t, Stream)
 	ep := bindAt(t, s, "tcp")
-	nc := dialRaw(t, ep)
+	nc := dialStreamClient(t, ep)
 	id := expectNotify(t, s)
 	big := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB
 	go nc.Write(big)
@@ -399,5 +399,31 @@ func TestStreamErrors(t *testing.T) {
 	}
 	if got, err := ParseType("stream"); err != nil || got != Stream || Stream.String() != "STREAM" {
 		t.Errorf("ParseType(stream) = %v, %v", got, err)
+	}
+}
+
+// TestStreamPoll: a STREAM is readable once a raw client connected (the
+// notification) and writable once it has a peer; Poll takes nothing off it.
+func TestStreamPoll(t *testing.T) {
+	s := newSock(t, Stream)
+	ep := bindAt(t, s, "tcp")
+	if ev := s.Events(); ev != 0 {
+		t.Fatalf("events with no peer: %v, want none", ev)
+	}
+	nc := dialStreamClient(t, ep)
+	ev, err := s.Poll(ctxT(t, 5*time.Second), PollIn)
+	if err != nil || ev != PollIn {
+		t.Fatalf("Poll = %v, %v; want in", ev, err)
+	}
+	if ev := s.Events(); ev != PollIn|PollOut {
+		t.Fatalf("events with a peer and its notification: %v, want in|out", ev)
+	}
+	id := expectNotify(t, s)
+	nc.Write([]byte("x"))
+	if ev, err := s.Poll(ctxT(t, 5*time.Second), PollIn); err != nil || ev != PollIn {
+		t.Fatalf("Poll = %v, %v; want in", ev, err)
+	}
+	if got := recvRawBytes(t, s, id, 1); string(got) != "x" {
+		t.Fatalf("got %q", got)
 	}
 }

@@ -57,6 +57,12 @@ func handshakeWith(ctx context.Context, nc net.Conn, cfg Config, mech Mechanism)
 		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(aLongTimeAgo) })
+	if z, ok := mech.(zapUser); ok && z.zapper() != nil {
+		// A ZAP handler gets until the handshake deadline, and the address.
+		zctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
+		z.zapper().ctx, z.zapper().remote = zctx, nc.RemoteAddr()
+	}
 	c.hsw = c.startWriter()
 	defer func() {
 		// Wait for our writes, an ERROR for the peer included, before closing;
@@ -105,6 +111,14 @@ func handshakeError(ctx context.Context, err error) error {
 }
 
 func (c *Conn) handshake() error {
+	sent := 0 // octets of our greeting already sent by the version detection
+	if c.detectsLegacy() {
+		var legacy bool
+		var err error
+		if sent, legacy, err = c.negotiateVersion(); err != nil || legacy {
+			return err // legacy_conn.go
+		}
+	}
 	out, err := AppendGreeting(nil, Greeting{Mechanism: c.mech.Name(), AsServer: c.mech.AsServer()})
 	if err != nil {
 		return err
@@ -114,9 +128,22 @@ func (c *Conn) handshake() error {
 	if out, err = c.mech.Start(out); err != nil {
 		return err
 	}
-	c.queue(out)
+	c.queue(out[sent:])
 	if err := c.readGreeting(); err != nil {
+		var le *LegacyPeerError
+		if errors.As(err, &le) {
+			le.Mechanism = c.mech.Name()
+		}
 		return err
+	}
+	if ag, ok := c.mech.(afterGreeting); ok {
+		out, err := ag.afterGreeting(out[:0])
+		if len(out) > 0 {
+			c.queue(out)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	c.fr.MaxFrameSize = maxHandshakeCommand
 	for {
@@ -153,6 +180,9 @@ func (c *Conn) handshake() error {
 	c.codec = c.mech.FrameCodec()
 	c.peerMD = c.mech.PeerMetadata()
 	c.userID = c.mech.UserID()
+	if z, ok := c.mech.(zapUser); ok {
+		c.authMD = z.AuthMetadata()
+	}
 	c.peerType = strings.ToUpper(c.peerMD.Get(PropSocketType))
 	if id, ok := c.peerMD.Lookup(PropIdentity); ok && len(id) > 0 {
 		c.peerIdentity = id

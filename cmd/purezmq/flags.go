@@ -80,7 +80,10 @@ type sockConfig struct {
 
 	hex, base64 bool
 
-	tcp tcpFlags // flags_tcp.go
+	tcp  tcpFlags    // flags_tcp.go
+	req  reqFlags    // flags_req.go
+	auth authFlags   // flags_auth.go
+	zmtp zmtpVersion // flags_legacy.go
 
 	stream streamFlags // flags_stream.go
 }
@@ -194,12 +197,15 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.DurationVar(&c.heartbeat, "heartbeat", 0, "send a ZMTP PING every `DURATION` and drop a peer silent for three of them (0 = off)")
 	fs.Var(&c.maxMsgSize, "max-msg-size", "drop peers that send a message over `BYTES` (k, M, G suffixes; 0 = no limit)")
 	fs.BoolVar(&c.curveServer, "curve-server", false, "CURVE server (encrypted, RFC 26) with the key pair of --curve-secret")
-	fs.StringVar(&c.curveSecret, "curve-secret", "", "CURVE: our secret `KEY` in Z85, or @FILE to read it from a file (see purezmq keygen)")
-	fs.StringVar(&c.curveServerKey, "curve-serverkey", "", "CURVE client: the server's public `KEY` (Z85 or @FILE); without --curve-secret a fresh key pair is used")
+	fs.StringVar(&c.curveSecret, "curve-secret", "", "CURVE: our secret `KEY` in Z85, or @FILE to read it from a file holding the key or a NAME.key_secret certificate (see purezmq keygen)")
+	fs.StringVar(&c.curveServerKey, "curve-serverkey", "", "CURVE client: the server's public `KEY` (Z85, or @FILE: the key or a certificate); without --curve-secret a fresh key pair is used")
 	fs.Var(&c.curveAllow, "curve-allow", "CURVE server: admit only the client public `KEY` (Z85 or @FILE; repeatable; default: any client)")
 	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
 	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
 	addTCPFlags(fs, &c.tcp)
+	addReqFlags(fs, &c.req)
+	addAuthFlags(fs, &c.auth)
+	addLegacyFlags(fs, &c.zmtp)
 	addStreamFlags(fs, &c.stream)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
@@ -354,6 +360,12 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	if err := c.tcp.check(); err != nil {
 		return bad("%v", err)
 	}
+	if err := c.req.check(t); err != nil {
+		return bad("%v", err)
+	}
+	if err := c.auth.check(c); err != nil {
+		return bad("%v", err)
+	}
 	if err := c.stream.check(fs, t); err != nil {
 		return bad("%v", err)
 	}
@@ -365,7 +377,8 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 var errBadCredentials = errors.New("purezmq: PLAIN credentials refused")
 
 // options turns the configuration into socket options; it fails only on
-// CURVE keys that do not decode.
+// CURVE keys that do not decode and on password files or certificate
+// directories that cannot be read.
 func (c *sockConfig) options() ([]socket.Option, error) {
 	opts := []socket.Option{socket.WithLinger(c.linger)}
 	if c.identity != "" {
@@ -400,7 +413,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	if c.plainUser != "" {
 		opts = append(opts, socket.WithPlainClient(c.plainUser, c.plainPass))
 	}
-	if len(c.plainServer) > 0 {
+	if len(c.plainServer) > 0 && !c.auth.used() {
 		users := make(map[string]string, len(c.plainServer))
 		for _, up := range c.plainServer {
 			u, p, _ := strings.Cut(up, ":")
@@ -435,12 +448,19 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
 	opts = append(opts, c.tcp.options()...)
+	opts = append(opts, c.req.options()...)
+	opts = append(opts, c.zmtp.options()...)
 	opts = append(opts, c.stream.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err
 	}
-	return append(opts, curve...), nil
+	opts = append(opts, curve...)
+	zap, err := c.auth.options(c)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, zap...), nil
 }
 
 // codec picks the frame encoding the flags ask for.

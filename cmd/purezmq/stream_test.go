@@ -10,17 +10,6 @@ import (
 	"time"
 )
 
-// freeTCP returns a loopback endpoint nobody listens on.
-func freeTCP(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 // dialRetry dials addr until the verb under test is listening.
 func dialRetry(t *testing.T, addr string) net.Conn {
 	t.Helper()
@@ -42,7 +31,7 @@ func dialRetry(t *testing.T, addr string) net.Conn {
 // client's bytes back and prints the connect notification, the data and the
 // disconnect notification, each as routing id TAB data.
 func TestStreamVerbEcho(t *testing.T) {
-	addr := freeTCP(t)
+	addr := strings.TrimPrefix(freeTCP(t), "tcp://")
 	ch := goRun(t, context.Background(), "", "stream", "--bind", "tcp://"+addr, "--echo", "--count", "3", "--timeout", "15s")
 	nc := dialRetry(t, addr)
 	if _, err := nc.Write([]byte("GET / HTTP/1.0\r\n\r\n")); err != nil {

@@ -33,13 +33,12 @@ from the socket type, the REQ/REP turn and the socket's counters (a peer is
 attached and its pipes are below SNDHWM), and checked every 2ms while
 waiting; it can be optimistic for a peer whose pipe is full on its side.
 
-ZAP is done here until package socket has it: a PLAIN or CURVE server asks
-the handler bound at inproc://zeromq.zap.01 through this package (a
-program's own REP handler, or AuthStart's), as libzmq does, and admits
-everyone when no handler is bound. The request's address field is empty
-(package socket's authentication callbacks do not get the peer address), so
-AuthAllow/AuthDeny lists refuse every client of their domain (fail closed);
-the reply's user id and metadata do not reach received messages.
+ZAP is package socket's: a PLAIN or CURVE server, and a NULL server with a
+ZAP domain, asks the handler bound at inproc://zeromq.zap.01 (a program's
+own REP handler, or AuthStart's) about each client, with its address, as
+libzmq 4.3 does: without a handler a PLAIN server refuses every client, a
+CURVE or NULL server admits them. The reply's user id and metadata do not
+reach received messages yet.
 
 The default linger is socket.DefaultLinger (1s), not libzmq's infinite wait:
 Close of a socket whose peer is gone returns. GetLinger reports it.
@@ -78,11 +77,11 @@ back by the getter because it has no meaning here.
 	NewReactor, Reactor methods           done
 	Proxy, ProxySteerable                 done, with capture and control (PAUSE, RESUME, TERMINATE, STATISTICS)
 	AuthStart, AuthStop, AuthSetVerbose   done (ZAP above)
-	AuthAllow, AuthDeny                   recorded; refuse every client of the domain until ZAP requests carry the address
+	AuthAllow, AuthDeny                   done (a client without an IP address, over ipc, is refused by a domain with a list)
 	AuthPlainAdd/Remove/RemoveAll         done
 	AuthCurveAdd/Remove/RemoveAll         done
 	AuthSetMetadataHandler, AuthMetaBlob  done in the ZAP reply; the metadata does not reach messages yet
-	ServerAuthNull                        done as SetZapDomain; a NULL server with a ZAP domain: ENOTSUP at Bind/Connect (package socket has no NULL authentication hook)
+	ServerAuthNull                        done as SetZapDomain (before the first Bind or Connect)
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
 	GetEvents                             done (as a poll with timeout 0)

@@ -150,9 +150,6 @@ func (soc *Socket) Bind(endpoint string) error {
 	}
 	soc.last = newEndpoint(before, s.Endpoints(), endpoint)
 	soc.binds = append(soc.binds, soc.last)
-	if endpoint == zapEndpoint {
-		zapBound(soc, true)
-	}
 	return nil
 }
 
@@ -195,9 +192,6 @@ func (soc *Socket) Unbind(endpoint string) error {
 			soc.binds = append(soc.binds[:i:i], soc.binds[i+1:]...)
 			break
 		}
-	}
-	if endpoint == zapEndpoint {
-		zapBound(soc, false)
 	}
 	return nil
 }
@@ -245,7 +239,6 @@ func (soc *Socket) Close() error {
 	}
 	soc.closed = true
 	s, mon := soc.s, soc.monitor
-	zapBound(soc, false)
 	soc.mu.Unlock()
 	var err error
 	if s != nil {
