@@ -104,6 +104,14 @@ func checkStreamOptions(t Type, o *options) error {
 	if o.writeThrough {
 		return badOption("WriteThrough", "not available on STREAM")
 	}
+	// Raw peers have no handshake: a mechanism or ZMTP heartbeats would be
+	// silently without effect (libzmq ignores them), so they are refused.
+	if m := o.sec.Mechanism; m != "" && m != "NULL" {
+		return badOption("Security", m+" needs a ZMTP handshake, which STREAM peers do not make")
+	}
+	if o.hbInterval > 0 {
+		return badOption("Heartbeat", "ZMTP heartbeats need ZMTP peers; STREAM peers are raw")
+	}
 	return nil
 }
 

@@ -391,6 +391,12 @@ func TestStreamErrors(t *testing.T) {
 	if _, err := New(Stream, WithRetention(Retention{TTL: time.Second})); !errors.Is(err, ErrBadOption) {
 		t.Errorf("STREAM with retention: %v, want ErrBadOption", err)
 	}
+	if _, err := New(Stream, WithPlainClient("u", "p")); !errors.Is(err, ErrBadOption) {
+		t.Errorf("STREAM with PLAIN: %v, want ErrBadOption", err)
+	}
+	if _, err := New(Stream, WithHeartbeat(time.Second, time.Second, time.Second)); !errors.Is(err, ErrBadOption) {
+		t.Errorf("STREAM with heartbeats: %v, want ErrBadOption", err)
+	}
 	if _, err := New(Stream, WithConnectRoutingID([]byte{0, 1})); !errors.Is(err, ErrBadOption) {
 		t.Errorf("zero-led connect routing id: %v, want ErrBadOption", err)
 	}
