@@ -6,6 +6,8 @@
 //	purezmq demo                  the durable-subscriber scenario, three variants
 //	purezmq swap inspect FILE     what a swap ring file holds
 //	purezmq keygen [--cert NAME]  a CURVE key pair in Z85, or certificate files
+//	purezmq proxy --frontend SPEC --backend SPEC [--capture SPEC] [--control SPEC]
+//	                              zmq_proxy_steerable between two sockets (purezmq help proxy)
 //	purezmq help [TYPE|bench|keygen]  usage
 //
 // TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router, pair or
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSwap(rest, stdout, stderr)
 	case "keygen":
 		return runKeygen(rest, stdout, stderr)
+	case "proxy":
+		return runProxyVerb(ctx, rest, stdout, stderr)
 	}
 	if !isSocketVerb(verb) {
 		fmt.Fprintf(stderr, "purezmq: unknown command %q\n", verb)
@@ -110,6 +114,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		writeBenchUsage(stdout)
 	case args[0] == "keygen":
 		fmt.Fprint(stdout, keygenUsage)
+	case args[0] == "proxy":
+		return runProxyVerb(context.Background(), []string{"--help"}, stdout, stderr)
 	case isSocketVerb(args[0]):
 		fs, _ := newSocketFlagSet(args[0])
 		fs.SetOutput(stdout)
@@ -128,7 +134,8 @@ func writeUsage(w io.Writer) {
        purezmq demo
        purezmq swap inspect FILE
        purezmq keygen [--cert NAME [--out DIR]]
-       purezmq help [TYPE|bench|keygen]
+       purezmq proxy --frontend SPEC --backend SPEC [--capture SPEC] [--control SPEC]
+       purezmq help [TYPE|bench|keygen|proxy]
 
 A ZeroMQ socket on the command line. TYPE is one of:
   pub sub xpub xsub push pull req rep dealer router pair stream
