@@ -121,6 +121,11 @@ func (c *streamConn) readRaw() {
 	scratch := make([]byte, streamReadSize)
 	for {
 		n, err := c.raw.Read(scratch)
+		if n > 0 && p.userClosed.Load() {
+			// The application closed this peer: what still arrives
+			// before the close takes effect is dropped, as libzmq does.
+			n = 0
+		}
 		if n > 0 && !deliver(c.ctx, scratch[:n]) {
 			// The peer was dropped or the socket is closing: stop reading
 			// and let the writer finish flushing.
