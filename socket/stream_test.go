@@ -433,3 +433,53 @@ func TestStreamPoll(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// TestStreamCloseLingers: Close flushes what was sent to a raw peer (the
+// linger covers raw connections too), and with a peer that reads nothing it
+// returns once the linger is up.
+func TestStreamCloseLingers(t *testing.T) {
+	s, err := New(Stream, WithLinger(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep := bindAt(t, s, "tcp")
+	nc := dialStreamClient(t, ep)
+	id := expectNotify(t, s)
+	big := bytes.Repeat([]byte("z"), 1<<20)
+	if err := s.Send(ctxT(t, 5*time.Second), NewMsg(id, big)); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	if got := readAllRaw(t, nc); len(got) != len(big) {
+		t.Fatalf("client read %d bytes before EOF, want %d", len(got), len(big))
+	}
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	// A small kernel send buffer, so that what is queued cannot all leave.
+	s2, err := New(Stream, WithLinger(100*time.Millisecond), WithSendBuffer(4096))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep = bindAt(t, s2, "tcp")
+	stuck := dialStreamClient(t, ep) // reads nothing until Close returned
+	stuck.(*net.TCPConn).SetReadBuffer(4096)
+	id = expectNotify(t, s2)
+	for i := 0; i < 4; i++ { // more than the kernel buffers hold
+		if err := s2.Send(ctxT(t, 5*time.Second), NewMsg(id, big)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	s2.Close()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("Close took %v with a 100ms linger", d)
+	}
+	// The linger cut the connection with data still queued: the peer
+	// gets less than was sent, then EOF.
+	if got := readAllRaw(t, stuck); len(got) >= 4*len(big) {
+		t.Fatalf("peer got all %d bytes; the linger should have cut the rest", len(got))
+	}
+}
