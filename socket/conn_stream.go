@@ -102,7 +102,7 @@ func (s *Socket) runRaw(nc net.Conn, p *peer) error {
 // goes, unless the application closed it or the socket is closing.
 func (c *streamConn) readRaw() {
 	p := c.p
-	notify := !c.s.o.stream.noNotify
+	notify := !c.s.opt().stream.noNotify
 	// One pooled block per message, id and data together: Msg.Release
 	// gives it back.
 	deliver := func(ctx context.Context, data []byte) bool {

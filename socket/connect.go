@@ -50,6 +50,10 @@ func (s *Socket) connect(endpoint string, rid []byte) error {
 	if err := s.checkStreamTransport(ep); err != nil {
 		return err
 	}
+	s.markUsed()
+	if rid == nil {
+		rid = s.takeConnectRoutingID()
+	}
 	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{}), routingID: rid}
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	s.mu.Lock()
@@ -57,9 +61,6 @@ func (s *Socket) connect(endpoint string, rid []byte) error {
 		s.mu.Unlock()
 		c.cancel()
 		return ErrClosed
-	}
-	if c.routingID == nil {
-		c.routingID = s.takeConnectRoutingID()
 	}
 	s.connects = append(s.connects, c)
 	if ep.transport != "inproc" {
@@ -154,7 +155,7 @@ func (c *connector) sleep(d time.Duration) bool {
 // next returns the interval after d: doubled up to the maximum when
 // exponential backoff is on.
 func (c *connector) next(d time.Duration) time.Duration {
-	o := &c.s.o
+	o := c.s.opt()
 	if o.reconnectIvlMax <= 0 {
 		return o.reconnectIvl
 	}
@@ -179,13 +180,13 @@ func (c *connector) run() {
 			s.detachPeer(c.pre, ErrClosed)
 		}
 	}()
-	ivl := s.o.reconnectIvl
+	ivl := s.opt().reconnectIvl
 	ep := c.given
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			s.emit(Event{Kind: EventConnectRetried, Endpoint: ep})
 		}
-		nc, err := dial(c.ctx, c.ep, &s.o.tcp)
+		nc, err := dial(c.ctx, c.ep, &s.opt().tcp)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return
@@ -236,7 +237,7 @@ func (c *connector) run() {
 		}
 		c.track(p, true)
 		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
-		ivl = s.o.reconnectIvl
+		ivl = s.opt().reconnectIvl
 		err = s.runConn(zc, p)
 		c.track(p, false)
 		if p != c.pre {

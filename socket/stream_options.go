@@ -22,7 +22,8 @@ type streamOptions struct {
 
 // WithStreamNotify sets whether a STREAM socket delivers a message with an
 // empty data frame, [routing id, ""], when a peer connects and when it
-// disconnects (ZMQ_STREAM_NOTIFY; on by default, as in libzmq).
+// disconnects (ZMQ_STREAM_NOTIFY; on by default, as in libzmq). Changed
+// with SetOption, it applies to connections made from then on.
 func WithStreamNotify(on bool) Option {
 	return func(o *options) error {
 		o.stream.noNotify = !on
@@ -33,8 +34,9 @@ func WithStreamNotify(on bool) Option {
 // WithConnectRoutingID sets the routing id that the peer reached by the
 // socket's next Connect gets, instead of a generated one
 // (ZMQ_CONNECT_ROUTING_ID): STREAM and ROUTER address that peer by it.
-// As in libzmq, the value is used by one Connect and then forgotten;
-// ConnectWithRoutingID does both at once. It must be 1 to 255 bytes and
+// As in libzmq, the value is used by one Connect and then forgotten; it may
+// be set again with SetOption before each Connect. ConnectWithRoutingID does
+// both at once. It must be 1 to 255 bytes and
 // not start with a zero byte (generated ids do).
 func WithConnectRoutingID(id []byte) Option {
 	return func(o *options) error {
@@ -58,12 +60,20 @@ func checkRoutingID(name string, id []byte) error {
 
 // takeConnectRoutingID returns the routing id set for the next Connect and
 // clears it, as libzmq consumes ZMQ_CONNECT_ROUTING_ID at each connect.
-// The caller holds s.mu. This is the hook ROUTER's CONNECT_ROUTING_ID
-// shares: the connector keeps the value (connector.routingID) for the peers its
-// connections make.
+// The caller holds no lock (SetOption's lock is taken before s.mu). This is
+// the hook ROUTER's CONNECT_ROUTING_ID shares: the connector keeps the value
+// (connector.routingID) for the peers its connections make.
 func (s *Socket) takeConnectRoutingID() []byte {
-	id := s.o.stream.connectRID
-	s.o.stream.connectRID = nil
+	s.lv.mu.Lock()
+	defer s.lv.mu.Unlock()
+	cur := s.opt()
+	id := cur.stream.connectRID
+	if id == nil {
+		return nil
+	}
+	next := *cur
+	next.stream.connectRID = nil
+	s.lv.cur.Store(&next)
 	return id
 }
 

@@ -483,3 +483,42 @@ func TestStreamCloseLingers(t *testing.T) {
 		t.Fatalf("peer got all %d bytes; the linger should have cut the rest", len(got))
 	}
 }
+
+// TestStreamSetOption: CONNECT_ROUTING_ID and STREAM_NOTIFY change at run
+// time as in libzmq: the routing id for the next Connect only, the
+// notification setting for connections made afterwards.
+func TestStreamSetOption(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ep := "tcp://" + ln.Addr().String()
+	s := newSock(t, Stream)
+	if err := s.SetOption(WithConnectRoutingID([]byte("set-live"))); err != nil {
+		t.Fatal(err)
+	}
+	connectTo(t, s, ep)
+	accepted, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer accepted.Close()
+	if id := expectNotify(t, s); string(id) != "set-live" {
+		t.Fatalf("connected peer's id %q, want set-live", id)
+	}
+	// The id was consumed: it is no longer in the options.
+	if got := s.opt().stream.connectRID; got != nil {
+		t.Fatalf("connect routing id %q still set after Connect", got)
+	}
+	if err := s.SetOption(WithStreamNotify(false)); err != nil {
+		t.Fatal(err)
+	}
+	srv := bindAt(t, s, "tcp")
+	nc := dialStreamClient(t, srv)
+	nc.Write([]byte("quiet"))
+	id, data := streamRecv(t, s)
+	if string(data) != "quiet" || string(id) == "set-live" {
+		t.Fatalf("got [%q %q], want the new client's data without a notification", id, data)
+	}
+}
