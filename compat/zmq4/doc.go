@@ -61,7 +61,7 @@ back by the getter because it has no meaning here.
 	Z85encode, Z85decode                  done
 	NewCurveKeypair, AuthCurvePublic      done
 	NewContext, (*Context).Term, Term     done: Term ends blocked calls with ETERM and waits for the sockets to close
-	(*Context).NewSocket, NewSocket       done for every type but STREAM: ENOTSUP (needs a STREAM type in package socket)
+	(*Context).NewSocket, NewSocket       done for every type, STREAM included (raw tcp and ipc peers)
 	Set/GetMaxSockets                     done: NewSocket fails with EMFILE past it
 	Set/GetMaxMsgsz                       done: default of SetMaxmsgsize for sockets made afterwards
 	Set/GetIpv6                           done: default of the sockets' IPV6 (see SetIpv6)
@@ -76,7 +76,7 @@ back by the getter because it has no meaning here.
 	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_NO_DETAIL (no PROTOCOL/AUTH detail), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is 0 (no fds, no errno detail)
 	NewPoller, Poller methods, Polled     done (emulated readiness, above)
 	NewReactor, Reactor methods           done
-	Proxy, ProxySteerable                 done without capture and control; a capture or control socket: ENOTSUP (needs them in socket.Proxy)
+	Proxy, ProxySteerable                 done, with capture and control (PAUSE, RESUME, TERMINATE, STATISTICS)
 	AuthStart, AuthStop, AuthSetVerbose   done (ZAP above)
 	AuthAllow, AuthDeny                   done (a client without an IP address, over ipc, is refused by a domain with a list)
 	AuthPlainAdd/Remove/RemoveAll         done
@@ -101,11 +101,12 @@ Socket options, Set and Get unless marked:
 	                                      ProbeRouter on ROUTER, DEALER, REQ; the XPUB ones on XPUB; elsewhere no effect, as in libzmq)
 	ConnectRid (set)                      ROUTER: used by the next Connect
 	Rcvtimeo, Sndtimeo                    done at any time
+	StreamNotify (set)                    done before the socket is made
 	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB, a manual XPUB; others EINVAL)
 	Ipv6                                  recorded: IPv6 endpoints work either way, tcp://* binds IPv4 only (needs dual-stack bind)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
 	ReqCorrelate, ReqRelaxed, XpubVerboser,
-	InvertMatching, RouterRaw, StreamNotify,
+	InvertMatching, RouterRaw,
 	TcpKeepalive/Cnt/Idle/Intvl, Tos, Sndbuf, Rcvbuf, TcpMaxrt, TcpAcceptFilter,
 	ConnectTimeout, Backlog, SocksProxy, UseFd
 	                                      libzmq's default value accepted (and reported by the getter); any other: ENOTSUP (needs the feature in package socket)

@@ -24,6 +24,7 @@ type sockOpts struct {
 	xpubNodrop         bool
 	hbIvl, hbTTL, hbTO time.Duration
 	ipv6               bool
+	streamNoNotify     bool // STREAM_NOTIFY 0
 
 	plainServer          bool
 	plainUser, plainPass string
@@ -106,6 +107,9 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
 	}
 	opts = append(opts, o.ext.build(soc.typ)...)
+	if o.streamNoNotify {
+		opts = append(opts, socket.WithStreamNotify(false))
+	}
 	sec, err := o.security(soc)
 	if err != nil {
 		return nil, err

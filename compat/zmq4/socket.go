@@ -57,9 +57,6 @@ func (ctx *Context) NewSocket(t Type) (soc *Socket, err error) {
 	if _, ok := typeNames[t]; !ok {
 		return nil, einval
 	}
-	if t == STREAM {
-		return nil, ENOTSUP // package socket has no STREAM type yet
-	}
 	soc = &Socket{ctx: ctx, typ: t, mu: new(sync.Mutex), opt: defaultOpts(ctx)}
 	if err := ctx.add(soc); err != nil {
 		return nil, err
@@ -73,7 +70,7 @@ func NewSocket(t Type) (soc *Socket, err error) { return defaultCtx.NewSocket(t)
 var socketTypes = map[Type]socket.Type{
 	PAIR: socket.Pair, PUB: socket.Pub, SUB: socket.Sub, REQ: socket.Req, REP: socket.Rep,
 	DEALER: socket.Dealer, ROUTER: socket.Router, PULL: socket.Pull, PUSH: socket.Push,
-	XPUB: socket.XPub, XSUB: socket.XSub,
+	XPUB: socket.XPub, XSUB: socket.XSub, STREAM: socket.Stream,
 }
 
 // check returns the error for a call on a closed socket or a terminated
