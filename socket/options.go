@@ -53,7 +53,10 @@ type options struct {
 	req          reqOptions    // req_options.go
 	timeo        timeouts      // timeout.go
 	legacy       legacyOptions // legacy_options.go
-	ext          extOptions    // options_ext.go
+	// monitorMute holds the event kinds the monitor does not deliver
+	// (WithMonitorMask); zero delivers all.
+	monitorMute EventMask
+	ext         extOptions // options_ext.go
 }
 
 func defaultOptions() options {

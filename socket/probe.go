@@ -18,7 +18,7 @@ func (c *streamConn) probe() {
 // probeInproc is probe for an inproc peer: the empty message is queued on
 // the pipe towards it.
 func (s *Socket) probeInproc(p *peer) {
-	if s.o.ext.probeRouter {
+	if s.opt().ext.probeRouter {
 		_ = p.out.TryPush([][]byte{{}})
 	}
 }

@@ -30,7 +30,7 @@ func newXPubSocket(s *Socket) *xpubSocket {
 }
 
 func (h *xpubSocket) attach(p *peer) error {
-	if w := h.s.o.ext.xpubWelcome; w != nil {
+	if w := h.s.opt().ext.xpubWelcome; w != nil {
 		// Queued before anything published can reach p, so it comes first.
 		_ = p.out.TryPush([][]byte{w})
 	}
@@ -39,7 +39,7 @@ func (h *xpubSocket) attach(p *peer) error {
 
 func (h *xpubSocket) detach(p *peer) {
 	orphaned := h.d.removePeer(p)
-	if h.s.o.ext.xpubManual {
+	if h.s.opt().ext.xpubManual {
 		orphaned = h.manualLeave(p)
 	}
 	for _, t := range orphaned {
@@ -84,14 +84,14 @@ func (h *xpubSocket) popUp() (*peer, [][]byte, bool) {
 }
 
 func (h *xpubSocket) onSubscribe(p *peer, topic []byte, on bool) {
-	if h.s.o.ext.xpubManual {
+	if h.s.opt().ext.xpubManual {
 		h.manualRequest(p, topic, on)
 		h.deliver(p, topic, on)
 		return
 	}
 	first, last, _ := h.d.subscribe(p, topic, on)
 	switch {
-	case on && (first || h.s.o.xpubVerbose):
+	case on && (first || h.s.opt().xpubVerbose):
 		h.deliver(p, topic, true)
 	case !on && last:
 		h.deliver(p, topic, false)
@@ -111,7 +111,7 @@ func (h *xpubSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error
 }
 
 func (h *xpubSocket) publish(ctx context.Context, m [][]byte, block, copyMsg bool) error {
-	if !h.s.o.xpubNoDrop {
+	if !h.s.opt().xpubNoDrop {
 		dropped, _ := h.d.send(m, false, copyMsg)
 		h.s.countDrops(dropped)
 		return nil

@@ -60,7 +60,7 @@ func (h *xpubSocket) manualLeave(p *peer) (orphaned [][]byte) {
 // Recv returned last, as libzmq's ZMQ_SUBSCRIBE on a manual XPUB does. With
 // no such subscriber (none yet, or it left) it does nothing.
 func (h *xpubSocket) manualSubscribe(topic []byte, on bool) error {
-	if !h.s.o.ext.xpubManual {
+	if !h.s.opt().ext.xpubManual {
 		return ErrNotSupported
 	}
 	h.mu.Lock()
