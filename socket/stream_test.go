@@ -255,9 +255,13 @@ func TestStreamConnectRoutingID(t *testing.T) {
 	streamSend(t, s, []byte("first"), "")
 	readAllRaw(t, conns["first"])
 	ln.(*net.TCPListener).SetDeadline(time.Now().Add(300 * time.Millisecond))
+	// Another endpoint's late redial may land in this window on a loaded
+	// machine; only one announced as "first" is a failure.
 	if c, err := ln.Accept(); err == nil {
-		c.Close()
-		t.Fatal("endpoint reconnected after the application closed its peer")
+		defer c.Close()
+		if id := expectNotify(t, s); string(id) == "first" {
+			t.Fatal("endpoint reconnected after the application closed its peer")
+		}
 	}
 }
 
