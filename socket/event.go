@@ -26,12 +26,14 @@ const (
 	EventRetained                            // a departed peer's pipe is kept under its key (Peer is the key)
 	EventRetentionClaimed                    // a returning peer took its retained pipe back
 	EventRetentionExpired                    // a retained pipe was let go: TTL or MaxKeys (Err says which)
+	EventSwapFailed                          // the swap could not store messages: disk full or I/O error (Err is a *queue.SwapError)
 )
 
 var eventNames = [...]string{
 	"LISTENING", "BIND_FAILED", "ACCEPTED", "ACCEPT_FAILED", "CONNECTED", "CONNECT_DELAYED",
 	"CONNECT_RETRIED", "HANDSHAKE_SUCCEEDED", "HANDSHAKE_FAILED", "DISCONNECTED", "CLOSED",
 	"DROPPED", "PEER_REFUSED", "RETAINED", "RETENTION_CLAIMED", "RETENTION_EXPIRED",
+	"SWAP_FAILED",
 }
 
 func (k EventKind) String() string {
