@@ -35,8 +35,9 @@ func (c *Conn) setBeforeWait(f func()) {
 // shared 16 KiB slabs to save allocations, so holding one small frame keeps
 // its slab alive; copy small frames that are kept for long. Bodies of 4 KiB
 // and more come from a buffer pool; see internal/buf for how the socket layer
-// gives them back. A message or frame over MaxMessageSize is
-// ErrMessageTooLarge. io.EOF means the peer closed between messages. A read
+// gives them back. A message or frame over MaxMessageSize (each frame after
+// the first counting FrameCost bytes besides its body) is a
+// *MessageSizeError, which matches ErrMessageTooLarge. io.EOF means the peer closed between messages. A read
 // timeout before the first byte of a message can be retried; every other error
 // is permanent.
 func (c *Conn) ReadMessage() (msg [][]byte, cmd Command, err error) {
@@ -96,9 +97,13 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 			continue
 		}
 		total += int64(h.Size)
+		if len(c.frames) > 0 {
+			total += FrameCost
+		}
 		if c.cfg.MaxMessageSize > 0 && total > c.cfg.MaxMessageSize {
+			n := len(c.frames) + 1
 			c.dropFrames()
-			return nil, Command{}, ErrMessageTooLarge
+			return nil, Command{}, &MessageSizeError{Limit: c.cfg.MaxMessageSize, Size: total, Frames: n}
 		}
 		frame := raw
 		if c.codec == nil {
