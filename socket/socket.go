@@ -439,6 +439,9 @@ func (s *Socket) detachPeer(p *peer, cause error) {
 	s.mu.Unlock()
 	p.out.Close()
 	p.in.Close()
+	if fq := p.fq.Load(); fq != nil {
+		fq.departed(p)
+	}
 	s.notePeak(p.out.Stats().PeakBytes)
 	if c != nil {
 		c.shutdown(cause)

@@ -128,6 +128,9 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	c := &Conn{nc: nc, cfg: cfg}
 	c.nbr = newWaitReader(nc)
 	c.fr = NewFrameReader(readTracker{c}, cfg.ReadBufferSize)
+	if c.nbr != nil {
+		c.nbr.park, c.nbr.unpark = c.fr.br.parked, c.fr.br.unparked
+	}
 	c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
 	c.nbw = newNBWriter(nc)
 	c.lastRead.Store(time.Now().UnixNano())
