@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/purezmq/purezmq/socket"
+	"github.com/purezmq/purezmq/swapfile"
 )
 
 // syncBuffer is a bytes.Buffer safe for a running verb to write while the
@@ -120,5 +121,25 @@ func TestPubRetainSwapDiskUse(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "bytes on disk, 0 messages refused") {
 		t.Errorf("--verbose does not report the swap:\n%s", stderr.String())
+	}
+}
+
+// TestReportSwapDiskFull: a publisher whose disk refused messages says so
+// at exit, with the system's error, even without --verbose (finding 2 of
+// issue 14: the CLI said only "dropped").
+func TestReportSwapDiskFull(t *testing.T) {
+	cfg := &sockConfig{verb: "pub", swap: 25_000_000}
+	full := &swapfile.DiskFullError{Path: "/spool/k-x.ring", Op: "grow", Want: 4096, Err: syscall.ENOSPC}
+	var w bytes.Buffer
+	reportSwap(&w, cfg, socket.Stats{SwapDiskBytes: 2 << 20, SpillRefused: 4209, SwapDiskFull: 4209, SwapLastError: full})
+	for _, want := range []string{"4209 messages refused (4209 for a full disk", "no space left on device", "/spool/k-x.ring"} {
+		if !strings.Contains(w.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, w.String())
+		}
+	}
+	w.Reset()
+	reportSwap(&w, cfg, socket.Stats{SwapDiskBytes: 65536})
+	if w.Len() != 0 {
+		t.Errorf("quiet run reported %q", w.String())
 	}
 }
