@@ -1,3 +1,7 @@
+//go:build unix
+
+// Disk use is measured in allocated blocks (syscall.Stat_t).
+
 package socket
 
 import (
