@@ -5,7 +5,7 @@ type counters struct {
 	pushed, popped, dropped, hwmHits uint64
 	spilled, refilled, spillRefused  uint64
 	swapErrors, lost, discarded      uint64
-	committed, diskFull              uint64
+	committed, conflated, diskFull   uint64
 	peakBytes                        int64
 }
 
@@ -34,6 +34,7 @@ type Stats struct {
 	Lost         uint64 // accepted messages lost to swap corruption or I/O errors
 	Discarded    uint64 // queued messages thrown away by Discard
 	Committed    uint64 // write-through messages confirmed by Commit
+	Conflated    uint64 // messages replaced by a newer one (Config.Conflate)
 }
 
 // Stats returns the pipe's counters.
@@ -46,7 +47,7 @@ func (p *Pipe) Stats() Stats {
 		Pushed: c.pushed, Popped: c.popped, Dropped: c.dropped, HWMHits: c.hwmHits,
 		PeakBytes: c.peakBytes, Spilled: c.spilled, Refilled: c.refilled,
 		SpillRefused: c.spillRefused, SwapErrors: c.swapErrors, Lost: c.lost,
-		Discarded: c.discarded, Committed: c.committed, SwapDiskFull: c.diskFull,
+		Discarded: c.discarded, Committed: c.committed, Conflated: c.conflated, SwapDiskFull: c.diskFull,
 	}
 	s.Queued, s.Bytes = p.mem.n, p.memBytes
 	if p.sw != nil {

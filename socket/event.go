@@ -26,19 +26,20 @@ const (
 	EventRetained                            // a departed peer's pipe is kept under its key (Peer is the key)
 	EventRetentionClaimed                    // a returning peer took its retained pipe back
 	EventRetentionExpired                    // a retained pipe was let go: TTL or MaxKeys (Err says which)
-	EventSwapFailed                          // the swap could not store messages: disk full or I/O error (Err is a *queue.SwapError)
 )
 
 var eventNames = [...]string{
 	"LISTENING", "BIND_FAILED", "ACCEPTED", "ACCEPT_FAILED", "CONNECTED", "CONNECT_DELAYED",
 	"CONNECT_RETRIED", "HANDSHAKE_SUCCEEDED", "HANDSHAKE_FAILED", "DISCONNECTED", "CLOSED",
 	"DROPPED", "PEER_REFUSED", "RETAINED", "RETENTION_CLAIMED", "RETENTION_EXPIRED",
-	"SWAP_FAILED",
 }
 
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
 		return eventNames[k]
+	}
+	if n, ok := extraEventNames[k]; ok {
+		return n
 	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
@@ -50,12 +51,19 @@ type Event struct {
 	Peer     string // the remote address, when known
 	Err      error
 	Time     time.Time
+	// Protocol is what a HANDSHAKE_SUCCEEDED connection speaks:
+	// "ZMTP/3.1", "ZMTP/3.0", or "ZMTP/2.0" and "ZMTP/1.0" with older
+	// peers (see WithZMTPVersion).
+	Protocol string
 }
 
 func (e Event) String() string {
 	s := e.Kind.String() + " " + e.Endpoint
 	if e.Peer != "" {
 		s += " peer=" + e.Peer
+	}
+	if e.Protocol != "" {
+		s += " protocol=" + e.Protocol
 	}
 	if e.Err != nil {
 		s += " err=" + e.Err.Error()

@@ -63,10 +63,14 @@ type Socket struct {
 	mon        chan Event
 	monClosed  bool
 	monDropped atomic.Uint64
+	monLost    uint64 // dropped since the last EventMonitorOverflow; monMu
 
 	sent, received, dropped atomic.Uint64
-	peakBytes               atomic.Int64 // largest backlog seen in departed pipes
+	lingerDropped           atomic.Uint64 // discarded by Close (linger.go)
+	peakBytes               atomic.Int64  // largest backlog seen in departed pipes
 	nextRID                 atomic.Uint32
+
+	lv liveOptions // the options as SetOption left them (options_live.go)
 
 	rt     *retention    // nil without WithRetention
 	budget *queue.Budget // nil without WithSwap
@@ -89,6 +93,18 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	if err := checkWriteThrough(&o); err != nil {
 		return nil, err
 	}
+	if err := checkExt(t, &o); err != nil {
+		return nil, err
+	}
+	if err := checkZAP(&o); err != nil {
+		return nil, err
+	}
+	if err := checkLegacy(t, &o); err != nil {
+		return nil, err
+	}
+	if err := checkStreamOptions(t, &o); err != nil {
+		return nil, err
+	}
 	s := &Socket{
 		typ:   t,
 		o:     o,
@@ -98,6 +114,8 @@ func New(t Type, opts ...Option) (*Socket, error) {
 		done:  make(chan struct{}),
 		mon:   make(chan Event, monitorBuffer),
 	}
+	live := o
+	s.lv.cur.Store(&live)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	// libzmq starts generated routing ids at a random value so ids are not
 	// reused across restarts of one process.
@@ -141,6 +159,8 @@ func newHandler(s *Socket) handler {
 		return &dealerSocket{s: s}
 	case Router:
 		return newRouterSocket(s)
+	case Stream:
+		return newStreamSocket(s)
 	}
 	panic("socket: unreachable")
 }
@@ -242,6 +262,9 @@ func (s *Socket) checkSend(frames [][]byte) error {
 	if len(frames) == 0 {
 		return fmt.Errorf("%w: no frames", ErrBadMessage)
 	}
+	if len(frames) > 1 && s.opt().ext.conflate {
+		return errConflateMultipart
+	}
 	return nil
 }
 
@@ -272,17 +295,33 @@ func (s *Socket) recv(ctx context.Context, block bool) (Msg, error) {
 	if s.closing.Load() {
 		return Msg{}, ErrClosed
 	}
-	f, err := s.h.recv(ctx, block)
+	var from *peer
+	var f [][]byte
+	var err error
+	if h, ok := s.h.(peerRecver); ok {
+		from, f, err = h.recvFrom(ctx, block)
+	} else {
+		f, err = s.h.recv(ctx, block)
+	}
 	if err != nil {
 		return Msg{}, err
 	}
 	s.received.Add(1)
-	return Msg{Frames: f}, nil
+	m := Msg{Frames: f}
+	if from != nil {
+		m.md = from.md.Load()
+	}
+	return m, nil
 }
 
 // Subscribe adds a subscription (SUB, XSUB). Subscriptions are counted: a
-// topic subscribed twice needs two Unsubscribe calls.
+// topic subscribed twice needs two Unsubscribe calls. On an XPUB made with
+// WithXPubManual it subscribes, on its behalf, the subscriber whose message
+// Recv returned last.
 func (s *Socket) Subscribe(topic []byte) error {
+	if x, ok := s.h.(*xpubSocket); ok {
+		return x.manualSubscribe(topic, true) // XPubManual: for the last subscriber
+	}
 	h, ok := s.h.(*subSocket)
 	if !ok {
 		return ErrNotSupported
@@ -294,8 +333,12 @@ func (s *Socket) Subscribe(topic []byte) error {
 	return nil
 }
 
-// Unsubscribe cancels one subscription (SUB, XSUB).
+// Unsubscribe cancels one subscription (SUB, XSUB; a manual XPUB as
+// Subscribe).
 func (s *Socket) Unsubscribe(topic []byte) error {
+	if x, ok := s.h.(*xpubSocket); ok {
+		return x.manualSubscribe(topic, false)
+	}
 	h, ok := s.h.(*subSocket)
 	if !ok {
 		return ErrNotSupported
@@ -310,6 +353,8 @@ func (s *Socket) Unsubscribe(topic []byte) error {
 // wait runs try until it reports done, waiting on sig between attempts when
 // block is set. try must not block.
 func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (bool, error)) error {
+	var tmo deadlineTimer // the socket-wide timeout (timeout.go)
+	defer tmo.stop()
 	for {
 		if s.closing.Load() {
 			return ErrClosed
@@ -320,6 +365,9 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 		if !block {
 			return ErrWouldBlock
 		}
+		if err := tmo.start(s, ctx, sig); err != nil {
+			return err
+		}
 		ch := sig.wait()
 		if done, err := try(); done || err != nil {
 			return err
@@ -327,6 +375,8 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 		sig.parks.Add(1)
 		select {
 		case <-ch:
+		case <-tmo.c:
+			return tmo.err()
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.done:
@@ -341,7 +391,7 @@ func (s *Socket) outMute() queue.MuteAction {
 	case Pub, XPub, Rep:
 		return queue.Drop
 	case Router:
-		if s.o.routerMandatory {
+		if s.opt().routerMandatory {
 			return queue.Fail
 		}
 		return queue.Drop
@@ -355,7 +405,7 @@ func (s *Socket) outHWM() int {
 	if s.typ == Sub || s.typ == XSub {
 		return 0
 	}
-	return s.o.sndHWM
+	return s.opt().sndHWM
 }
 
 // preAttaches reports whether a connect endpoint gets its pipe at once, so
@@ -363,7 +413,7 @@ func (s *Socket) outHWM() int {
 // does this for every type unless Immediate; it matters for the types whose
 // Send would otherwise block or have nowhere to go).
 func (s *Socket) preAttaches() bool {
-	if s.o.immediate {
+	if s.opt().immediate {
 		return false
 	}
 	switch s.typ {
@@ -385,13 +435,17 @@ func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *pee
 		}
 		oc.Swap = s.outSwap(oc.Key)
 	}
+	oc.Conflate = s.opt().ext.conflate
 	p.out = queue.New(oc)
 	if strings.HasPrefix(endpoint, "inproc://") {
 		// A connect-first inproc peer: this pipe becomes the bound
 		// socket's outbound pipe once it binds (inprocLink).
-		p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
+		p.in = queue.New(queue.Config{HWM: s.opt().rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify, Conflate: s.opt().ext.conflate})
+	} else if s.opt().ext.conflate {
+		// The reader replaces what waits instead of stopping at a HWM.
+		p.in = queue.New(queue.Config{Conflate: true, Notify: s.recvSig.notify})
 	} else {
-		p.in = queue.NewInbox(s.o.rcvHWM, s.recvSig.notify)
+		p.in = queue.NewInbox(s.opt().rcvHWM, s.recvSig.notify)
 	}
 	return p
 }
@@ -484,8 +538,11 @@ func (s *Socket) generateRoutingID() []byte {
 	return []byte{0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
 }
 
-// Monitor returns the socket's event channel. Events that do not fit in its
-// buffer are dropped and counted (Stats().MonitorDropped). It is closed by Close.
+// Monitor returns the socket's event channel, carrying the kinds of
+// WithMonitorMask (all by default). Events that do not fit in its buffer
+// are dropped and counted (Stats().MonitorDropped), and an
+// EventMonitorOverflow saying how many comes as soon as there is room. It
+// is closed by Close.
 func (s *Socket) Monitor() <-chan Event { return s.mon }
 
 func (s *Socket) emit(e Event) {
@@ -493,23 +550,27 @@ func (s *Socket) emit(e Event) {
 		e.Time = time.Now()
 	}
 	s.log.Debug("event", "kind", e.Kind.String(), "endpoint", e.Endpoint, "peer", e.Peer, "err", e.Err)
+	if !s.opt().monitorMaskOrAll().Has(e.Kind) {
+		return
+	}
 	s.monMu.Lock()
 	defer s.monMu.Unlock()
 	if s.monClosed {
 		return
 	}
-	select {
-	case s.mon <- e:
-	default:
-		s.monDropped.Add(1)
-	}
+	s.deliver(e)
 }
 
 // Close closes the socket: blocked Send and Recv return an error matching
 // net.ErrClosed, listeners stop, and messages already queued are flushed for
-// up to the linger time (WithLinger) before the connections close; a connect
-// endpoint with queued messages keeps trying to connect for that long.
-// No goroutine of the socket outlives Close.
+// up to the linger time (WithLinger; DefaultLinger, one second, unless set)
+// before the connections close; a connect endpoint with queued messages
+// keeps trying to connect for that long. Messages still queued then are
+// discarded: Close counts them (Stats().LingerDropped), raises
+// EventLingerDiscarded and returns a *LingerError saying how many (it
+// matches ErrLingerDiscard); otherwise it returns nil. Messages queued
+// for an inproc peer stay for it to read. No goroutine of the socket
+// outlives Close.
 func (s *Socket) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -519,6 +580,10 @@ func (s *Socket) Close() error {
 	s.closed = true
 	s.closing.Store(true)
 	close(s.done)
+	// Wake pollers (poller.go) watching this socket: they report it closed.
+	s.sendSig.notify()
+	s.recvSig.notify()
+	linger := s.opt().linger
 	binds, connects := s.binds, s.connects
 	s.binds, s.connects = nil, nil
 	peers := make([]*peer, 0, len(s.peers))
@@ -533,9 +598,10 @@ func (s *Socket) Close() error {
 	var lingering []*connector
 	for _, c := range connects {
 		if c.ep.transport == "inproc" {
+			inprocLeave(c, linger)
 			inprocCancelPending(c)
 		}
-		if s.o.linger != 0 && c.pre != nil && c.pre.out.Len() > 0 {
+		if linger != 0 && c.pre != nil && c.pre.out.Len() > 0 {
 			lingering = append(lingering, c)
 			continue
 		}
@@ -552,26 +618,28 @@ func (s *Socket) Close() error {
 		p.out.Close()
 		p.in.Close()
 	}
-	s.linger(lingering)
+	s.linger(lingering, linger)
 	s.cancel()
 	s.wg.Wait()
+	s.countDiscarded(peers)
 	s.persistBacklogs(peers)
 	s.closeRetention()
 	for _, p := range peers {
 		s.detachPeer(p, ErrClosed)
 	}
+	err := s.lingerReport(linger)
 	s.emit(Event{Kind: EventClosed})
 	s.monMu.Lock()
 	s.monClosed = true
 	close(s.mon)
 	s.monMu.Unlock()
-	return nil
+	return err
 }
 
 // linger waits for the live connections to flush and for lingering connect
 // endpoints to connect and flush, for at most the linger time, then cuts
 // what is left.
-func (s *Socket) linger(lingering []*connector) {
+func (s *Socket) linger(lingering []*connector, linger time.Duration) {
 	s.mu.Lock()
 	conns := make([]*streamConn, 0, len(s.conns))
 	for c := range s.conns {
@@ -579,8 +647,8 @@ func (s *Socket) linger(lingering []*connector) {
 	}
 	s.mu.Unlock()
 	var deadline <-chan time.Time
-	if s.o.linger >= 0 {
-		t := time.NewTimer(s.o.linger)
+	if linger >= 0 {
+		t := time.NewTimer(linger)
 		defer t.Stop()
 		deadline = t.C
 	}
@@ -632,6 +700,7 @@ type Stats struct {
 	SwapLastError   error  // the last of those failures (nil if none)
 	Retained        int    // departed peers kept under their key (WithRetention)
 	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
+	LingerDropped   uint64 // queued messages Close discarded when linger ran out
 }
 
 // Stats returns the socket's counters.
@@ -641,6 +710,7 @@ func (s *Socket) Stats() Stats {
 		Received:       s.received.Load(),
 		Dropped:        s.dropped.Load(),
 		MonitorDropped: s.monDropped.Load(),
+		LingerDropped:  s.lingerDropped.Load(),
 	}
 	s.mu.Lock()
 	peers := make([]*peer, 0, len(s.peers))

@@ -44,6 +44,11 @@ func (c *Conn) ReadMessage() (msg [][]byte, cmd Command, err error) {
 	if c.readErr != nil {
 		return nil, Command{}, c.readErr
 	}
+	if c.subscribeAll {
+		// A ZMTP 1.0 subscriber never subscribes: it wants everything.
+		c.subscribeAll = false
+		return nil, Command{Name: CmdSubscribe, Body: []byte{}}, nil
+	}
 	msg, cmd, err = c.readMessage()
 	if err != nil && !c.retryable(err) {
 		c.readErr = err
@@ -231,10 +236,11 @@ func (c *Conn) readCommand(h FrameHeader, body []byte) (Command, error) {
 	}
 	switch cmd.Name {
 	case CmdPing:
-		_, pctx, err := ParsePing(cmd.Body)
+		ttl, pctx, err := ParsePing(cmd.Body)
 		if err != nil {
 			return Command{}, err
 		}
+		c.notePeerTTL(ttl)
 		return Command{}, c.pong(pctx)
 	case CmdError:
 		return Command{}, peerErrorFrom(cmd.Body)

@@ -81,7 +81,7 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 	monWG.Wait()
 	st := s.Stats()
 	if cfg.verbose {
-		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d\n", cfg.verb, st.Sent, st.Received, st.Dropped)
+		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d, discarded at close %d\n", cfg.verb, st.Sent, st.Received, st.Dropped, st.LingerDropped)
 	}
 	reportSwap(stderr, cfg, st)
 	if err == nil && closeErr != nil && !errors.Is(closeErr, socket.ErrClosed) {
@@ -280,10 +280,11 @@ func (ss *session) request(ctx context.Context) error {
 	}
 	in := startInput(ctx, ss.stdin, ss.cfg.codec())
 	for !ss.done() {
-		if err := ss.sendNext(ctx, in); err != nil {
+		m, err := nextLine(ctx, in)
+		if err != nil {
 			return err
 		}
-		if _, err := ss.receive(ctx); err != nil {
+		if err := ss.exchange(ctx, m); err != nil { // flags_req.go
 			return err
 		}
 	}
@@ -305,13 +306,18 @@ func (ss *session) reply(ctx context.Context) error {
 	return nil
 }
 
-// echo: REP and ROUTER with --echo. For ROUTER the received identity frame
-// addresses the reply back to its sender.
+// echo: REP, ROUTER and STREAM with --echo. For ROUTER and STREAM the
+// received routing id frame addresses the reply back to its sender.
 func (ss *session) echo(ctx context.Context) error {
 	for !ss.done() {
 		m, err := ss.receive(ctx)
 		if err != nil {
 			return err
+		}
+		if ss.cfg.typ == socket.Stream && len(m.Frames) == 2 && len(m.Frames[1]) == 0 {
+			// A connect or disconnect notification: sent back, it would
+			// close the connection.
+			continue
 		}
 		if err := ss.s.Send(ctx, m); err != nil {
 			return err

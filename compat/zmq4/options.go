@@ -24,6 +24,7 @@ type sockOpts struct {
 	xpubNodrop         bool
 	hbIvl, hbTTL, hbTO time.Duration
 	ipv6               bool
+	streamNoNotify     bool // STREAM_NOTIFY 0
 
 	plainServer          bool
 	plainUser, plainPass string
@@ -35,6 +36,8 @@ type sockOpts struct {
 	curveSecSet          bool
 	curveSrvSet          bool
 	zapDomain            string
+
+	ext extOpts // options_ext.go
 
 	// options accepted and reported back that have no effect here
 	// (multicast transports, I/O thread affinity): see the package doc.
@@ -103,6 +106,10 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 	if o.hbIvl > 0 {
 		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
 	}
+	opts = append(opts, o.ext.build(soc.typ)...)
+	if o.streamNoNotify {
+		opts = append(opts, socket.WithStreamNotify(false))
+	}
 	sec, err := o.security(soc)
 	if err != nil {
 		return nil, err
@@ -110,46 +117,35 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 	return append(opts, sec...), nil
 }
 
-// security maps the PLAIN and CURVE options. A server asks the ZAP handler
-// bound at inproc://zeromq.zap.01, if there is one, as libzmq does.
+// security maps the PLAIN and CURVE options and the ZAP domain. Servers
+// are authenticated by package socket's ZAP, which asks the handler bound at
+// inproc://zeromq.zap.01 (AuthStart's, or the program's own) as libzmq does:
+// a PLAIN or CURVE server always, a NULL socket when it has a ZAP domain.
 func (o *sockOpts) security(soc *Socket) ([]socket.Option, error) {
-	domain, identity := o.zapDomain, o.identity
+	var opts []socket.Option
+	if o.zapDomain != "" {
+		opts = append(opts, socket.WithZAPDomain(o.zapDomain))
+	}
 	switch o.mechanism() {
 	case PLAIN:
 		if o.plainServer {
-			return []socket.Option{socket.WithPlainServer(func(user, pass string) (string, error) {
-				return zapAsk(domain, identity, "PLAIN", user, pass)
-			})}, nil
+			return append(opts, socket.WithPlainServer(nil)), nil
 		}
-		return []socket.Option{socket.WithPlainClient(o.plainUser, o.plainPass)}, nil
+		return append(opts, socket.WithPlainClient(o.plainUser, o.plainPass)), nil
 	case CURVE:
 		if !o.curveSecSet {
 			return nil, einval
 		}
 		if o.curveServer {
-			return []socket.Option{
-				socket.WithCurveServer(o.curveSec),
-				socket.WithCurveAuth(func(clientKeyZ85 string) (string, error) {
-					key, err := zmtp.Z85Decode(clientKeyZ85)
-					if err != nil {
-						return "", err
-					}
-					return zapAsk(domain, identity, "CURVE", string(key))
-				}),
-			}, nil
+			return append(opts, socket.WithCurveServer(o.curveSec)), nil
 		}
 		srv, err := clientServerKey(o)
 		if err != nil {
 			return nil, err
 		}
-		return []socket.Option{socket.WithCurveClient(srv, [32]byte{}, o.curveSec)}, nil
+		return append(opts, socket.WithCurveClient(srv, [32]byte{}, o.curveSec)), nil
 	}
-	if domain != "" {
-		// A NULL server with a ZAP domain asks ZAP in libzmq; package socket
-		// has no hook for the NULL mechanism.
-		return nil, ENOTSUP
-	}
-	return nil, nil
+	return opts, nil
 }
 
 // parseKey takes a CURVE key as 32 raw bytes or 40 Z85 characters.

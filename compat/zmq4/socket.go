@@ -2,6 +2,7 @@ package zmq4
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ type Socket struct {
 	more    bool
 	peeked  *socket.Msg
 	waiting bool // a poll goroutine is receiving for this socket
+	// inMD is the metadata of the message being read, or of the last one
+	// read (RecvWithMetadata asks after it is done).
+	inMD *socket.Metadata
 
 	// sending: frames given with SNDMORE, sent with the last one.
 	out [][]byte
@@ -53,9 +57,6 @@ func (ctx *Context) NewSocket(t Type) (soc *Socket, err error) {
 	if _, ok := typeNames[t]; !ok {
 		return nil, einval
 	}
-	if t == STREAM {
-		return nil, ENOTSUP // package socket has no STREAM type yet
-	}
 	soc = &Socket{ctx: ctx, typ: t, mu: new(sync.Mutex), opt: defaultOpts(ctx)}
 	if err := ctx.add(soc); err != nil {
 		return nil, err
@@ -69,7 +70,7 @@ func NewSocket(t Type) (soc *Socket, err error) { return defaultCtx.NewSocket(t)
 var socketTypes = map[Type]socket.Type{
 	PAIR: socket.Pair, PUB: socket.Pub, SUB: socket.Sub, REQ: socket.Req, REP: socket.Rep,
 	DEALER: socket.Dealer, ROUTER: socket.Router, PULL: socket.Pull, PUSH: socket.Push,
-	XPUB: socket.XPub, XSUB: socket.XSub,
+	XPUB: socket.XPub, XSUB: socket.XSub, STREAM: socket.Stream,
 }
 
 // check returns the error for a call on a closed socket or a terminated
@@ -153,9 +154,6 @@ func (soc *Socket) Bind(endpoint string) error {
 	}
 	soc.last = newEndpoint(before, s.Endpoints(), endpoint)
 	soc.binds = append(soc.binds, soc.last)
-	if endpoint == zapEndpoint {
-		zapBound(soc, true)
-	}
 	return nil
 }
 
@@ -199,9 +197,6 @@ func (soc *Socket) Unbind(endpoint string) error {
 			break
 		}
 	}
-	if endpoint == zapEndpoint {
-		zapBound(soc, false)
-	}
 	return nil
 }
 
@@ -220,7 +215,12 @@ func (soc *Socket) Connect(endpoint string) error {
 	if !validHost(endpoint) {
 		return einval
 	}
-	if err := s.Connect(endpoint); err != nil {
+	if rid := soc.takeConnectRid(); rid != "" && soc.typ == ROUTER {
+		err = s.ConnectWithRoutingID(endpoint, []byte(rid))
+	} else {
+		err = s.Connect(endpoint)
+	}
+	if err != nil {
 		return toErrno(err)
 	}
 	soc.last = endpoint
@@ -248,7 +248,6 @@ func (soc *Socket) Close() error {
 	}
 	soc.closed = true
 	s, mon := soc.s, soc.monitor
-	zapBound(soc, false)
 	soc.mu.Unlock()
 	var err error
 	if s != nil {
@@ -258,7 +257,9 @@ func (soc *Socket) Close() error {
 		mon.stop()
 	}
 	soc.ctx.remove(soc)
-	if err != nil {
+	// zmq_close succeeds whatever linger discarded; the count stays in
+	// the socket's Stats and monitor.
+	if err != nil && !errors.Is(err, socket.ErrLingerDiscard) {
 		return toErrno(err)
 	}
 	return nil
