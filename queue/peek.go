@@ -22,7 +22,7 @@ func (q *Inbox) Peek() ([][]byte, bool) {
 		}
 	}
 	seg, pos := q.head, q.headPos
-	if pos == segSize {
+	if pos == len(seg.slots) {
 		seg, pos = seg.next.Load(), 0
 	}
 	return seg.slots[pos], true

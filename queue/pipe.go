@@ -158,10 +158,12 @@ func (p *Pipe) TryPush(msg [][]byte) error {
 			p.st.dropped++
 			err = ErrDropped
 		}
+		report := p.takeReportLocked()
 		p.mu.Unlock()
 		if freed > 0 {
 			p.releaseBudget(freed)
 		}
+		p.noteSwapError(report)
 		return err
 	}
 	p.st.pushed++

@@ -17,12 +17,18 @@ const (
 	// its pipe is transient: what is queued for it goes when it leaves.
 	// Peer is its address, Err (a *NoKeyError) says why.
 	EventRetentionNoKey
+	// EventSwapFailed: the swap could not store messages (they met the
+	// mute action) because the disk is full or a write failed; Err (a
+	// *queue.SwapError) says which pipe and the system's error. At most
+	// one a second while failures go on.
+	EventSwapFailed
 )
 
 var extraEventNames = map[EventKind]string{
 	EventMonitorOverflow: "MONITOR_OVERFLOW",
 	EventLingerDiscarded: "LINGER_DISCARDED",
 	EventRetentionNoKey:  "RETENTION_NO_KEY",
+	EventSwapFailed:      "SWAP_FAILED",
 }
 
 // EventMask selects monitor event kinds, one bit per kind (as libzmq's

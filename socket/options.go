@@ -155,7 +155,10 @@ func WithHandshakeInterval(d time.Duration) Option {
 }
 
 // WithMaxMsgSize limits inbound messages to n bytes; a peer sending more is
-// disconnected. -1 or 0 means unlimited.
+// disconnected (an EventDisconnected whose Err is a *zmtp.MessageSizeError).
+// Each frame after a message's first counts zmtp.FrameCost (16) bytes
+// besides its body, so empty frames cannot grow a message without bound.
+// -1 or 0 means unlimited.
 func WithMaxMsgSize(n int64) Option {
 	return func(o *options) error {
 		if n < -1 {

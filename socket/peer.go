@@ -65,6 +65,10 @@ type peer struct {
 	// when the connection may not be written from Send.
 	direct atomic.Pointer[streamConn]
 
+	// fq is the fair queue the peer receives through, told when it
+	// departs (see fairQueue.departed); nil for send-only types.
+	fq atomic.Pointer[fairQueue]
+
 	attached atomic.Bool
 
 	streamPeerState // STREAM only (stream.go)

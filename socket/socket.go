@@ -126,6 +126,7 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	}
 	if o.swapBytes > 0 {
 		s.budget = queue.NewBudget(o.swapBytes)
+		s.budget.SetErrorHandler(s.swapFailed)
 	}
 	if err := s.recoverSwap(); err != nil {
 		s.cancel()
@@ -492,6 +493,9 @@ func (s *Socket) detachPeer(p *peer, cause error) {
 	s.mu.Unlock()
 	p.out.Close()
 	p.in.Close()
+	if fq := p.fq.Load(); fq != nil {
+		fq.departed(p)
+	}
 	s.notePeak(p.out.Stats().PeakBytes)
 	if c != nil {
 		c.shutdown(cause)
@@ -689,7 +693,11 @@ type Stats struct {
 	PeakQueuedBytes int64  // the largest backlog one outbound pipe has held
 	SwappedBytes    int64  // swap space held now by outbound pipes (WithSwap)
 	Spilled         uint64 // messages that went through the swap (of pipes still held)
-	SpillRefused    uint64 // messages the swap could not take (budget spent): the mute action applied
+	SpillRefused    uint64 // messages the swap could not take (budget spent, disk full): the mute action applied
+	SwapDiskBytes   int64  // bytes the swap's ring files take on disk (WithSwap), within its budget
+	SwapDiskFull    uint64 // spills the file system refused for want of space (ENOSPC, EDQUOT)
+	SwapIOErrors    uint64 // spills that failed for another I/O error
+	SwapLastError   error  // the last of those failures (nil if none)
 	Retained        int    // departed peers kept under their key (WithRetention)
 	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
 	LingerDropped   uint64 // queued messages Close discarded when linger ran out
@@ -724,5 +732,6 @@ func (s *Socket) Stats() Stats {
 	}
 	st.PeakQueuedBytes = peak
 	st.Retained = s.retained()
+	s.swapStats(&st)
 	return st
 }

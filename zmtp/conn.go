@@ -38,11 +38,14 @@ type Security struct {
 
 // Config configures one connection.
 type Config struct {
-	SocketType       string            // our type, e.g. "DEALER" (sent as Socket-Type)
-	Identity         []byte            // sent as Identity property when non-empty (0-255 bytes)
-	Properties       map[string]string // extra metadata, optional
-	Security         Security
-	MaxMessageSize   int64         // <=0: unlimited; applies to a frame and to a whole message
+	SocketType string            // our type, e.g. "DEALER" (sent as Socket-Type)
+	Identity   []byte            // sent as Identity property when non-empty (0-255 bytes)
+	Properties map[string]string // extra metadata, optional
+	Security   Security
+	// MaxMessageSize bounds a frame and a whole message (<=0: unlimited).
+	// A message's size is its bodies' bytes plus FrameCost for every frame
+	// after the first, so that a flood of empty frames is bounded too.
+	MaxMessageSize   int64
 	HandshakeTimeout time.Duration // 0: DefaultHandshakeTimeout (libzmq's ZMQ_HANDSHAKE_IVL)
 	ReadBufferSize   int           // 0: DefaultBufferSize
 	WriteBufferSize  int           // 0: DefaultBufferSize
@@ -148,6 +151,9 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	c := &Conn{nc: nc, cfg: cfg}
 	c.nbr = newWaitReader(nc)
 	c.fr = NewFrameReader(readTracker{c}, cfg.ReadBufferSize)
+	if c.nbr != nil {
+		c.nbr.park, c.nbr.unpark = c.fr.br.parked, c.fr.br.unparked
+	}
 	c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
 	c.nbw = newNBWriter(nc)
 	c.lastRead.Store(time.Now().UnixNano())

@@ -79,10 +79,11 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 	closeErr := s.Close()
 	stopMon()
 	monWG.Wait()
+	st := s.Stats()
 	if cfg.verbose {
-		st := s.Stats()
 		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d, discarded at close %d\n", cfg.verb, st.Sent, st.Received, st.Dropped, st.LingerDropped)
 	}
+	reportSwap(stderr, cfg, st)
 	if err == nil && closeErr != nil && !errors.Is(closeErr, socket.ErrClosed) {
 		err = closeErr
 	}
@@ -375,4 +376,18 @@ func (ss *session) duplex(ctx context.Context) error {
 		return cause
 	}
 	return err
+}
+
+// reportSwap says what the swap did: with -v always, and in any case when
+// the disk turned messages away, so that "dropped" is never the only word
+// for a full disk.
+func reportSwap(w io.Writer, cfg *sockConfig, st socket.Stats) {
+	if cfg.swap == 0 || (!cfg.verbose && st.SwapLastError == nil) {
+		return
+	}
+	fmt.Fprintf(w, "purezmq %s: swap %d bytes on disk, %d messages refused (%d for a full disk, %d I/O errors)\n",
+		cfg.verb, st.SwapDiskBytes, st.SpillRefused, st.SwapDiskFull, st.SwapIOErrors)
+	if st.SwapLastError != nil {
+		fmt.Fprintf(w, "purezmq %s: swap: %v\n", cfg.verb, st.SwapLastError)
+	}
 }
