@@ -126,8 +126,8 @@ func TestUnsupportedIsAnError(t *testing.T) {
 	for name, err := range map[string]error{
 		"SetConflate(true)":    s.SetConflate(true),
 		"SetGssapiServer":      s.SetGssapiServer(true),
-		"SetReqRelaxed(1)":     s.SetReqRelaxed(1),
-		"SetTcpKeepalive(1)":   s.SetTcpKeepalive(1),
+		"SetInvertMatching(1)": s.SetInvertMatching(1),
+		"SetTcpMaxrt(1s)":      s.SetTcpMaxrt(time.Second),
 		"SetXpubWelcomeMsg(x)": s.SetXpubWelcomeMsg("x"),
 	} {
 		if AsErrno(err) != ENOTSUP {

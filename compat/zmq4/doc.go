@@ -25,13 +25,11 @@ Errno (EAGAIN, EFSM, ETERM, ENOTSUP, ...; AsErrno also maps package socket's
 sentinels), or one of the Error... variables for a closed socket or a bad
 poller id.
 
-Package socket has no poller yet. POLLIN is found by taking at most one
-message off the socket into the Socket, where the next Recv finds it, so the
-program reads the same messages in the same order; a poll waiting for
-POLLIN runs one goroutine per such socket for the wait. POLLOUT is computed
-from the socket type, the REQ/REP turn and the socket's counters (a peer is
-attached and its pipes are below SNDHWM), and checked every 2ms while
-waiting; it can be optimistic for a peer whose pipe is full on its side.
+Poller, Reactor and GetEvents use package socket's readiness
+(socket.Poller, Socket.Events): a poll takes no message off a socket and
+starts no goroutine, POLLOUT is what the next send would find, and Term ends
+a poll with ETERM. The rest of a multipart message already taken off frame
+by frame counts as POLLIN.
 
 ZAP is package socket's: a PLAIN or CURVE server, and a NULL server with a
 ZAP domain, asks the handler bound at inproc://zeromq.zap.01 (a program's
@@ -73,7 +71,7 @@ back by the getter because it has no meaning here.
 	Recv, RecvBytes, RecvMessage, RecvMessageBytes       done
 	Recv...WithMetadata                   done without properties; asked for any property: ENOTSUP before taking a message (needs per-message metadata in package socket)
 	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_NO_DETAIL (no PROTOCOL/AUTH detail), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is 0 (no fds, no errno detail)
-	NewPoller, Poller methods, Polled     done (emulated readiness, above)
+	NewPoller, Poller methods, Polled     done (package socket's Poller, above)
 	NewReactor, Reactor methods           done
 	Proxy, ProxySteerable                 done without capture and control; a capture or control socket: ENOTSUP (needs them in socket.Proxy)
 	AuthStart, AuthStop, AuthSetVerbose   done (ZAP above)
@@ -92,17 +90,17 @@ Socket options, Set and Get unless marked:
 	Identity, Sndhwm, Rcvhwm, Linger, ReconnectIvl, ReconnectIvlMax, HandshakeIvl,
 	Maxmsgsize, Immediate, RouterMandatory (set), RouterHandover (set),
 	XpubVerbose (set), XpubNodrop (set), HeartbeatIvl/Ttl/Timeout (set),
+	ReqRelaxed (set), ReqCorrelate (set), Ipv6 (tcp://* dual-stack),
+	TcpKeepalive/Cnt/Idle/Intvl, Tos, Sndbuf, Rcvbuf,
 	PlainServer, PlainUsername, PlainPassword, CurveServer (set),
 	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes), ZapDomain
 	                                      done before the socket is made; afterwards ENOTSUP (needs setters in package socket)
 	Rcvtimeo, Sndtimeo                    done at any time
 	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB; others EINVAL)
-	Ipv6                                  recorded: IPv6 endpoints work either way, tcp://* binds IPv4 only (needs dual-stack bind)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
-	Conflate, ProbeRouter, ReqCorrelate, ReqRelaxed, XpubManual, XpubVerboser,
+	Conflate, ProbeRouter, XpubManual, XpubVerboser,
 	XpubWelcomeMsg, InvertMatching, ConnectRid, RouterRaw, StreamNotify,
-	TcpKeepalive/Cnt/Idle/Intvl, Tos, Sndbuf, Rcvbuf, TcpMaxrt, TcpAcceptFilter,
-	ConnectTimeout, Backlog, SocksProxy, UseFd
+	TcpMaxrt, TcpAcceptFilter, ConnectTimeout, Backlog, SocksProxy, UseFd
 	                                      libzmq's default value accepted (and reported by the getter); any other: ENOTSUP (needs the feature in package socket)
 	Gssapi... (all), Vmci... (all)        ENOTSUP: GSSAPI needs a Kerberos library, vmci a VMware transport
 */

@@ -24,6 +24,12 @@ type sockOpts struct {
 	xpubNodrop         bool
 	hbIvl, hbTTL, hbTO time.Duration
 	ipv6               bool
+	reqRelaxed         bool
+	reqCorrelate       bool
+
+	// TCP, with libzmq's numbers: -1 leaves the system's value.
+	keepalive, kaCnt, kaIdle, kaIntvl int
+	tos, sndbuf, rcvbuf               int
 
 	plainServer          bool
 	plainUser, plainPass string
@@ -55,6 +61,7 @@ func defaultOpts(ctx *Context) sockOpts {
 		linger: socket.DefaultLinger, rcvtimeo: -1, sndtimeo: -1,
 		reconnectIvl: socket.DefaultReconnectInterval, handshakeIvl: socket.DefaultHandshakeInterval,
 		maxmsgsize: maxMsg, ipv6: ipv6,
+		keepalive: -1, kaCnt: -1, kaIdle: -1, kaIntvl: -1, sndbuf: -1, rcvbuf: -1,
 		rate: 100, multicastHops: 1, maxtpdu: 1500, recoveryIvl: 10 * time.Second,
 	}
 }
@@ -103,6 +110,13 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 	if o.hbIvl > 0 {
 		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
 	}
+	if o.reqRelaxed {
+		opts = append(opts, socket.WithReqRelaxed(true))
+	}
+	if o.reqCorrelate {
+		opts = append(opts, socket.WithReqCorrelate(true))
+	}
+	opts = append(opts, o.tcp()...)
 	sec, err := o.security(soc)
 	if err != nil {
 		return nil, err
@@ -178,4 +192,34 @@ func clientServerKey(o *sockOpts) ([32]byte, error) {
 	}
 	nobody, _, err := zmtp.GenerateCurveKeypair()
 	return nobody, err
+}
+
+// tcp maps the TCP options; values left at libzmq's defaults add nothing.
+func (o *sockOpts) tcp() []socket.Option {
+	var opts []socket.Option
+	if o.ipv6 {
+		opts = append(opts, socket.WithIPv6(true))
+	}
+	if o.sndbuf > 0 {
+		opts = append(opts, socket.WithSendBuffer(o.sndbuf))
+	}
+	if o.rcvbuf > 0 {
+		opts = append(opts, socket.WithRecvBuffer(o.rcvbuf))
+	}
+	if o.tos > 0 {
+		opts = append(opts, socket.WithTOS(o.tos))
+	}
+	if o.keepalive >= 0 {
+		opts = append(opts, socket.WithTCPKeepalive(socket.Keepalive(o.keepalive)))
+	}
+	if o.kaCnt > 0 {
+		opts = append(opts, socket.WithTCPKeepaliveCount(o.kaCnt))
+	}
+	if o.kaIdle > 0 {
+		opts = append(opts, socket.WithTCPKeepaliveIdle(time.Duration(o.kaIdle)*time.Second))
+	}
+	if o.kaIntvl > 0 {
+		opts = append(opts, socket.WithTCPKeepaliveInterval(time.Duration(o.kaIntvl)*time.Second))
+	}
+	return opts
 }

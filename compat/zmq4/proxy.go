@@ -32,7 +32,7 @@ func proxy(frontend, backend *Socket) error {
 	for i, soc := range []*Socket{frontend, backend} {
 		soc.mu.Lock()
 		s, err := soc.real()
-		pending := soc.peeked != nil || soc.inNext < len(soc.in)
+		pending := soc.inNext < len(soc.in)
 		soc.mu.Unlock()
 		if err != nil {
 			return err

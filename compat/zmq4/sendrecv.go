@@ -73,7 +73,7 @@ func (soc *Socket) sendFrames(frames [][]byte, flags Flag) (int, error) {
 		soc.mu.Unlock()
 		return -1, err
 	}
-	if (soc.typ == REQ && soc.awaitReply) || (soc.typ == REP && !soc.haveReq) {
+	if (soc.typ == REQ && soc.awaitReply && !soc.opt.reqRelaxed) || (soc.typ == REP && !soc.haveReq) {
 		soc.mu.Unlock()
 		return -1, EFSM
 	}
@@ -210,11 +210,6 @@ func (soc *Socket) recvFrame(flags Flag) ([]byte, error) {
 	if soc.typ == REQ && !soc.awaitReply {
 		soc.mu.Unlock()
 		return nil, EFSM
-	}
-	if m := soc.peeked; m != nil {
-		soc.peeked = nil
-		defer soc.mu.Unlock()
-		return soc.startMsg(m.Frames), nil
 	}
 	timeout := soc.opt.rcvtimeo
 	soc.mu.Unlock()

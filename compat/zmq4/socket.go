@@ -32,13 +32,10 @@ type Socket struct {
 	binds   []string // bound endpoints, resolved (for EVENT_CLOSED at Close)
 	monitor *monitor
 
-	// receiving: the message being read frame by frame, and one message
-	// a poll took off the socket ahead of Recv.
-	in      [][]byte
-	inNext  int
-	more    bool
-	peeked  *socket.Msg
-	waiting bool // a poll goroutine is receiving for this socket
+	// receiving: the message being read frame by frame.
+	in     [][]byte
+	inNext int
+	more   bool
 
 	// sending: frames given with SNDMORE, sent with the last one.
 	out [][]byte

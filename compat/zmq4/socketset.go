@@ -33,6 +33,8 @@ func (soc *Socket) only(isDefault bool) error {
 	return nil
 }
 
+const maxInt32 = 1<<31 - 1
+
 func dur(d time.Duration) time.Duration {
 	if d < 0 {
 		return -1
@@ -147,10 +149,10 @@ func (soc *Socket) SetImmediate(value bool) error {
 // SetInvertMatching: only 0 (needs ZMQ_INVERT_MATCHING in package socket).
 func (soc *Socket) SetInvertMatching(value int) error { return soc.only(value == 0) }
 
-// SetIpv6 records ZMQ_IPV6. IPv6 endpoints work either way; tcp://* binds
-// IPv4 only until package socket binds dual-stack.
+// SetIpv6 sets ZMQ_IPV6: tcp://* binds [::] dual-stack (reached over IPv6
+// and IPv4) and names resolve to either family. IPv6 literals work either way.
 func (soc *Socket) SetIpv6(value bool) error {
-	return soc.set(false, func(o *sockOpts) error { o.ipv6 = value; return nil })
+	return soc.set(true, func(o *sockOpts) error { o.ipv6 = value; return nil })
 }
 
 // SetLinger sets how long Close flushes queued messages (-1: forever).
@@ -208,8 +210,14 @@ func (soc *Socket) SetRate(value int) error {
 	return soc.set(false, func(o *sockOpts) error { o.rate = value; return nil })
 }
 
-// SetRcvbuf: only -1, the system's size (needs SO_RCVBUF in package socket).
-func (soc *Socket) SetRcvbuf(value int) error { return soc.only(value == -1) }
+// SetRcvbuf sets the kernel receive buffer of TCP connections (SO_RCVBUF)
+// in bytes; -1 or 0 keeps the system's.
+func (soc *Socket) SetRcvbuf(value int) error {
+	if value < -1 || value > maxInt32 {
+		return einval
+	}
+	return soc.set(true, func(o *sockOpts) error { o.rcvbuf = value; return nil })
+}
 
 // SetRcvhwm sets the inbound high-water mark (0: none).
 func (soc *Socket) SetRcvhwm(value int) error {
@@ -239,11 +247,17 @@ func (soc *Socket) SetRecoveryIvl(value time.Duration) error {
 	return soc.set(false, func(o *sockOpts) error { o.recoveryIvl = value; return nil })
 }
 
-// SetReqCorrelate: only 0 (needs REQ_CORRELATE in package socket).
-func (soc *Socket) SetReqCorrelate(value int) error { return soc.only(value == 0) }
+// SetReqCorrelate makes a REQ tag each request with an id and accept only
+// the reply that echoes its latest one (ZMQ_REQ_CORRELATE).
+func (soc *Socket) SetReqCorrelate(value int) error {
+	return soc.set(true, func(o *sockOpts) error { o.reqCorrelate = value != 0; return nil })
+}
 
-// SetReqRelaxed: only 0 (needs REQ_RELAXED in package socket).
-func (soc *Socket) SetReqRelaxed(value int) error { return soc.only(value == 0) }
+// SetReqRelaxed lets a REQ send a new request before the reply to the last
+// one came (ZMQ_REQ_RELAXED), as after a receive that timed out.
+func (soc *Socket) SetReqRelaxed(value int) error {
+	return soc.set(true, func(o *sockOpts) error { o.reqRelaxed = value != 0; return nil })
+}
 
 // SetRouterHandover lets a new peer take over an identity in use.
 func (soc *Socket) SetRouterHandover(value bool) error {
@@ -258,8 +272,14 @@ func (soc *Socket) SetRouterMandatory(value int) error {
 // SetRouterRaw: only 0 (raw TCP needs the STREAM type in package socket).
 func (soc *Socket) SetRouterRaw(value int) error { return soc.only(value == 0) }
 
-// SetSndbuf: only -1, the system's size (needs SO_SNDBUF in package socket).
-func (soc *Socket) SetSndbuf(value int) error { return soc.only(value == -1) }
+// SetSndbuf sets the kernel send buffer of TCP connections (SO_SNDBUF) in
+// bytes; -1 or 0 keeps the system's.
+func (soc *Socket) SetSndbuf(value int) error {
+	if value < -1 || value > maxInt32 {
+		return einval
+	}
+	return soc.set(true, func(o *sockOpts) error { o.sndbuf = value; return nil })
+}
 
 // SetSndhwm sets the outbound high-water mark (0: none).
 func (soc *Socket) SetSndhwm(value int) error {
@@ -318,23 +338,52 @@ func (soc *Socket) subscribe(filter string, on bool) error {
 // SetTcpAcceptFilter: only "" (needs accept filters in package socket).
 func (soc *Socket) SetTcpAcceptFilter(filter string) error { return soc.only(filter == "") }
 
-// SetTcpKeepalive: only -1, the system's (needs keepalive options in package socket).
-func (soc *Socket) SetTcpKeepalive(value int) error { return soc.only(value == -1) }
+// SetTcpKeepalive sets TCP keep-alive: -1 the system's default, 0 off, 1 on.
+func (soc *Socket) SetTcpKeepalive(value int) error {
+	if value < -1 || value > 1 {
+		return einval
+	}
+	return soc.set(true, func(o *sockOpts) error { o.keepalive = value; return nil })
+}
 
-// SetTcpKeepaliveCnt: only -1 (see SetTcpKeepalive).
-func (soc *Socket) SetTcpKeepaliveCnt(value int) error { return soc.only(value == -1) }
+// SetTcpKeepaliveCnt sets how many unanswered probes drop a connection
+// (TCP_KEEPCNT; -1: the system's), with SetTcpKeepalive(1).
+func (soc *Socket) SetTcpKeepaliveCnt(value int) error {
+	if value < -1 || value > 127 {
+		return einval
+	}
+	return soc.set(true, func(o *sockOpts) error { o.kaCnt = value; return nil })
+}
 
-// SetTcpKeepaliveIdle: only -1 (see SetTcpKeepalive).
-func (soc *Socket) SetTcpKeepaliveIdle(value int) error { return soc.only(value == -1) }
+// SetTcpKeepaliveIdle sets the idle seconds before the first probe
+// (TCP_KEEPIDLE; -1: the system's), with SetTcpKeepalive(1).
+func (soc *Socket) SetTcpKeepaliveIdle(value int) error {
+	if value < -1 || value > 32767 {
+		return einval
+	}
+	return soc.set(true, func(o *sockOpts) error { o.kaIdle = value; return nil })
+}
 
-// SetTcpKeepaliveIntvl: only -1 (see SetTcpKeepalive).
-func (soc *Socket) SetTcpKeepaliveIntvl(value int) error { return soc.only(value == -1) }
+// SetTcpKeepaliveIntvl sets the seconds between probes (TCP_KEEPINTVL;
+// -1: the system's), with SetTcpKeepalive(1).
+func (soc *Socket) SetTcpKeepaliveIntvl(value int) error {
+	if value < -1 || value > 32767 {
+		return einval
+	}
+	return soc.set(true, func(o *sockOpts) error { o.kaIntvl = value; return nil })
+}
 
 // SetTcpMaxrt: only 0 (needs TCP_USER_TIMEOUT in package socket).
 func (soc *Socket) SetTcpMaxrt(value time.Duration) error { return soc.only(value == 0) }
 
-// SetTos: only 0 (needs IP_TOS in package socket).
-func (soc *Socket) SetTos(value int) error { return soc.only(value == 0) }
+// SetTos sets the type-of-service byte of outgoing packets (IP_TOS,
+// IPV6_TCLASS); 0 leaves it alone.
+func (soc *Socket) SetTos(value int) error {
+	if value < 0 || value > 255 {
+		return einval
+	}
+	return soc.set(true, func(o *sockOpts) error { o.tos = value; return nil })
+}
 
 // SetUseFd: only -1 (a Go listener cannot adopt a descriptor here).
 func (soc *Socket) SetUseFd(value int) error { return soc.only(value == -1) }
