@@ -15,12 +15,16 @@ into this repository).
 
 # How it maps
 
-libzmq takes options after zmq_socket; package socket takes them at New. A
-Socket therefore records its options and makes the socket.Socket when first
-needed: the first Bind, Connect, Send, Recv, GetEvents or poll. Options that
-package socket only takes at New fail with ENOTSUP after that point instead
-of being ignored; RCVTIMEO, SNDTIMEO and subscriptions can change at any
-time. Sends copy the caller's bytes, as libzmq's do. Every failure is an
+libzmq takes every option after zmq_socket; package socket fixes the
+security mechanism and its keys at New. A Socket therefore records its
+options and makes the socket.Socket when first needed: the first Bind,
+Connect, Send, Recv, GetEvents or poll. From then on an option is applied to
+the socket with socket.SetOption, taking effect as libzmq's does (HWMs for
+connections made afterwards, timeouts at the next call, the ZAP domain at
+the next handshake, ...); the security options (PLAIN_*, CURVE_*) and, after
+the first Bind or Connect, IDENTITY fail with ENOTSUP instead of being
+ignored. RCVTIMEO and SNDTIMEO are package socket's own timeouts (no
+context or timer per call). Sends copy the caller's bytes, as libzmq's do. Every failure is an
 Errno (EAGAIN, EFSM, ETERM, ENOTSUP, ...; AsErrno also maps package socket's
 sentinels), or one of the Error... variables for a closed socket or a bad
 poller id.
@@ -79,7 +83,7 @@ back by the getter because it has no meaning here.
 	AuthPlainAdd/Remove/RemoveAll         done
 	AuthCurveAdd/Remove/RemoveAll         done
 	AuthSetMetadataHandler, AuthMetaBlob  done in the ZAP reply; the metadata does not reach messages yet
-	ServerAuthNull                        done as SetZapDomain (before the first Bind or Connect)
+	ServerAuthNull                        done as SetZapDomain
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
 	GetEvents                             done (as a poll with timeout 0)
@@ -87,15 +91,16 @@ back by the getter because it has no meaning here.
 
 Socket options, Set and Get unless marked:
 
-	Identity, Sndhwm, Rcvhwm, Linger, ReconnectIvl, ReconnectIvlMax, HandshakeIvl,
+	Sndhwm, Rcvhwm, Linger, ReconnectIvl, ReconnectIvlMax, HandshakeIvl,
 	Maxmsgsize, Immediate, RouterMandatory (set), RouterHandover (set),
 	XpubVerbose (set), XpubNodrop (set), HeartbeatIvl/Ttl/Timeout (set),
-	ReqRelaxed (set), ReqCorrelate (set), Ipv6 (tcp://* dual-stack),
-	TcpKeepalive/Cnt/Idle/Intvl, Tos, Sndbuf, Rcvbuf,
+	Rcvtimeo, Sndtimeo, ReqRelaxed (set), ReqCorrelate (set), ZapDomain,
+	Ipv6 (tcp://* binds dual-stack), TcpKeepalive/Cnt/Idle/Intvl, Tos,
+	Sndbuf, Rcvbuf                        done at any time, as libzmq (above)
+	Identity                              done before the first Bind or Connect; afterwards ENOTSUP
 	PlainServer, PlainUsername, PlainPassword, CurveServer (set),
-	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes), ZapDomain
-	                                      done before the socket is made; afterwards ENOTSUP (needs setters in package socket)
-	Rcvtimeo, Sndtimeo                    done at any time
+	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes)
+	                                      done before the socket is made; afterwards ENOTSUP (package socket fixes the mechanism at New)
 	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB; others EINVAL)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
 	Conflate, ProbeRouter, XpubManual, XpubVerboser,

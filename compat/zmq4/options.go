@@ -77,51 +77,47 @@ func (o *sockOpts) mechanism() Mechanism {
 	return NULL
 }
 
-// build turns the recorded options into package socket's. soc.mu is held.
+// build turns the recorded options into package socket's, for New.
+// soc.mu is held.
 func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
+	opts := o.live()
+	if o.identity != "" {
+		opts = append(opts, socket.WithIdentity([]byte(o.identity)))
+	}
+	sec, err := o.security(soc)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, sec...), nil
+}
+
+// live returns every option package socket can change on a live socket
+// (Socket.SetOption), with the recorded values: New takes them, and a
+// setter called after the socket is made applies them all again (the
+// unchanged ones change nothing).
+func (o *sockOpts) live() []socket.Option {
 	opts := []socket.Option{
 		socket.WithSendHWM(o.sndhwm), socket.WithRecvHWM(o.rcvhwm),
 		socket.WithLinger(o.linger),
 		socket.WithReconnectInterval(o.reconnectIvl),
 		socket.WithReconnectIntervalMax(o.reconnectIvlMax),
 		socket.WithMaxMsgSize(o.maxmsgsize),
+		socket.WithImmediate(o.immediate),
+		socket.WithRouterMandatory(o.routerMandatory),
+		socket.WithRouterHandover(o.routerHandover),
+		socket.WithXPubVerbose(o.xpubVerbose),
+		socket.WithXPubNoDrop(o.xpubNodrop),
+		socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO),
+		socket.WithReqRelaxed(o.reqRelaxed),
+		socket.WithReqCorrelate(o.reqCorrelate),
+		socket.WithRecvTimeout(o.rcvtimeo),
+		socket.WithSendTimeout(o.sndtimeo),
+		socket.WithZAPDomain(o.zapDomain),
 	}
 	if o.handshakeIvl > 0 {
 		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
 	}
-	if o.identity != "" {
-		opts = append(opts, socket.WithIdentity([]byte(o.identity)))
-	}
-	if o.immediate {
-		opts = append(opts, socket.WithImmediate(true))
-	}
-	if o.routerMandatory {
-		opts = append(opts, socket.WithRouterMandatory(true))
-	}
-	if o.routerHandover {
-		opts = append(opts, socket.WithRouterHandover(true))
-	}
-	if o.xpubVerbose {
-		opts = append(opts, socket.WithXPubVerbose(true))
-	}
-	if o.xpubNodrop {
-		opts = append(opts, socket.WithXPubNoDrop(true))
-	}
-	if o.hbIvl > 0 {
-		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
-	}
-	if o.reqRelaxed {
-		opts = append(opts, socket.WithReqRelaxed(true))
-	}
-	if o.reqCorrelate {
-		opts = append(opts, socket.WithReqCorrelate(true))
-	}
-	opts = append(opts, o.tcp()...)
-	sec, err := o.security(soc)
-	if err != nil {
-		return nil, err
-	}
-	return append(opts, sec...), nil
+	return append(opts, o.tcp()...)
 }
 
 // security maps the PLAIN and CURVE options and the ZAP domain. Servers
@@ -194,32 +190,18 @@ func clientServerKey(o *sockOpts) ([32]byte, error) {
 	return nobody, err
 }
 
-// tcp maps the TCP options; values left at libzmq's defaults add nothing.
+// tcp maps the TCP options (libzmq's -1, the system's value, is 0 here).
 func (o *sockOpts) tcp() []socket.Option {
-	var opts []socket.Option
-	if o.ipv6 {
-		opts = append(opts, socket.WithIPv6(true))
+	orOS := func(n int) int { return max(n, 0) }
+	secs := func(n int) time.Duration { return time.Duration(orOS(n)) * time.Second }
+	return []socket.Option{
+		socket.WithIPv6(o.ipv6),
+		socket.WithSendBuffer(orOS(o.sndbuf)),
+		socket.WithRecvBuffer(orOS(o.rcvbuf)),
+		socket.WithTOS(o.tos),
+		socket.WithTCPKeepalive(socket.Keepalive(o.keepalive)),
+		socket.WithTCPKeepaliveCount(orOS(o.kaCnt)),
+		socket.WithTCPKeepaliveIdle(secs(o.kaIdle)),
+		socket.WithTCPKeepaliveInterval(secs(o.kaIntvl)),
 	}
-	if o.sndbuf > 0 {
-		opts = append(opts, socket.WithSendBuffer(o.sndbuf))
-	}
-	if o.rcvbuf > 0 {
-		opts = append(opts, socket.WithRecvBuffer(o.rcvbuf))
-	}
-	if o.tos > 0 {
-		opts = append(opts, socket.WithTOS(o.tos))
-	}
-	if o.keepalive >= 0 {
-		opts = append(opts, socket.WithTCPKeepalive(socket.Keepalive(o.keepalive)))
-	}
-	if o.kaCnt > 0 {
-		opts = append(opts, socket.WithTCPKeepaliveCount(o.kaCnt))
-	}
-	if o.kaIdle > 0 {
-		opts = append(opts, socket.WithTCPKeepaliveIdle(time.Duration(o.kaIdle)*time.Second))
-	}
-	if o.kaIntvl > 0 {
-		opts = append(opts, socket.WithTCPKeepaliveInterval(time.Duration(o.kaIntvl)*time.Second))
-	}
-	return opts
 }

@@ -84,15 +84,14 @@ func (soc *Socket) sendFrames(frames [][]byte, flags Flag) (int, error) {
 	}
 	msg := socket.NewMsg(soc.out...)
 	soc.out = nil
-	timeout := soc.opt.sndtimeo
 	soc.mu.Unlock()
 
-	if flags&DONTWAIT != 0 || timeout == 0 {
-		err = s.TrySend(msg)
+	// The frames are copies made for this send: the socket may own them.
+	// SNDTIMEO is the socket's own send timeout; Term ends the wait.
+	if flags&DONTWAIT != 0 {
+		err = s.TrySendOwned(msg)
 	} else {
-		ctx, cancel := soc.callCtx(timeout)
-		err = s.Send(ctx, msg)
-		cancel()
+		err = s.SendOwned(soc.ctx.ctx, msg)
 	}
 	soc.mu.Lock()
 	defer soc.mu.Unlock()
@@ -211,16 +210,14 @@ func (soc *Socket) recvFrame(flags Flag) ([]byte, error) {
 		soc.mu.Unlock()
 		return nil, EFSM
 	}
-	timeout := soc.opt.rcvtimeo
 	soc.mu.Unlock()
 
+	// RCVTIMEO is the socket's own receive timeout; Term ends the wait.
 	var m socket.Msg
-	if flags&DONTWAIT != 0 || timeout == 0 {
+	if flags&DONTWAIT != 0 {
 		m, err = s.TryRecv()
 	} else {
-		ctx, cancel := soc.callCtx(timeout)
-		m, err = s.Recv(ctx)
-		cancel()
+		m, err = s.Recv(soc.ctx.ctx)
 	}
 	soc.mu.Lock()
 	defer soc.mu.Unlock()
