@@ -209,3 +209,30 @@ func TestIpv6DualStack(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeoutsChangeLive: RCVTIMEO set after the socket is made bounds the
+// next Recv; 0 makes it return at once.
+func TestTimeoutsChangeLive(t *testing.T) {
+	s := newSock(t, PULL)
+	if err := s.Bind(inproc()); err != nil {
+		t.Fatal(err)
+	}
+	eagain := Errno(syscall.EAGAIN)
+	s.SetRcvtimeo(30 * time.Millisecond)
+	start := time.Now()
+	if _, err := s.Recv(0); err != eagain {
+		t.Fatalf("Recv = %v, want EAGAIN", err)
+	}
+	if waited := time.Since(start); waited < 30*time.Millisecond {
+		t.Fatalf("Recv returned after %v, before its 30ms RCVTIMEO", waited)
+	}
+	s.SetRcvtimeo(0)
+	if _, err := s.Recv(0); err != eagain {
+		t.Fatalf("Recv with RCVTIMEO 0 = %v, want EAGAIN", err)
+	}
+	push := newSock(t, PUSH)
+	push.SetSndtimeo(0)
+	if _, err := push.Send("nobody", 0); err != eagain {
+		t.Fatalf("Send with no peer and SNDTIMEO 0 = %v, want EAGAIN", err)
+	}
+}
