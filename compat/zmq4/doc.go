@@ -86,7 +86,7 @@ back by the getter because it has no meaning here.
 	ServerAuthNull                        done as SetZapDomain
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
-	GetEvents                             done (as a poll with timeout 0)
+	GetEvents                             done (package socket's Socket.Events: nothing taken off)
 	GetLastEndpoint, GetRcvmore, GetMechanism, GetThreadSafe (false)  done
 
 Socket options, Set and Get unless marked:
