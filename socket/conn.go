@@ -33,6 +33,9 @@ type streamConn struct {
 	// kick wakes the parked writer to finish what a direct write left in
 	// zc's buffer because the socket would not take it all at once.
 	kick chan struct{}
+	// ttlSet carries the peer's PING TTL from the reader to the writer
+	// (heartbeat_ttl.go).
+	ttlSet chan time.Duration
 }
 
 // shutdown ends the connection: it records the cause, wakes the reader
@@ -54,7 +57,7 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		HandshakeTimeout: o.handshakeIvl,
 		Security:         o.sec,
 		Announce:         o.legacy.announce,
-		RefuseLegacy:     o.legacy.refuse,
+		RefuseLegacy:     o.legacy.refuse || refusesLegacyForZAP(o),
 	}
 	cfg.Security.ZAP = s.zapFunc()
 	return cfg
@@ -71,6 +74,7 @@ func fillPeer(p *peer, zc *zmtp.Conn) {
 	if a := zc.NetConn().RemoteAddr(); a != nil {
 		p.addr = a.String()
 	}
+	p.md.Store(newConnInfo(zc).metadata())
 }
 
 // errPeerGone reports a connection whose peer was detached before it started.
@@ -104,6 +108,10 @@ func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
 		p.mu.Unlock()
 	}
 
+	c.watchPeerTTL()
+	if s.opt().ext.probeRouter {
+		c.probe()
+	}
 	writerDone := make(chan struct{})
 	s.wg.Add(1)
 	go func() {
@@ -262,6 +270,8 @@ func (c *streamConn) write() {
 			out.Rollback()
 		}
 	}
+	var ttl ttlWatch // the peer's PING TTL, once it sent one
+	defer ttl.stop()
 	var batch [][][]byte // reused: PopBatch appends to it without allocating
 	// unsent: the first message of the batch that may still sit, whole or
 	// in part, in zc's buffer (tracked only while Close lingers).
@@ -284,6 +294,7 @@ func (c *streamConn) write() {
 			c.wmu.Unlock()
 		}
 		ticked, done := false, false
+		ttlCheck, newTTL := false, time.Duration(-1)
 		select {
 		case <-ready:
 		case <-c.kick:
@@ -291,12 +302,26 @@ func (c *streamConn) write() {
 			done = true
 		case <-tick:
 			ticked = true
+		case <-ttl.C:
+			ttlCheck = true
+		case newTTL = <-c.ttlSet:
 		}
 		if parked {
 			c.wmu.Lock()
 		}
 		if done {
 			return
+		}
+		if newTTL >= 0 {
+			ttl.set(newTTL)
+			continue
+		}
+		if ttlCheck {
+			if err := ttl.expired(c.zc.LastRead()); err != nil {
+				c.shutdown(err)
+				return
+			}
+			continue
 		}
 		if ticked {
 			if time.Since(c.zc.LastRead()) > o.hbTimeout {
@@ -336,10 +361,6 @@ func (c *streamConn) write() {
 			// likely meets a connection whose peer has read everything,
 			// which decides how large bodies are best written.
 			zmtphook.SetDrained(c.zc, parked && n == 1)
-			// While Close lingers, note which messages the kernel has
-			// taken whole (nothing of them left in zc's buffer), so that a
-			// cut connection's losses are counted exactly; otherwise this
-			// costs one atomic load per batch.
 			// While Close lingers, track which messages may still sit in
 			// zc's buffer, so that a cut connection's losses are counted
 			// exactly (see unsentWindow); otherwise this costs an atomic
@@ -351,7 +372,8 @@ func (c *streamConn) write() {
 					if !counting {
 						// Close began during this batch: hand what is
 						// buffered to the kernel, so every message
-						// before this one is out.
+						// before this one is out. If that fails, the
+						// previous message may be lost too: count it.
 						counting = true
 						if err := c.zc.Flush(); err != nil {
 							c.s.noteUnwritten(len(batch) - max(i-1, 0))

@@ -18,6 +18,17 @@
 // the message it is given (they may be queued for several peers); what Recv
 // returns belongs to the caller.
 //
+// # Message metadata
+//
+// A received message knows the connection it came over, as libzmq's
+// zmq_msg_gets does: Msg.Property answers Socket-Type, Identity (also
+// Routing-Id), User-Id, Peer-Address and every other property of the peer's
+// handshake or its ZAP reply. The set is made once per connection after the
+// handshake and shared by its messages (Msg.Metadata), so it costs nothing
+// per message. A persistent connect peer's set is replaced when it
+// reconnects; messages still queued from the old connection then answer for
+// the new one.
+//
 // # Crash recovery
 //
 // With WithSwap and WithRetention (keyed by identity) a socket keeps the

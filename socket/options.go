@@ -56,6 +56,7 @@ type options struct {
 	// monitorMute holds the event kinds the monitor does not deliver
 	// (WithMonitorMask); zero delivers all.
 	monitorMute EventMask
+	ext         extOptions // options_ext.go
 }
 
 func defaultOptions() options {

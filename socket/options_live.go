@@ -56,6 +56,9 @@ var settable = map[string]bool{
 	// SNDTIMEO, REQ_RELAXED and REQ_CORRELATE; ZAP's domain and handler
 	// and the announced ZMTP version at the next handshake.
 	"timeo": true, "req": true, "zapDomain": true, "zap": true, "legacy": true,
+	// CONFLATE for pipes made afterwards, PROBE_ROUTER and the XPUB flags
+	// from the next connection or subscription on (options_ext.go).
+	"ext": true,
 }
 
 // fieldNames maps options fields to the names errors show for them.

@@ -84,6 +84,7 @@ type sockConfig struct {
 	req  reqFlags    // flags_req.go
 	auth authFlags   // flags_auth.go
 	zmtp zmtpVersion // flags_legacy.go
+	ext  extFlags    // flags_ext.go
 }
 
 // stringList is a repeatable string flag.
@@ -204,6 +205,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	addReqFlags(fs, &c.req)
 	addAuthFlags(fs, &c.auth)
 	addLegacyFlags(fs, &c.zmtp)
+	addExtFlags(fs, &c.ext)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
 }
@@ -301,6 +303,9 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	}
 	if c.routerMandatory && t != socket.Router {
 		return bad("--router-mandatory is only for router")
+	}
+	if err := c.ext.check(t); err != nil {
+		return bad("%v", err)
 	}
 	if c.reconnectIvl < 0 || c.reconnectIvlMax < 0 || c.heartbeat < 0 {
 		return bad("--reconnect-ivl, --reconnect-ivl-max and --heartbeat must not be negative")
@@ -444,6 +449,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	opts = append(opts, c.tcp.options()...)
 	opts = append(opts, c.req.options()...)
 	opts = append(opts, c.zmtp.options()...)
+	opts = append(opts, c.ext.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err

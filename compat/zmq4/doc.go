@@ -39,8 +39,9 @@ ZAP is package socket's: a PLAIN or CURVE server, and a NULL server with a
 ZAP domain, asks the handler bound at inproc://zeromq.zap.01 (a program's
 own REP handler, or AuthStart's) about each client, with its address, as
 libzmq 4.3 does: without a handler a PLAIN server refuses every client, a
-CURVE or NULL server admits them. The reply's user id and metadata do not
-reach received messages yet.
+CURVE or NULL server admits them. The reply's user id and metadata reach
+each received message (Recv...WithMetadata: "User-Id" and the metadata's
+names).
 
 The default linger is socket.DefaultLinger (1s), not libzmq's infinite wait:
 Close of a socket whose peer is gone returns. GetLinger reports it.
@@ -73,7 +74,7 @@ back by the getter because it has no meaning here.
 	Close, Context, GetType, String       done
 	Send, SendBytes, SendMessage, SendMessageDontwait   done (SNDMORE frames are sent with the last one)
 	Recv, RecvBytes, RecvMessage, RecvMessageBytes       done
-	Recv...WithMetadata                   done without properties; asked for any property: ENOTSUP before taking a message (needs per-message metadata in package socket)
+	Recv...WithMetadata                   done: Socket-Type, Identity, Routing-Id, User-Id, Peer-Address and the ZAP reply's metadata; a property the message lacks is left out
 	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_NO_DETAIL (no PROTOCOL/AUTH detail), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is 0 (no fds, no errno detail)
 	NewPoller, Poller methods, Polled     done (package socket's Poller, above)
 	NewReactor, Reactor methods           done
@@ -82,7 +83,7 @@ back by the getter because it has no meaning here.
 	AuthAllow, AuthDeny                   done (a client without an IP address, over ipc, is refused by a domain with a list)
 	AuthPlainAdd/Remove/RemoveAll         done
 	AuthCurveAdd/Remove/RemoveAll         done
-	AuthSetMetadataHandler, AuthMetaBlob  done in the ZAP reply; the metadata does not reach messages yet
+	AuthSetMetadataHandler, AuthMetaBlob  done: the metadata reaches each received message
 	ServerAuthNull                        done as SetZapDomain
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
@@ -96,16 +97,18 @@ Socket options, Set and Get unless marked:
 	XpubVerbose (set), XpubNodrop (set), HeartbeatIvl/Ttl/Timeout (set),
 	Rcvtimeo, Sndtimeo, ReqRelaxed (set), ReqCorrelate (set), ZapDomain,
 	Ipv6 (tcp://* binds dual-stack), TcpKeepalive/Cnt/Idle/Intvl, Tos,
-	Sndbuf, Rcvbuf                        done at any time, as libzmq (above)
+	Sndbuf, Rcvbuf, Conflate, ProbeRouter (set), XpubManual (set),
+	XpubWelcomeMsg (set)                  done at any time, as libzmq (above); Conflate on PUSH, PULL,
+	                                      PUB, SUB, DEALER, ProbeRouter on ROUTER, DEALER, REQ, the XPUB
+	                                      ones on XPUB; on other types accepted without effect
+	ConnectRid (set)                      done: routes the peer of the next Connect of a ROUTER by it, that Connect only
 	Identity                              done before the first Bind or Connect; afterwards ENOTSUP
 	PlainServer, PlainUsername, PlainPassword, CurveServer (set),
 	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes)
 	                                      done before the socket is made; afterwards ENOTSUP (package socket fixes the mechanism at New)
-	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB; others EINVAL)
+	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB, an XPUB with XpubManual; others EINVAL)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
-	Conflate, ProbeRouter, XpubManual, XpubVerboser,
-	XpubWelcomeMsg, InvertMatching, ConnectRid, RouterRaw, StreamNotify,
-	TcpMaxrt, TcpAcceptFilter, ConnectTimeout, Backlog, SocksProxy, UseFd
+	XpubVerboser, InvertMatching, RouterRaw, StreamNotify, TcpMaxrt, TcpAcceptFilter, ConnectTimeout, Backlog, SocksProxy, UseFd
 	                                      libzmq's default value accepted (and reported by the getter); any other: ENOTSUP (needs the feature in package socket)
 	Gssapi... (all), Vmci... (all)        ENOTSUP: GSSAPI needs a Kerberos library, vmci a VMware transport
 */

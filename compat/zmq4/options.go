@@ -42,6 +42,8 @@ type sockOpts struct {
 	curveSrvSet          bool
 	zapDomain            string
 
+	ext extOpts // options_ext.go
+
 	// options accepted and reported back that have no effect here
 	// (multicast transports, I/O thread affinity): see the package doc.
 	affinity                     uint64
@@ -80,7 +82,7 @@ func (o *sockOpts) mechanism() Mechanism {
 // build turns the recorded options into package socket's, for New.
 // soc.mu is held.
 func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
-	opts := o.live()
+	opts := o.live(soc.typ)
 	if o.identity != "" {
 		opts = append(opts, socket.WithIdentity([]byte(o.identity)))
 	}
@@ -95,7 +97,7 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 // (Socket.SetOption), with the recorded values: New takes them, and a
 // setter called after the socket is made applies them all again (the
 // unchanged ones change nothing).
-func (o *sockOpts) live() []socket.Option {
+func (o *sockOpts) live(t Type) []socket.Option {
 	opts := []socket.Option{
 		socket.WithSendHWM(o.sndhwm), socket.WithRecvHWM(o.rcvhwm),
 		socket.WithLinger(o.linger),
@@ -117,6 +119,7 @@ func (o *sockOpts) live() []socket.Option {
 	if o.handshakeIvl > 0 {
 		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
 	}
+	opts = append(opts, o.ext.build(t)...)
 	return append(opts, o.tcp()...)
 }
 

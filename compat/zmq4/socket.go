@@ -32,10 +32,13 @@ type Socket struct {
 	binds   []string // bound endpoints, resolved (for EVENT_CLOSED at Close)
 	monitor *monitor
 
-	// receiving: the message being read frame by frame.
+	// receiving: the message being read frame by frame, and the metadata
+	// of the message being read, or of the last one read (RecvWithMetadata
+	// asks after it is done).
 	in     [][]byte
 	inNext int
 	more   bool
+	inMD   *socket.Metadata
 
 	// sending: frames given with SNDMORE, sent with the last one.
 	out [][]byte
@@ -202,7 +205,12 @@ func (soc *Socket) Connect(endpoint string) error {
 	if !validHost(endpoint) {
 		return einval
 	}
-	if err := s.Connect(endpoint); err != nil {
+	if rid := soc.takeConnectRid(); rid != "" && soc.typ == ROUTER {
+		err = s.ConnectWithRoutingID(endpoint, []byte(rid))
+	} else {
+		err = s.Connect(endpoint)
+	}
+	if err != nil {
 		return toErrno(err)
 	}
 	soc.last = endpoint
