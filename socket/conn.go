@@ -3,6 +3,7 @@ package socket
 import (
 	"context"
 	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -18,6 +19,9 @@ type streamConn struct {
 	s  *Socket
 	zc *zmtp.Conn
 	p  *peer
+	// raw is a STREAM connection's socket, read and written without ZMTP
+	// (conn_stream.go); zc is nil then.
+	raw net.Conn
 
 	ctx    context.Context // cancelled by shutdown
 	cancel context.CancelFunc
@@ -44,6 +48,10 @@ func (c *streamConn) shutdown(cause error) {
 	c.once.Do(func() {
 		c.err = cause
 		c.cancel()
+		if c.raw != nil {
+			c.raw.Close()
+			return
+		}
 		c.zc.Close()
 	})
 }

@@ -25,8 +25,8 @@ type connector struct {
 	// pre is the peer made at Connect time for types that queue messages
 	// before the connection is up; it outlives reconnects.
 	pre *peer
-	// routingID is what ROUTER routes this endpoint's peer by
-	// (ConnectWithRoutingID); nil: the peer's own identity or a generated one.
+	// routingID is the routing id this endpoint's peers get
+	// (ZMQ_CONNECT_ROUTING_ID), nil for a generated one.
 	routingID []byte
 
 	mu  sync.Mutex
@@ -39,14 +39,20 @@ type connector struct {
 // without wildcards.
 func (s *Socket) Connect(endpoint string) error { return s.connect(endpoint, nil) }
 
-// connect is Connect; rid, when set, is the routing id a ROUTER gives the
-// peer reached this way (ConnectWithRoutingID).
+// connect is Connect with the routing id its peers get (rid, see
+// ConnectWithRoutingID), or nil for the one set by WithConnectRoutingID.
 func (s *Socket) connect(endpoint string, rid []byte) error {
 	ep, err := parseEndpoint(endpoint, false)
 	if err != nil {
 		return err
 	}
+	if err := s.checkStreamTransport(ep); err != nil {
+		return err
+	}
 	s.markUsed()
+	if rid == nil {
+		rid = s.takeConnectRoutingID()
+	}
 	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{}), routingID: rid}
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	s.mu.Lock()
@@ -195,6 +201,15 @@ func (c *connector) run() {
 		}
 		addr := nc.RemoteAddr().String()
 		s.emit(Event{Kind: EventConnected, Endpoint: ep, Peer: addr})
+		if s.typ == Stream {
+			// Raw bytes, no handshake (conn_stream.go).
+			s.serveRaw(nc, ep, c)
+			ivl = s.o.reconnectIvl
+			if c.ctx.Err() != nil || s.closing.Load() || !c.sleep(jitter(ivl)) {
+				return
+			}
+			continue
+		}
 		zc, err := zmtp.Handshake(c.ctx, nc, s.zmtpConfig())
 		if err != nil {
 			if c.ctx.Err() != nil {

@@ -1,6 +1,9 @@
 // Package socket implements ZeroMQ's classic socket types (PAIR, PUB, SUB,
 // XPUB, XSUB, PUSH, PULL, REQ, REP, DEALER, ROUTER) over tcp://, ipc:// and
-// inproc:// endpoints, speaking ZMTP 3.x on the wire through package zmtp.
+// inproc:// endpoints, speaking ZMTP 3.x on the wire through package zmtp,
+// and STREAM, which talks raw bytes to any tcp or ipc program (stream.go).
+// Proxy and SteerableProxy forward between two sockets as zmq_proxy and
+// zmq_proxy_steerable do.
 //
 // Every (socket, peer) pair owns one outbound and one inbound queue.Pipe. The
 // socket types differ only in how they pick pipes: load balancing (PUSH,

@@ -59,6 +59,9 @@ var settable = map[string]bool{
 	// CONFLATE for pipes made afterwards, PROBE_ROUTER and the XPUB flags
 	// from the next connection or subscription on (options_ext.go).
 	"ext": true,
+	// STREAM_NOTIFY for connections made from then on; CONNECT_ROUTING_ID
+	// for the next Connect (stream_options.go).
+	"stream": true,
 }
 
 // fieldNames maps options fields to the names errors show for them.

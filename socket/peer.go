@@ -67,6 +67,8 @@ type peer struct {
 
 	attached atomic.Bool
 
+	streamPeerState // STREAM only (stream.go)
+
 	// PUB/XPUB side, guarded by the dist lock: the topics this peer subscribed.
 	subs map[string]struct{}
 	mark uint64 // dist: last send generation this peer was matched in

@@ -102,6 +102,9 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	if err := checkLegacy(t, &o); err != nil {
 		return nil, err
 	}
+	if err := checkStreamOptions(t, &o); err != nil {
+		return nil, err
+	}
 	s := &Socket{
 		typ:   t,
 		o:     o,
@@ -155,6 +158,8 @@ func newHandler(s *Socket) handler {
 		return &dealerSocket{s: s}
 	case Router:
 		return newRouterSocket(s)
+	case Stream:
+		return newStreamSocket(s)
 	}
 	panic("socket: unreachable")
 }

@@ -63,7 +63,7 @@ back by the getter because it has no meaning here.
 	Z85encode, Z85decode                  done
 	NewCurveKeypair, AuthCurvePublic      done
 	NewContext, (*Context).Term, Term     done: Term ends blocked calls with ETERM and waits for the sockets to close
-	(*Context).NewSocket, NewSocket       done for every type but STREAM: ENOTSUP (needs a STREAM type in package socket)
+	(*Context).NewSocket, NewSocket       done for every type, STREAM included (raw tcp and ipc peers)
 	Set/GetMaxSockets                     done: NewSocket fails with EMFILE past it
 	Set/GetMaxMsgsz                       done: default of SetMaxmsgsize for sockets made afterwards
 	Set/GetIpv6                           done: default of the sockets' IPV6 (see SetIpv6)
@@ -78,7 +78,7 @@ back by the getter because it has no meaning here.
 	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_NO_DETAIL (no PROTOCOL/AUTH detail), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is 0 (no fds, no errno detail)
 	NewPoller, Poller methods, Polled     done (package socket's Poller, above)
 	NewReactor, Reactor methods           done
-	Proxy, ProxySteerable                 done without capture and control; a capture or control socket: ENOTSUP (needs them in socket.Proxy)
+	Proxy, ProxySteerable                 done, with capture and control (PAUSE, RESUME, TERMINATE, STATISTICS)
 	AuthStart, AuthStop, AuthSetVerbose   done (ZAP above)
 	AuthAllow, AuthDeny                   done (a client without an IP address, over ipc, is refused by a domain with a list)
 	AuthPlainAdd/Remove/RemoveAll         done
@@ -101,14 +101,15 @@ Socket options, Set and Get unless marked:
 	XpubWelcomeMsg (set)                  done at any time, as libzmq (above); Conflate on PUSH, PULL,
 	                                      PUB, SUB, DEALER, ProbeRouter on ROUTER, DEALER, REQ, the XPUB
 	                                      ones on XPUB; on other types accepted without effect
-	ConnectRid (set)                      done: routes the peer of the next Connect of a ROUTER by it, that Connect only
+	StreamNotify (set)                    done at any time (STREAM; for connections made afterwards)
+	ConnectRid (set)                      done: routes the peer of the next Connect of a ROUTER or STREAM by it, that Connect only
 	Identity                              done before the first Bind or Connect; afterwards ENOTSUP
 	PlainServer, PlainUsername, PlainPassword, CurveServer (set),
 	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes)
 	                                      done before the socket is made; afterwards ENOTSUP (package socket fixes the mechanism at New)
 	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB, an XPUB with XpubManual; others EINVAL)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
-	XpubVerboser, InvertMatching, RouterRaw, StreamNotify, TcpMaxrt, TcpAcceptFilter, ConnectTimeout, Backlog, SocksProxy, UseFd
+	XpubVerboser, InvertMatching, RouterRaw, TcpMaxrt, TcpAcceptFilter, ConnectTimeout, Backlog, SocksProxy, UseFd
 	                                      libzmq's default value accepted (and reported by the getter); any other: ENOTSUP (needs the feature in package socket)
 	Gssapi... (all), Vmci... (all)        ENOTSUP: GSSAPI needs a Kerberos library, vmci a VMware transport
 */

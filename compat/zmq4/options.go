@@ -30,6 +30,7 @@ type sockOpts struct {
 	// TCP, with libzmq's numbers: -1 leaves the system's value.
 	keepalive, kaCnt, kaIdle, kaIntvl int
 	tos, sndbuf, rcvbuf               int
+	streamNoNotify                    bool // STREAM_NOTIFY 0
 
 	plainServer          bool
 	plainUser, plainPass string
@@ -120,6 +121,9 @@ func (o *sockOpts) live(t Type) []socket.Option {
 		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
 	}
 	opts = append(opts, o.ext.build(t)...)
+	if t == STREAM {
+		opts = append(opts, socket.WithStreamNotify(!o.streamNoNotify))
+	}
 	return append(opts, o.tcp()...)
 }
 

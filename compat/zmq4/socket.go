@@ -53,9 +53,6 @@ func (ctx *Context) NewSocket(t Type) (soc *Socket, err error) {
 	if _, ok := typeNames[t]; !ok {
 		return nil, einval
 	}
-	if t == STREAM {
-		return nil, ENOTSUP // package socket has no STREAM type yet
-	}
 	soc = &Socket{ctx: ctx, typ: t, mu: new(sync.Mutex), opt: defaultOpts(ctx)}
 	if err := ctx.add(soc); err != nil {
 		return nil, err
@@ -69,7 +66,7 @@ func NewSocket(t Type) (soc *Socket, err error) { return defaultCtx.NewSocket(t)
 var socketTypes = map[Type]socket.Type{
 	PAIR: socket.Pair, PUB: socket.Pub, SUB: socket.Sub, REQ: socket.Req, REP: socket.Rep,
 	DEALER: socket.Dealer, ROUTER: socket.Router, PULL: socket.Pull, PUSH: socket.Push,
-	XPUB: socket.XPub, XSUB: socket.XSub,
+	XPUB: socket.XPub, XSUB: socket.XSub, STREAM: socket.Stream,
 }
 
 // check returns the error for a call on a closed socket or a terminated
@@ -205,7 +202,7 @@ func (soc *Socket) Connect(endpoint string) error {
 	if !validHost(endpoint) {
 		return einval
 	}
-	if rid := soc.takeConnectRid(); rid != "" && soc.typ == ROUTER {
+	if rid := soc.takeConnectRid(); rid != "" && (soc.typ == ROUTER || soc.typ == STREAM) {
 		err = s.ConnectWithRoutingID(endpoint, []byte(rid))
 	} else {
 		err = s.Connect(endpoint)

@@ -325,8 +325,12 @@ func (soc *Socket) SetSndtimeo(value time.Duration) error {
 // SetSocksProxy: only "" (no SOCKS support).
 func (soc *Socket) SetSocksProxy(value string) error { return soc.only(value == "") }
 
-// SetStreamNotify: only 1, the default (no STREAM type yet).
-func (soc *Socket) SetStreamNotify(value int) error { return soc.only(value == 1) }
+// SetStreamNotify sets whether a STREAM delivers an empty message when a
+// peer connects or disconnects (1, the default) or not (0), for connections
+// made from then on.
+func (soc *Socket) SetStreamNotify(value int) error {
+	return soc.set(live, func(o *sockOpts) error { o.streamNoNotify = value == 0; return nil })
+}
 
 // SetSubscribe adds a subscription (SUB, XSUB).
 func (soc *Socket) SetSubscribe(filter string) error { return soc.subscribe(filter, true) }
