@@ -134,3 +134,40 @@ func TestExtOptionsLive(t *testing.T) {
 		t.Fatalf("SUB got %q %v, want the welcome set after Bind", got, err)
 	}
 }
+
+// TestMonitorHandshakeFailedAuth: a PLAIN client the authenticator refuses
+// is reported as libzmq reports it, HANDSHAKE_FAILED_AUTH with the ZAP
+// status code as the value, on the server and on the client (which reads
+// the code from the server's ERROR).
+func TestMonitorHandshakeFailedAuth(t *testing.T) {
+	if err := AuthStart(); err != nil {
+		t.Fatal(err)
+	}
+	defer AuthStop()
+	AuthPlainAdd("mon", "bob", "right")
+	server, client := newSock(t, PULL), newSock(t, PUSH)
+	server.ServerAuthPlain("mon")
+	client.ClientAuthPlain("bob", "wrong")
+	watch := func(s *Socket) *Socket {
+		ep := inproc()
+		if err := s.Monitor(ep, EVENT_HANDSHAKE_FAILED_AUTH); err != nil {
+			t.Fatal(err)
+		}
+		r := newSock(t, PAIR)
+		r.Connect(ep)
+		r.SetRcvtimeo(5 * time.Second)
+		return r
+	}
+	srvEvents, cliEvents := watch(server), watch(client)
+	if err := server.Bind("tcp://127.0.0.1:*"); err != nil {
+		t.Fatal(err)
+	}
+	ep, _ := server.GetLastEndpoint()
+	client.Connect(ep)
+	for name, r := range map[string]*Socket{"server": srvEvents, "client": cliEvents} {
+		ev, _, value, err := r.RecvEvent(0)
+		if err != nil || ev != EVENT_HANDSHAKE_FAILED_AUTH || value != 400 {
+			t.Errorf("%s: RecvEvent = %v, value %d, %v; want EVENT_HANDSHAKE_FAILED_AUTH 400", name, ev, value, err)
+		}
+	}
+}
