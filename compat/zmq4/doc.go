@@ -75,7 +75,7 @@ back by the getter because it has no meaning here.
 	Send, SendBytes, SendMessage, SendMessageDontwait   done (SNDMORE frames are sent with the last one)
 	Recv, RecvBytes, RecvMessage, RecvMessageBytes       done
 	Recv...WithMetadata                   done: Socket-Type, Identity, Routing-Id, User-Id, Peer-Address and the ZAP reply's metadata; a property the message lacks is left out
-	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_AUTH (value: the ZAP status code, on the server and on the refused client), HANDSHAKE_FAILED_PROTOCOL (a handshaken peer refused, e.g. an incompatible socket type), HANDSHAKE_FAILED_NO_DETAIL (any other handshake failure), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is otherwise 0 (no fds, no errno detail)
+	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_AUTH (value: the ZAP status code, on the server and on the refused client), HANDSHAKE_FAILED_PROTOCOL (a peer of an incompatible socket type, or one refused after its handshake, e.g. a ROUTER identity in use), HANDSHAKE_FAILED_NO_DETAIL (any other handshake failure), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is otherwise 0 (no fds, no errno detail)
 	NewPoller, Poller methods, Polled     done (package socket's Poller, above)
 	NewReactor, Reactor methods           done
 	Proxy, ProxySteerable                 done, with capture and control (PAUSE, RESUME, TERMINATE, STATISTICS)

@@ -171,3 +171,24 @@ func TestMonitorHandshakeFailedAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorHandshakeFailedProtocol: a peer of a socket type that cannot
+// talk to ours is HANDSHAKE_FAILED_PROTOCOL.
+func TestMonitorHandshakeFailedProtocol(t *testing.T) {
+	pull, pull2 := newSock(t, PULL), newSock(t, PULL)
+	mon := inproc()
+	if err := pull.Monitor(mon, EVENT_HANDSHAKE_FAILED_PROTOCOL); err != nil {
+		t.Fatal(err)
+	}
+	r := newSock(t, PAIR)
+	r.Connect(mon)
+	r.SetRcvtimeo(5 * time.Second)
+	if err := pull.Bind("tcp://127.0.0.1:*"); err != nil {
+		t.Fatal(err)
+	}
+	ep, _ := pull.GetLastEndpoint()
+	pull2.Connect(ep)
+	if ev, _, _, err := r.RecvEvent(0); err != nil || ev != EVENT_HANDSHAKE_FAILED_PROTOCOL {
+		t.Fatalf("RecvEvent = %v %v, want EVENT_HANDSHAKE_FAILED_PROTOCOL", ev, err)
+	}
+}

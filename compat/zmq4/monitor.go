@@ -86,8 +86,11 @@ func (m *monitor) start(s *socket.Socket, soc *Socket) {
 			code, ok := eventCodes[ev.Kind]
 			value := 0
 			if ev.Kind == socket.EventHandshakeFailed || ev.Kind == socket.EventPeerRefused {
+				var ist *zmtp.IncompatibleSocketTypeError
 				if status, isAuth := authStatus(ev.Err); isAuth {
 					code, value = EVENT_HANDSHAKE_FAILED_AUTH, status
+				} else if errors.As(ev.Err, &ist) {
+					code = EVENT_HANDSHAKE_FAILED_PROTOCOL
 				}
 			}
 			if !ok || code&m.mask == 0 {
