@@ -99,7 +99,10 @@ func TestSendCopiesBytes(t *testing.T) {
 	}
 }
 
-func TestOptionsRecordedThenFixed(t *testing.T) {
+// TestOptionsRecordedThenLive: options are recorded before the socket is
+// made and applied to it afterwards; only the security mechanism, and the
+// identity after the first Bind, can no longer change (ENOTSUP).
+func TestOptionsRecordedThenLive(t *testing.T) {
 	s := newSock(t, PUSH)
 	if err := s.SetSndhwm(7); err != nil {
 		t.Fatal(err)
@@ -110,11 +113,41 @@ func TestOptionsRecordedThenFixed(t *testing.T) {
 	if err := s.Bind(inproc()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSndhwm(9); AsErrno(err) != ENOTSUP {
-		t.Fatalf("SetSndhwm after Bind = %v, want ENOTSUP", err)
+	s.mu.Lock()
+	hwm := s.s.SendHWM()
+	s.mu.Unlock()
+	if hwm != 7 {
+		t.Fatalf("socket's SNDHWM after Bind = %d, want 7", hwm)
+	}
+	if err := s.SetSndhwm(9); err != nil {
+		t.Fatalf("SetSndhwm after Bind = %v", err)
+	}
+	if err := s.SetLinger(0); err != nil {
+		t.Fatalf("SetLinger after Bind = %v", err)
+	}
+	s.mu.Lock()
+	hwm, linger := s.s.SendHWM(), s.s.Linger()
+	s.mu.Unlock()
+	if hwm != 9 || linger != 0 {
+		t.Fatalf("socket's SNDHWM, LINGER after SetSndhwm(9), SetLinger(0) = %d, %v", hwm, linger)
+	}
+	if v, _ := s.GetSndhwm(); v != 9 {
+		t.Fatalf("GetSndhwm = %d, want 9", v)
+	}
+	if err := s.SetSndhwm(-1); AsErrno(err) != Errno(syscall.EINVAL) {
+		t.Fatalf("SetSndhwm(-1) = %v, want EINVAL", err)
 	}
 	if err := s.SetRcvtimeo(time.Millisecond); err != nil {
 		t.Fatalf("SetRcvtimeo after Bind = %v", err)
+	}
+	if err := s.SetPlainServer(1); AsErrno(err) != ENOTSUP {
+		t.Fatalf("SetPlainServer after Bind = %v, want ENOTSUP", err)
+	}
+	if m, _ := s.GetMechanism(); m != NULL {
+		t.Fatalf("mechanism after a refused SetPlainServer = %v", m)
+	}
+	if err := s.SetIdentity("late"); AsErrno(err) != ENOTSUP {
+		t.Fatalf("SetIdentity after Bind = %v, want ENOTSUP", err)
 	}
 	if err := s.SetIdentity(""); AsErrno(err) != Errno(syscall.EINVAL) {
 		t.Fatalf("empty identity = %v", err)
@@ -124,9 +157,9 @@ func TestOptionsRecordedThenFixed(t *testing.T) {
 func TestUnsupportedIsAnError(t *testing.T) {
 	s := newSock(t, PULL)
 	for name, err := range map[string]error{
-		"SetGssapiServer":    s.SetGssapiServer(true),
-		"SetReqRelaxed(1)":   s.SetReqRelaxed(1),
-		"SetTcpKeepalive(1)": s.SetTcpKeepalive(1),
+		"SetGssapiServer":      s.SetGssapiServer(true),
+		"SetInvertMatching(1)": s.SetInvertMatching(1),
+		"SetTcpMaxrt(1s)":      s.SetTcpMaxrt(time.Second),
 	} {
 		if AsErrno(err) != ENOTSUP {
 			t.Errorf("%s = %v, want ENOTSUP", name, err)

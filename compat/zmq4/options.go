@@ -24,7 +24,13 @@ type sockOpts struct {
 	xpubNodrop         bool
 	hbIvl, hbTTL, hbTO time.Duration
 	ipv6               bool
-	streamNoNotify     bool // STREAM_NOTIFY 0
+	reqRelaxed         bool
+	reqCorrelate       bool
+
+	// TCP, with libzmq's numbers: -1 leaves the system's value.
+	keepalive, kaCnt, kaIdle, kaIntvl int
+	tos, sndbuf, rcvbuf               int
+	streamNoNotify                    bool // STREAM_NOTIFY 0
 
 	plainServer          bool
 	plainUser, plainPass string
@@ -58,6 +64,7 @@ func defaultOpts(ctx *Context) sockOpts {
 		linger: socket.DefaultLinger, rcvtimeo: -1, sndtimeo: -1,
 		reconnectIvl: socket.DefaultReconnectInterval, handshakeIvl: socket.DefaultHandshakeInterval,
 		maxmsgsize: maxMsg, ipv6: ipv6,
+		keepalive: -1, kaCnt: -1, kaIdle: -1, kaIntvl: -1, sndbuf: -1, rcvbuf: -1,
 		rate: 100, multicastHops: 1, maxtpdu: 1500, recoveryIvl: 10 * time.Second,
 	}
 }
@@ -73,48 +80,51 @@ func (o *sockOpts) mechanism() Mechanism {
 	return NULL
 }
 
-// build turns the recorded options into package socket's. soc.mu is held.
+// build turns the recorded options into package socket's, for New.
+// soc.mu is held.
 func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
-	opts := []socket.Option{
-		socket.WithSendHWM(o.sndhwm), socket.WithRecvHWM(o.rcvhwm),
-		socket.WithLinger(o.linger),
-		socket.WithReconnectInterval(o.reconnectIvl),
-		socket.WithReconnectIntervalMax(o.reconnectIvlMax),
-		socket.WithMaxMsgSize(o.maxmsgsize),
-	}
-	if o.handshakeIvl > 0 {
-		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
-	}
+	opts := o.live(soc.typ)
 	if o.identity != "" {
 		opts = append(opts, socket.WithIdentity([]byte(o.identity)))
-	}
-	if o.immediate {
-		opts = append(opts, socket.WithImmediate(true))
-	}
-	if o.routerMandatory {
-		opts = append(opts, socket.WithRouterMandatory(true))
-	}
-	if o.routerHandover {
-		opts = append(opts, socket.WithRouterHandover(true))
-	}
-	if o.xpubVerbose {
-		opts = append(opts, socket.WithXPubVerbose(true))
-	}
-	if o.xpubNodrop {
-		opts = append(opts, socket.WithXPubNoDrop(true))
-	}
-	if o.hbIvl > 0 {
-		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
-	}
-	opts = append(opts, o.ext.build(soc.typ)...)
-	if o.streamNoNotify {
-		opts = append(opts, socket.WithStreamNotify(false))
 	}
 	sec, err := o.security(soc)
 	if err != nil {
 		return nil, err
 	}
 	return append(opts, sec...), nil
+}
+
+// live returns every option package socket can change on a live socket
+// (Socket.SetOption), with the recorded values: New takes them, and a
+// setter called after the socket is made applies them all again (the
+// unchanged ones change nothing).
+func (o *sockOpts) live(t Type) []socket.Option {
+	opts := []socket.Option{
+		socket.WithSendHWM(o.sndhwm), socket.WithRecvHWM(o.rcvhwm),
+		socket.WithLinger(o.linger),
+		socket.WithReconnectInterval(o.reconnectIvl),
+		socket.WithReconnectIntervalMax(o.reconnectIvlMax),
+		socket.WithMaxMsgSize(o.maxmsgsize),
+		socket.WithImmediate(o.immediate),
+		socket.WithRouterMandatory(o.routerMandatory),
+		socket.WithRouterHandover(o.routerHandover),
+		socket.WithXPubVerbose(o.xpubVerbose),
+		socket.WithXPubNoDrop(o.xpubNodrop),
+		socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO),
+		socket.WithReqRelaxed(o.reqRelaxed),
+		socket.WithReqCorrelate(o.reqCorrelate),
+		socket.WithRecvTimeout(o.rcvtimeo),
+		socket.WithSendTimeout(o.sndtimeo),
+		socket.WithZAPDomain(o.zapDomain),
+	}
+	if o.handshakeIvl > 0 {
+		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
+	}
+	opts = append(opts, o.ext.build(t)...)
+	if t == STREAM {
+		opts = append(opts, socket.WithStreamNotify(!o.streamNoNotify))
+	}
+	return append(opts, o.tcp()...)
 }
 
 // security maps the PLAIN and CURVE options and the ZAP domain. Servers
@@ -185,4 +195,20 @@ func clientServerKey(o *sockOpts) ([32]byte, error) {
 	}
 	nobody, _, err := zmtp.GenerateCurveKeypair()
 	return nobody, err
+}
+
+// tcp maps the TCP options (libzmq's -1, the system's value, is 0 here).
+func (o *sockOpts) tcp() []socket.Option {
+	orOS := func(n int) int { return max(n, 0) }
+	secs := func(n int) time.Duration { return time.Duration(orOS(n)) * time.Second }
+	return []socket.Option{
+		socket.WithIPv6(o.ipv6),
+		socket.WithSendBuffer(orOS(o.sndbuf)),
+		socket.WithRecvBuffer(orOS(o.rcvbuf)),
+		socket.WithTOS(o.tos),
+		socket.WithTCPKeepalive(socket.Keepalive(o.keepalive)),
+		socket.WithTCPKeepaliveCount(orOS(o.kaCnt)),
+		socket.WithTCPKeepaliveIdle(secs(o.kaIdle)),
+		socket.WithTCPKeepaliveInterval(secs(o.kaIntvl)),
+	}
 }

@@ -31,7 +31,7 @@ func proxy(frontend, backend, capture, control *Socket) error {
 		}
 		soc.mu.Lock()
 		s, err := soc.real()
-		pending := soc.peeked != nil || soc.inNext < len(soc.in)
+		pending := soc.inNext < len(soc.in)
 		soc.mu.Unlock()
 		if err != nil {
 			return err

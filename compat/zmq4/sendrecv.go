@@ -73,7 +73,7 @@ func (soc *Socket) sendFrames(frames [][]byte, flags Flag) (int, error) {
 		soc.mu.Unlock()
 		return -1, err
 	}
-	if (soc.typ == REQ && soc.awaitReply) || (soc.typ == REP && !soc.haveReq) {
+	if (soc.typ == REQ && soc.awaitReply && !soc.opt.reqRelaxed) || (soc.typ == REP && !soc.haveReq) {
 		soc.mu.Unlock()
 		return -1, EFSM
 	}
@@ -84,15 +84,14 @@ func (soc *Socket) sendFrames(frames [][]byte, flags Flag) (int, error) {
 	}
 	msg := socket.NewMsg(soc.out...)
 	soc.out = nil
-	timeout := soc.opt.sndtimeo
 	soc.mu.Unlock()
 
-	if flags&DONTWAIT != 0 || timeout == 0 {
-		err = s.TrySend(msg)
+	// The frames are copies made for this send: the socket may own them.
+	// SNDTIMEO is the socket's own send timeout; Term ends the wait.
+	if flags&DONTWAIT != 0 {
+		err = s.TrySendOwned(msg)
 	} else {
-		ctx, cancel := soc.callCtx(timeout)
-		err = s.Send(ctx, msg)
-		cancel()
+		err = s.SendOwned(soc.ctx.ctx, msg)
 	}
 	soc.mu.Lock()
 	defer soc.mu.Unlock()
@@ -210,21 +209,14 @@ func (soc *Socket) recvFrame(flags Flag) ([]byte, error) {
 		soc.mu.Unlock()
 		return nil, EFSM
 	}
-	if m := soc.peeked; m != nil {
-		soc.peeked = nil
-		defer soc.mu.Unlock()
-		return soc.startMsg(m.Frames, m.Metadata()), nil
-	}
-	timeout := soc.opt.rcvtimeo
 	soc.mu.Unlock()
 
+	// RCVTIMEO is the socket's own receive timeout; Term ends the wait.
 	var m socket.Msg
-	if flags&DONTWAIT != 0 || timeout == 0 {
+	if flags&DONTWAIT != 0 {
 		m, err = s.TryRecv()
 	} else {
-		ctx, cancel := soc.callCtx(timeout)
-		m, err = s.Recv(ctx)
-		cancel()
+		m, err = s.Recv(soc.ctx.ctx)
 	}
 	soc.mu.Lock()
 	defer soc.mu.Unlock()

@@ -1,22 +1,21 @@
 package zmq4
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/purezmq/purezmq/socket"
 )
 
 // Socket is a ZeroMQ socket with pebbe/zmq4's methods.
 //
-// libzmq sets options after zmq_socket; package socket takes them at New.
-// So a Socket records its options and makes the underlying socket.Socket
-// when it is first needed (Bind, Connect, Send, Recv, a poll); options that
-// only exist at creation fail with ENOTSUP afterwards (see the package
+// libzmq sets every option after zmq_socket; package socket fixes the
+// security mechanism and keys at New. So a Socket records its options and
+// makes the underlying socket.Socket when it is first needed (Bind,
+// Connect, Send, Recv, a poll); after that, options are applied to it with
+// SetOption, and only the security ones fail with ENOTSUP (see the package
 // documentation). Like libzmq's, a Socket is meant for one goroutine at a
 // time; it does not corrupt itself when shared, but frames of one message
 // may interleave.
@@ -33,16 +32,13 @@ type Socket struct {
 	binds   []string // bound endpoints, resolved (for EVENT_CLOSED at Close)
 	monitor *monitor
 
-	// receiving: the message being read frame by frame, and one message
-	// a poll took off the socket ahead of Recv.
-	in      [][]byte
-	inNext  int
-	more    bool
-	peeked  *socket.Msg
-	waiting bool // a poll goroutine is receiving for this socket
-	// inMD is the metadata of the message being read, or of the last one
-	// read (RecvWithMetadata asks after it is done).
-	inMD *socket.Metadata
+	// receiving: the message being read frame by frame, and the metadata
+	// of the message being read, or of the last one read (RecvWithMetadata
+	// asks after it is done).
+	in     [][]byte
+	inNext int
+	more   bool
+	inMD   *socket.Metadata
 
 	// sending: frames given with SNDMORE, sent with the last one.
 	out [][]byte
@@ -118,15 +114,6 @@ func (soc *Socket) real() (*socket.Socket, error) {
 // created reports whether options fixed at creation can still change.
 // soc.mu is held.
 func (soc *Socket) created() bool { return soc.s != nil }
-
-// callCtx bounds a blocking call by the context's termination and timeout
-// (a negative timeout waits without limit).
-func (soc *Socket) callCtx(timeout time.Duration) (context.Context, context.CancelFunc) {
-	if timeout < 0 {
-		return context.WithCancel(soc.ctx.ctx)
-	}
-	return context.WithTimeout(soc.ctx.ctx, timeout)
-}
 
 // callErr maps the error of a blocking call: the context's termination is
 // ETERM, a timeout EAGAIN.
@@ -215,7 +202,7 @@ func (soc *Socket) Connect(endpoint string) error {
 	if !validHost(endpoint) {
 		return einval
 	}
-	if rid := soc.takeConnectRid(); rid != "" && soc.typ == ROUTER {
+	if rid := soc.takeConnectRid(); rid != "" && (soc.typ == ROUTER || soc.typ == STREAM) {
 		err = s.ConnectWithRoutingID(endpoint, []byte(rid))
 	} else {
 		err = s.Connect(endpoint)

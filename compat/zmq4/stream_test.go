@@ -64,7 +64,16 @@ func TestStreamRawPeer(t *testing.T) {
 	if m, err = quiet.RecvMessageBytes(0); err != nil || len(m) != 2 || string(m[1]) != "first" {
 		t.Fatalf("with STREAM_NOTIFY 0 the first message is %q, %v; want the data", m, err)
 	}
-	if err := quiet.SetStreamNotify(1); err == nil {
-		t.Fatal("SetStreamNotify after Bind succeeded, want ENOTSUP (set before the socket is made)")
+	// Switched back on after Bind, it applies to the next connection.
+	if err := quiet.SetStreamNotify(1); err != nil {
+		t.Fatalf("SetStreamNotify(1) after Bind = %v", err)
+	}
+	nc3, err := net.Dial("tcp", strings.TrimPrefix(ep, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc3.Close()
+	if m, err = quiet.RecvMessageBytes(0); err != nil || len(m) != 2 || len(m[1]) != 0 {
+		t.Fatalf("after SetStreamNotify(1) a new connection gave %q, %v; want its notification", m, err)
 	}
 }
