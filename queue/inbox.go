@@ -250,10 +250,17 @@ func (q *Inbox) wakeProducer() {
 // Messages pushed before Close are still returned after it.
 func (q *Inbox) Pop() ([][]byte, bool) {
 	q.cmu.Lock()
+	m, ok := q.popLocked(nil)
+	q.cmu.Unlock()
+	return m, ok
+}
+
+// popLocked pops the oldest message, under cmu; when head is set, only if
+// the oldest message is that very list (DropHead).
+func (q *Inbox) popLocked(head [][]byte) ([][]byte, bool) {
 	if q.nPopped == q.seenPush {
 		q.seenPush = q.pushed.Load()
 		if q.nPopped == q.seenPush {
-			q.cmu.Unlock()
 			return nil, false
 		}
 	}
@@ -266,6 +273,9 @@ func (q *Inbox) Pop() ([][]byte, bool) {
 		q.spare.Store(old)
 	}
 	m := q.head.slots[q.headPos]
+	if head != nil && !sameList(m, head) {
+		return nil, false
+	}
 	q.head.slots[q.headPos] = nil // do not keep the caller's buffers alive
 	q.headPos++
 	q.nPopped++
@@ -273,7 +283,6 @@ func (q *Inbox) Pop() ([][]byte, bool) {
 	if q.pwaiting.Load() && q.pushed.Load()-q.nPopped <= q.lwm {
 		q.wakeProducer()
 	}
-	q.cmu.Unlock()
 	return m, true
 }
 

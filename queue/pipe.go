@@ -215,13 +215,17 @@ func (p *Pipe) wakeWritableLocked() func() {
 
 // Pop removes and returns the oldest message. With a write-through swap
 // the message stays on disk until Commit.
-func (p *Pipe) Pop() ([][]byte, bool) {
+func (p *Pipe) Pop() ([][]byte, bool) { return p.popHead(nil) }
+
+// popHead is Pop; when head is set, it pops only if the oldest message is
+// that very list (DropHead).
+func (p *Pipe) popHead(head [][]byte) ([][]byte, bool) {
 	p.mu.Lock()
 	wasFull := p.full()
 	if p.mem.n == 0 && p.sw != nil {
 		p.sw.refill(1)
 	}
-	if p.mem.n == 0 {
+	if p.mem.n == 0 || (head != nil && !sameList(p.mem.at(0), head)) {
 		p.mu.Unlock()
 		return nil, false
 	}

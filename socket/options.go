@@ -50,6 +50,8 @@ type options struct {
 	swapDir      string
 	writeThrough bool
 	tcp          tcpOptions // options_tcp.go
+	req          reqOptions // req_options.go
+	timeo        timeouts   // timeout.go
 }
 
 func defaultOptions() options {

@@ -62,6 +62,9 @@ func (h *repSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 		h.replying, h.envelope, h.to = true, env, from
 	}
 	h.mu.Unlock()
+	if err == nil {
+		h.s.sendSig.notify() // a reply is owed: writable (pollers)
+	}
 	return body, err
 }
 
@@ -84,6 +87,7 @@ func (h *repSocket) reply(m [][]byte, copyMsg bool) error {
 	env, to := h.envelope, h.to
 	h.replying, h.envelope, h.to = false, nil, nil
 	h.mu.Unlock()
+	h.s.recvSig.notify() // the next request may be read (pollers)
 
 	var reply [][]byte
 	if copyMsg {

@@ -312,6 +312,8 @@ func (s *Socket) Unsubscribe(topic []byte) error {
 // wait runs try until it reports done, waiting on sig between attempts when
 // block is set. try must not block.
 func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (bool, error)) error {
+	var tmo deadlineTimer // the socket-wide timeout (timeout.go)
+	defer tmo.stop()
 	for {
 		if s.closing.Load() {
 			return ErrClosed
@@ -322,6 +324,9 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 		if !block {
 			return ErrWouldBlock
 		}
+		if err := tmo.start(s, ctx, sig); err != nil {
+			return err
+		}
 		ch := sig.wait()
 		if done, err := try(); done || err != nil {
 			return err
@@ -329,6 +334,8 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 		sig.parks.Add(1)
 		select {
 		case <-ch:
+		case <-tmo.c:
+			return tmo.err()
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.done:
@@ -518,6 +525,9 @@ func (s *Socket) Close() error {
 	s.closed = true
 	s.closing.Store(true)
 	close(s.done)
+	// Wake pollers (poller.go) watching this socket: they report it closed.
+	s.sendSig.notify()
+	s.recvSig.notify()
 	binds, connects := s.binds, s.connects
 	s.binds, s.connects = nil, nil
 	peers := make([]*peer, 0, len(s.peers))

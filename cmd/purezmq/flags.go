@@ -81,6 +81,7 @@ type sockConfig struct {
 	hex, base64 bool
 
 	tcp  tcpFlags  // flags_tcp.go
+	req  reqFlags  // flags_req.go
 	auth authFlags // flags_auth.go
 }
 
@@ -199,6 +200,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
 	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
 	addTCPFlags(fs, &c.tcp)
+	addReqFlags(fs, &c.req)
 	addAuthFlags(fs, &c.auth)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
@@ -353,6 +355,9 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	if err := c.tcp.check(); err != nil {
 		return bad("%v", err)
 	}
+	if err := c.req.check(t); err != nil {
+		return bad("%v", err)
+	}
 	if err := c.auth.check(c); err != nil {
 		return bad("%v", err)
 	}
@@ -435,6 +440,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
 	opts = append(opts, c.tcp.options()...)
+	opts = append(opts, c.req.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err

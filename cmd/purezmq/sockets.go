@@ -279,10 +279,11 @@ func (ss *session) request(ctx context.Context) error {
 	}
 	in := startInput(ctx, ss.stdin, ss.cfg.codec())
 	for !ss.done() {
-		if err := ss.sendNext(ctx, in); err != nil {
+		m, err := nextLine(ctx, in)
+		if err != nil {
 			return err
 		}
-		if _, err := ss.receive(ctx); err != nil {
+		if err := ss.exchange(ctx, m); err != nil { // flags_req.go
 			return err
 		}
 	}
