@@ -158,7 +158,7 @@ func (s *Socket) serveAccepted(nc net.Conn, ep string) {
 		s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
 		return
 	}
-	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr})
+	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
 	err = s.runConn(zc, p)
 	s.releasePeer(p, err)
 	s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})

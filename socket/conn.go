@@ -52,6 +52,11 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		MaxMessageSize:   s.o.maxMsgSize,
 		HandshakeTimeout: s.o.handshakeIvl,
 		Security:         s.o.sec,
+		Announce:         s.o.legacy.announce,
+		// libzmq refuses ZMTP 1.0/2.0 peers whenever ZAP applies (a
+		// mechanism other than NULL, or a ZAP domain): they cannot be
+		// authenticated, and letting them in would bypass the handler.
+		RefuseLegacy: s.o.legacy.refuse || s.o.zapDomain != "",
 	}
 	cfg.Security.ZAP = s.zapFunc()
 	return cfg
@@ -213,7 +218,8 @@ const stagedMax = 256 << 10
 func (c *streamConn) write() {
 	o := &c.s.o
 	var tick <-chan time.Time
-	if o.hbInterval > 0 {
+	// ZMTP 1.0 and 2.0 have no PING: no heartbeats on such a connection.
+	if o.hbInterval > 0 && c.zc.Legacy() == 0 {
 		t := time.NewTicker(o.hbInterval)
 		defer t.Stop()
 		tick = t.C

@@ -212,7 +212,7 @@ func (c *connector) run() {
 			}
 		}
 		c.track(p, true)
-		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr})
+		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
 		ivl = s.o.reconnectIvl
 		err = s.runConn(zc, p)
 		c.track(p, false)

@@ -48,12 +48,19 @@ type Event struct {
 	Peer     string // the remote address, when known
 	Err      error
 	Time     time.Time
+	// Protocol is what a HANDSHAKE_SUCCEEDED connection speaks:
+	// "ZMTP/3.1", "ZMTP/3.0", or "ZMTP/2.0" and "ZMTP/1.0" with older
+	// peers (see WithZMTPVersion).
+	Protocol string
 }
 
 func (e Event) String() string {
 	s := e.Kind.String() + " " + e.Endpoint
 	if e.Peer != "" {
 		s += " peer=" + e.Peer
+	}
+	if e.Protocol != "" {
+		s += " protocol=" + e.Protocol
 	}
 	if e.Err != nil {
 		s += " err=" + e.Err.Error()

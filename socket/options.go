@@ -49,9 +49,10 @@ type options struct {
 	swapBytes    int64
 	swapDir      string
 	writeThrough bool
-	tcp          tcpOptions // options_tcp.go
-	req          reqOptions // req_options.go
-	timeo        timeouts   // timeout.go
+	tcp          tcpOptions    // options_tcp.go
+	req          reqOptions    // req_options.go
+	timeo        timeouts      // timeout.go
+	legacy       legacyOptions // legacy_options.go
 }
 
 func defaultOptions() options {

@@ -92,6 +92,9 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	if err := checkZAP(&o); err != nil {
 		return nil, err
 	}
+	if err := checkLegacy(t, &o); err != nil {
+		return nil, err
+	}
 	s := &Socket{
 		typ:   t,
 		o:     o,

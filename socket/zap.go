@@ -50,7 +50,8 @@ func WithZAP(h auth.Handler) Option {
 }
 
 // WithZAPDomain sets the ZAP domain sent in each request (ZMQ_ZAP_DOMAIN), at
-// most 255 bytes. A NULL socket consults ZAP only when it is set.
+// most 255 bytes. A NULL socket consults ZAP only when it is set, and then
+// refuses ZMTP 1.0 and 2.0 peers, which cannot be authenticated (libzmq).
 func WithZAPDomain(domain string) Option {
 	return func(o *options) error {
 		if len(domain) > 255 {
@@ -70,6 +71,9 @@ type zapHandler struct{ h auth.Handler }
 func checkZAP(o *options) error {
 	if o.zap != nil && o.sec.Authenticate != nil {
 		return badOption("ZAP", "a WithPlainServer or WithCurveAuth callback already authenticates clients; use one")
+	}
+	if o.zapDomain != "" && o.legacy.announce != 0 {
+		return badOption("ZAPDomain", "ZMTP 1.0 and 2.0 cannot be authenticated: drop WithZMTPVersion or the ZAP domain")
 	}
 	return nil
 }

@@ -297,3 +297,28 @@ func TestZAPOptions(t *testing.T) {
 		t.Errorf("curve callback and handler: %v", err)
 	}
 }
+
+// A NULL socket with a ZAP domain refuses ZMTP 1.0 and 2.0 peers, which
+// could not be authenticated (libzmq does the same): a legacy peer must not
+// get past an address filter.
+func TestZAPDomainRefusesLegacyPeers(t *testing.T) {
+	a := auth.NewAuthenticator()
+	if err := a.Deny("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	pull := newSock(t, Pull, WithZAP(a), WithZAPDomain("global"))
+	ep := bindAt(t, pull, "tcp")
+	for _, v := range []zmtp.LegacyVersion{zmtp.ZMTP20, zmtp.ZMTP10} {
+		old := newSock(t, Push, WithZMTPVersion(v))
+		connectTo(t, old, ep)
+		send(t, old, "from the past")
+		if err := handshakeError(t, pull); !errors.Is(err, zmtp.ErrLegacyPeer) {
+			t.Fatalf("%v peer: %v", v, err)
+		}
+		old.Close()
+	}
+	expectNothing(t, pull, 200*time.Millisecond)
+	if _, err := New(Push, WithZAPDomain("d"), WithZMTPVersion(zmtp.ZMTP20)); !errors.Is(err, ErrBadOption) {
+		t.Fatalf("domain with an older version: %v", err)
+	}
+}

@@ -46,6 +46,14 @@ type Config struct {
 	HandshakeTimeout time.Duration // 0: DefaultHandshakeTimeout (libzmq's ZMQ_HANDSHAKE_IVL)
 	ReadBufferSize   int           // 0: DefaultBufferSize
 	WriteBufferSize  int           // 0: DefaultBufferSize
+	// Announce, when ZMTP20 or ZMTP10, makes us behave as a peer of that
+	// older version (libzmq 3.x or 2.x): a later peer downgrades to it.
+	// Only the NULL mechanism can be used then. Zero: ZMTP 3.1, answering
+	// ZMTP 1.0 and 2.0 peers in their own protocol (RFC 23).
+	Announce LegacyVersion
+	// RefuseLegacy makes a NULL connection refuse ZMTP 1.0 and 2.0 peers
+	// as PLAIN and CURVE ones always do (libzmq does so when ZAP applies).
+	RefuseLegacy bool
 }
 
 // DefaultHandshakeTimeout bounds a handshake when Config.HandshakeTimeout is 0.
@@ -81,9 +89,11 @@ type Conn struct {
 	peerIdentity []byte
 	peerMD       Metadata
 	userID       string
-	authMD       Metadata // what the ZAP handler attached (server side)
-	subsAsMsgs   bool     // peer speaks 3.0: subscriptions travel as messages
-	convertSubs  bool     // we are PUB/XPUB: turn \x01topic / \x00topic into commands
+	authMD       Metadata      // what the ZAP handler attached (server side)
+	subsAsMsgs   bool          // peer speaks 3.0 or older: subscriptions travel as messages
+	convertSubs  bool          // we are PUB/XPUB: turn \x01topic / \x00topic into commands
+	legacy       LegacyVersion // ZMTP10/ZMTP20 framing; 0: ZMTP 3.x (legacy_conn.go)
+	subscribeAll bool          // report a SUBSCRIBE to everything before the first read
 
 	lastRead atomic.Int64
 

@@ -43,6 +43,11 @@ func (c *Conn) ReadMessage() (msg [][]byte, cmd Command, err error) {
 	if c.readErr != nil {
 		return nil, Command{}, c.readErr
 	}
+	if c.subscribeAll {
+		// A ZMTP 1.0 subscriber never subscribes: it wants everything.
+		c.subscribeAll = false
+		return nil, Command{Name: CmdSubscribe, Body: []byte{}}, nil
+	}
 	msg, cmd, err = c.readMessage()
 	if err != nil && !c.retryable(err) {
 		c.readErr = err

@@ -63,6 +63,9 @@ func (c *Conn) writeFrame(flags byte, body []byte) error {
 
 // WriteCommand queues a command frame.
 func (c *Conn) WriteCommand(name string, body []byte) error {
+	if c.legacy != 0 {
+		return fmt.Errorf("%w: %s", ErrLegacyNoCommand, name)
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.writeErr != nil {

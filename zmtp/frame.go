@@ -110,6 +110,9 @@ type FrameReader struct {
 	// MaxFrameSize bounds a frame body; <= 0 means no bound. It is checked
 	// before any buffer is sized for the body.
 	MaxFrameSize int64
+	// legacy, when set, makes ReadHeader parse ZMTP 1.0 or 2.0 headers
+	// (legacy_conn.go); zero is ZMTP 3.x.
+	legacy LegacyVersion
 }
 
 // DefaultBufferSize is the read and write buffer size used when none is given.
@@ -155,6 +158,9 @@ func (fr *FrameReader) Buffered() int { return fr.br.Buffered() }
 // body larger than MaxFrameSize is reported as ErrFrameTooLarge without
 // consuming the header.
 func (fr *FrameReader) ReadHeader() (FrameHeader, error) {
+	if fr.legacy != 0 {
+		return fr.readLegacyHeader()
+	}
 	b, err := fr.br.Peek(shortHeaderSize)
 	if err != nil {
 		return FrameHeader{}, eofErr(err, len(b))
@@ -235,6 +241,9 @@ type FrameWriter struct {
 	// drained is the caller's word that the peer has read everything
 	// written so far (see setDrained and internal/buf/pagealign.go).
 	drained bool
+	// legacy, when set, makes WriteFrame use ZMTP 1.0 or 2.0 framing
+	// (legacy_conn.go); zero is ZMTP 3.x.
+	legacy LegacyVersion
 }
 
 // directThreshold is the body size from which a frame skips the copy.
@@ -255,6 +264,9 @@ func (fw *FrameWriter) Buffered() int { return len(fw.buf) }
 // WriteFrame queues one frame. It writes to the stream only when the buffer
 // fills or the body is large; the caller may reuse body as soon as it returns.
 func (fw *FrameWriter) WriteFrame(flags byte, body []byte) error {
+	if fw.legacy != 0 {
+		return fw.writeLegacyFrame(flags, body)
+	}
 	if len(body) >= directThreshold {
 		fw.buf = AppendFrameHeader(fw.buf, flags, len(body))
 		return fw.writeVec(body)

@@ -111,6 +111,14 @@ func handshakeError(ctx context.Context, err error) error {
 }
 
 func (c *Conn) handshake() error {
+	sent := 0 // octets of our greeting already sent by the version detection
+	if c.detectsLegacy() {
+		var legacy bool
+		var err error
+		if sent, legacy, err = c.negotiateVersion(); err != nil || legacy {
+			return err // legacy_conn.go
+		}
+	}
 	out, err := AppendGreeting(nil, Greeting{Mechanism: c.mech.Name(), AsServer: c.mech.AsServer()})
 	if err != nil {
 		return err
@@ -120,8 +128,12 @@ func (c *Conn) handshake() error {
 	if out, err = c.mech.Start(out); err != nil {
 		return err
 	}
-	c.queue(out)
+	c.queue(out[sent:])
 	if err := c.readGreeting(); err != nil {
+		var le *LegacyPeerError
+		if errors.As(err, &le) {
+			le.Mechanism = c.mech.Name()
+		}
 		return err
 	}
 	if ag, ok := c.mech.(afterGreeting); ok {

@@ -80,9 +80,10 @@ type sockConfig struct {
 
 	hex, base64 bool
 
-	tcp  tcpFlags  // flags_tcp.go
-	req  reqFlags  // flags_req.go
-	auth authFlags // flags_auth.go
+	tcp  tcpFlags    // flags_tcp.go
+	req  reqFlags    // flags_req.go
+	auth authFlags   // flags_auth.go
+	zmtp zmtpVersion // flags_legacy.go
 }
 
 // stringList is a repeatable string flag.
@@ -202,6 +203,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	addTCPFlags(fs, &c.tcp)
 	addReqFlags(fs, &c.req)
 	addAuthFlags(fs, &c.auth)
+	addLegacyFlags(fs, &c.zmtp)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
 }
@@ -441,6 +443,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	}
 	opts = append(opts, c.tcp.options()...)
 	opts = append(opts, c.req.options()...)
+	opts = append(opts, c.zmtp.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err
