@@ -186,7 +186,7 @@ func (p *Pipe) memPopLocked() [][]byte {
 func (p *Pipe) Push(ctx context.Context, msg [][]byte) error {
 	for {
 		err := p.TryPush(msg)
-		if err != ErrFull || p.cfg.Mute != Block {
+		if err != ErrFull || p.mute() != Block {
 			return err
 		}
 		select {

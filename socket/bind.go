@@ -48,10 +48,11 @@ func (s *Socket) Bind(endpoint string) error {
 	if s.closing.Load() {
 		return ErrClosed
 	}
+	s.markUsed()
 	if ep.transport == "inproc" {
 		return s.bindInproc(ep)
 	}
-	ln, resolved, err := listen(ep, &s.o.tcp)
+	ln, resolved, err := listen(ep, &s.opt().tcp)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			err = fmt.Errorf("%w: %w", ErrAddrInUse, err)

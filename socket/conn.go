@@ -46,17 +46,18 @@ func (c *streamConn) shutdown(cause error) {
 }
 
 func (s *Socket) zmtpConfig() zmtp.Config {
+	o := s.opt()
 	cfg := zmtp.Config{
 		SocketType:       s.typ.String(),
-		Identity:         s.o.identity,
-		MaxMessageSize:   s.o.maxMsgSize,
-		HandshakeTimeout: s.o.handshakeIvl,
-		Security:         s.o.sec,
-		Announce:         s.o.legacy.announce,
+		Identity:         o.identity,
+		MaxMessageSize:   o.maxMsgSize,
+		HandshakeTimeout: o.handshakeIvl,
+		Security:         o.sec,
+		Announce:         o.legacy.announce,
 		// libzmq refuses ZMTP 1.0/2.0 peers whenever ZAP applies (a
 		// mechanism other than NULL, or a ZAP domain): they cannot be
 		// authenticated, and letting them in would bypass the handler.
-		RefuseLegacy: s.o.legacy.refuse || s.o.zapDomain != "",
+		RefuseLegacy: o.legacy.refuse || o.zapDomain != "",
 	}
 	cfg.Security.ZAP = s.zapFunc()
 	return cfg
@@ -200,6 +201,38 @@ func (c *streamConn) read() {
 	}
 }
 
+// unsentWindow follows, while Close lingers, the messages of a batch that
+// have not yet left whole for the network: zmtp keeps small frames and the
+// sub-page tail of large ones in its buffer until the next write, and a
+// write cut by Close may have carried part of the buffer. first is the
+// oldest such message; ends holds, for batch[first:], the stream offset of
+// each one's last byte. A connection cut now lost batch[first:].
+type unsentWindow struct {
+	first int
+	ends  []int64
+}
+
+func (w *unsentWindow) reset(first int) { w.first, w.ends = first, w.ends[:0] }
+
+// wrote records that batch[i] was written into the connection's buffer,
+// given the writer's progress after it.
+func (w *unsentWindow) wrote(written int64, buffered int) {
+	w.ends = append(w.ends, written+int64(buffered))
+	w.gone(written)
+}
+
+// gone drops the messages whose last byte is below written.
+func (w *unsentWindow) gone(written int64) {
+	k := 0
+	for k < len(w.ends) && w.ends[k] <= written {
+		k++
+	}
+	if k > 0 {
+		w.first += k
+		w.ends = append(w.ends[:0], w.ends[k:]...)
+	}
+}
+
 // stagedMax bounds the bytes a connection reader stages before it
 // publishes them to Recv even though more data is waiting: a consumer gets
 // large messages a few at a time, and small ones in bursts of Inbox's own
@@ -216,7 +249,7 @@ const stagedMax = 256 << 10
 // next connection with the same key gets those messages again, in order.
 // Other pipes take the loop without either call.
 func (c *streamConn) write() {
-	o := &c.s.o
+	o := c.s.opt()
 	var tick <-chan time.Time
 	// ZMTP 1.0 and 2.0 have no PING: no heartbeats on such a connection.
 	if o.hbInterval > 0 && c.zc.Legacy() == 0 {
@@ -233,6 +266,10 @@ func (c *streamConn) write() {
 		}
 	}
 	var batch [][][]byte // reused: PopBatch appends to it without allocating
+	// unsent: the first message of the batch that may still sit, whole or
+	// in part, in zc's buffer (tracked only while Close lingers).
+	unsent := 0
+	var win unsentWindow
 	// The writer holds wmu except while parked, when a Send may take it to
 	// write directly (tryDirect).
 	c.wmu.Lock()
@@ -302,16 +339,58 @@ func (c *streamConn) write() {
 			// likely meets a connection whose peer has read everything,
 			// which decides how large bodies are best written.
 			zmtphook.SetDrained(c.zc, parked && n == 1)
-			for _, m := range batch {
+			// While Close lingers, note which messages the kernel has
+			// taken whole (nothing of them left in zc's buffer), so that a
+			// cut connection's losses are counted exactly; otherwise this
+			// costs one atomic load per batch.
+			// While Close lingers, track which messages may still sit in
+			// zc's buffer, so that a cut connection's losses are counted
+			// exactly (see unsentWindow); otherwise this costs an atomic
+			// load per message.
+			counting := false
+			win.reset(0)
+			for i, m := range batch {
+				if counting || c.s.closing.Load() {
+					if !counting {
+						// Close began during this batch: hand what is
+						// buffered to the kernel, so every message
+						// before this one is out.
+						counting = true
+						if err := c.zc.Flush(); err != nil {
+							c.s.noteUnwritten(len(batch) - max(i-1, 0))
+							clear(batch)
+							fail(err)
+							return
+						}
+						win.reset(i)
+					}
+				}
 				if err := c.writeOne(m); err != nil {
+					if counting {
+						written, _ := zmtphook.Progress(c.zc)
+						win.gone(written)
+					}
+					c.s.noteUnwritten(len(batch) - win.first)
 					clear(batch)
 					fail(err)
 					return
 				}
+				if counting {
+					win.wrote(zmtphook.Progress(c.zc))
+				}
 			}
+			unsent = win.first
 		}
 		if n > 0 || c.zc.Buffered() > 0 {
 			if err := c.zc.Flush(); err != nil {
+				if !wt {
+					if unsent < n {
+						written, _ := zmtphook.Progress(c.zc)
+						win.gone(written)
+						unsent = win.first
+					}
+					c.s.noteUnwritten(n - unsent)
+				}
 				fail(err)
 				return
 			}

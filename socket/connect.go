@@ -39,6 +39,7 @@ func (s *Socket) Connect(endpoint string) error {
 	if err != nil {
 		return err
 	}
+	s.markUsed()
 	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	s.mu.Lock()
@@ -140,7 +141,7 @@ func (c *connector) sleep(d time.Duration) bool {
 // next returns the interval after d: doubled up to the maximum when
 // exponential backoff is on.
 func (c *connector) next(d time.Duration) time.Duration {
-	o := &c.s.o
+	o := c.s.opt()
 	if o.reconnectIvlMax <= 0 {
 		return o.reconnectIvl
 	}
@@ -165,13 +166,13 @@ func (c *connector) run() {
 			s.detachPeer(c.pre, ErrClosed)
 		}
 	}()
-	ivl := s.o.reconnectIvl
+	ivl := s.opt().reconnectIvl
 	ep := c.given
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			s.emit(Event{Kind: EventConnectRetried, Endpoint: ep})
 		}
-		nc, err := dial(c.ctx, c.ep, &s.o.tcp)
+		nc, err := dial(c.ctx, c.ep, &s.opt().tcp)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return
@@ -213,7 +214,7 @@ func (c *connector) run() {
 		}
 		c.track(p, true)
 		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
-		ivl = s.o.reconnectIvl
+		ivl = s.opt().reconnectIvl
 		err = s.runConn(zc, p)
 		c.track(p, false)
 		if p != c.pre {

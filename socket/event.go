@@ -38,6 +38,9 @@ func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
 		return eventNames[k]
 	}
+	if n, ok := extraEventNames[k]; ok {
+		return n
+	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
 

@@ -53,6 +53,9 @@ type options struct {
 	req          reqOptions    // req_options.go
 	timeo        timeouts      // timeout.go
 	legacy       legacyOptions // legacy_options.go
+	// monitorMute holds the event kinds the monitor does not deliver
+	// (WithMonitorMask); zero delivers all.
+	monitorMute EventMask
 }
 
 func defaultOptions() options {

@@ -45,6 +45,9 @@ type peer struct {
 	persistent bool
 
 	remote *peer // inproc: the other socket's peer sharing our pipes
+	// orphaned: an inproc connect endpoint closed before its bind; its
+	// queued messages wait for a binder (transport_inproc_orphan.go).
+	orphaned bool
 
 	mu       sync.Mutex
 	conn     *streamConn // live stream connection, if any

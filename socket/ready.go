@@ -97,7 +97,7 @@ func (h *subSocket) canSend() bool { return !h.filter }
 // fail: then, as libzmq, when some peer has room.
 func (h *routerSocket) canRecv() bool { return h.fq.hasIn() }
 func (h *routerSocket) canSend() bool {
-	if !h.s.o.routerMandatory {
+	if !h.s.opt().routerMandatory {
 		return true
 	}
 	h.mu.RLock()

@@ -52,7 +52,7 @@ func (h *reqSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error 
 }
 
 func (h *reqSocket) request(ctx context.Context, m [][]byte, block, copyMsg bool) error {
-	relaxed, correlate := h.s.o.req.relaxed, h.s.o.req.correlate
+	relaxed, correlate := h.s.opt().req.relaxed, h.s.opt().req.correlate
 	h.mu.Lock()
 	if h.sending || (h.waiting && !relaxed) {
 		h.mu.Unlock()
@@ -133,7 +133,7 @@ func isReply(m [][]byte, correlate bool, id uint32) (int, bool) {
 }
 
 func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
-	correlate := h.s.o.req.correlate
+	correlate := h.s.opt().req.correlate
 	h.mu.Lock()
 	if !h.waiting {
 		h.mu.Unlock()
@@ -180,7 +180,7 @@ func (h *reqSocket) canRecv() bool {
 	if !waiting || cur == nil {
 		return false
 	}
-	correlate := h.s.o.req.correlate
+	correlate := h.s.opt().req.correlate
 	return firstValid(cur.in, func(m [][]byte) bool {
 		_, ok := isReply(m, correlate, id)
 		return ok
@@ -191,7 +191,7 @@ func (h *reqSocket) canRecv() bool {
 // room.
 func (h *reqSocket) canSend() bool {
 	h.mu.Lock()
-	turn := !h.sending && (!h.waiting || h.s.o.req.relaxed)
+	turn := !h.sending && (!h.waiting || h.s.opt().req.relaxed)
 	h.mu.Unlock()
 	return turn && h.lb.hasRoom()
 }

@@ -36,7 +36,7 @@ func (h *routerSocket) attach(p *peer) error {
 	key := string(id)
 	h.mu.Lock()
 	old := h.byID[key]
-	if old != nil && !h.s.o.routerHandover {
+	if old != nil && !h.s.opt().routerHandover {
 		h.mu.Unlock()
 		return fmt.Errorf("%w: identity %q already in use", ErrPeerRefused, id)
 	}
@@ -70,7 +70,7 @@ func (h *routerSocket) send(ctx context.Context, m [][]byte, block bool) error {
 		return fmt.Errorf("%w: ROUTER needs an identity frame and a body", ErrBadMessage)
 	}
 	id, body := m[0], m[1:]
-	mandatory := h.s.o.routerMandatory
+	mandatory := h.s.opt().routerMandatory
 	try := func() (bool, error) {
 		p := h.lookup(id)
 		if p == nil {

@@ -63,10 +63,14 @@ type Socket struct {
 	mon        chan Event
 	monClosed  bool
 	monDropped atomic.Uint64
+	monLost    uint64 // dropped since the last EventMonitorOverflow; monMu
 
 	sent, received, dropped atomic.Uint64
-	peakBytes               atomic.Int64 // largest backlog seen in departed pipes
+	lingerDropped           atomic.Uint64 // discarded by Close (linger.go)
+	peakBytes               atomic.Int64  // largest backlog seen in departed pipes
 	nextRID                 atomic.Uint32
+
+	lv liveOptions // the options as SetOption left them (options_live.go)
 
 	rt     *retention    // nil without WithRetention
 	budget *queue.Budget // nil without WithSwap
@@ -104,6 +108,8 @@ func New(t Type, opts ...Option) (*Socket, error) {
 		done:  make(chan struct{}),
 		mon:   make(chan Event, monitorBuffer),
 	}
+	live := o
+	s.lv.cur.Store(&live)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	// libzmq starts generated routing ids at a random value so ids are not
 	// reused across restarts of one process.
@@ -353,7 +359,7 @@ func (s *Socket) outMute() queue.MuteAction {
 	case Pub, XPub, Rep:
 		return queue.Drop
 	case Router:
-		if s.o.routerMandatory {
+		if s.opt().routerMandatory {
 			return queue.Fail
 		}
 		return queue.Drop
@@ -367,7 +373,7 @@ func (s *Socket) outHWM() int {
 	if s.typ == Sub || s.typ == XSub {
 		return 0
 	}
-	return s.o.sndHWM
+	return s.opt().sndHWM
 }
 
 // preAttaches reports whether a connect endpoint gets its pipe at once, so
@@ -375,7 +381,7 @@ func (s *Socket) outHWM() int {
 // does this for every type unless Immediate; it matters for the types whose
 // Send would otherwise block or have nowhere to go).
 func (s *Socket) preAttaches() bool {
-	if s.o.immediate {
+	if s.opt().immediate {
 		return false
 	}
 	switch s.typ {
@@ -401,9 +407,9 @@ func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *pee
 	if strings.HasPrefix(endpoint, "inproc://") {
 		// A connect-first inproc peer: this pipe becomes the bound
 		// socket's outbound pipe once it binds (inprocLink).
-		p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
+		p.in = queue.New(queue.Config{HWM: s.opt().rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
 	} else {
-		p.in = queue.NewInbox(s.o.rcvHWM, s.recvSig.notify)
+		p.in = queue.NewInbox(s.opt().rcvHWM, s.recvSig.notify)
 	}
 	return p
 }
@@ -493,8 +499,11 @@ func (s *Socket) generateRoutingID() []byte {
 	return []byte{0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
 }
 
-// Monitor returns the socket's event channel. Events that do not fit in its
-// buffer are dropped and counted (Stats().MonitorDropped). It is closed by Close.
+// Monitor returns the socket's event channel, carrying the kinds of
+// WithMonitorMask (all by default). Events that do not fit in its buffer
+// are dropped and counted (Stats().MonitorDropped), and an
+// EventMonitorOverflow saying how many comes as soon as there is room. It
+// is closed by Close.
 func (s *Socket) Monitor() <-chan Event { return s.mon }
 
 func (s *Socket) emit(e Event) {
@@ -502,23 +511,27 @@ func (s *Socket) emit(e Event) {
 		e.Time = time.Now()
 	}
 	s.log.Debug("event", "kind", e.Kind.String(), "endpoint", e.Endpoint, "peer", e.Peer, "err", e.Err)
+	if !s.opt().monitorMaskOrAll().Has(e.Kind) {
+		return
+	}
 	s.monMu.Lock()
 	defer s.monMu.Unlock()
 	if s.monClosed {
 		return
 	}
-	select {
-	case s.mon <- e:
-	default:
-		s.monDropped.Add(1)
-	}
+	s.deliver(e)
 }
 
 // Close closes the socket: blocked Send and Recv return an error matching
 // net.ErrClosed, listeners stop, and messages already queued are flushed for
-// up to the linger time (WithLinger) before the connections close; a connect
-// endpoint with queued messages keeps trying to connect for that long.
-// No goroutine of the socket outlives Close.
+// up to the linger time (WithLinger; DefaultLinger, one second, unless set)
+// before the connections close; a connect endpoint with queued messages
+// keeps trying to connect for that long. Messages still queued then are
+// discarded: Close counts them (Stats().LingerDropped), raises
+// EventLingerDiscarded and returns a *LingerError saying how many (it
+// matches ErrLingerDiscard); otherwise it returns nil. Messages queued
+// for an inproc peer stay for it to read. No goroutine of the socket
+// outlives Close.
 func (s *Socket) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -531,6 +544,7 @@ func (s *Socket) Close() error {
 	// Wake pollers (poller.go) watching this socket: they report it closed.
 	s.sendSig.notify()
 	s.recvSig.notify()
+	linger := s.opt().linger
 	binds, connects := s.binds, s.connects
 	s.binds, s.connects = nil, nil
 	peers := make([]*peer, 0, len(s.peers))
@@ -545,9 +559,10 @@ func (s *Socket) Close() error {
 	var lingering []*connector
 	for _, c := range connects {
 		if c.ep.transport == "inproc" {
+			inprocLeave(c, linger)
 			inprocCancelPending(c)
 		}
-		if s.o.linger != 0 && c.pre != nil && c.pre.out.Len() > 0 {
+		if linger != 0 && c.pre != nil && c.pre.out.Len() > 0 {
 			lingering = append(lingering, c)
 			continue
 		}
@@ -564,26 +579,28 @@ func (s *Socket) Close() error {
 		p.out.Close()
 		p.in.Close()
 	}
-	s.linger(lingering)
+	s.linger(lingering, linger)
 	s.cancel()
 	s.wg.Wait()
+	s.countDiscarded(peers)
 	s.persistBacklogs(peers)
 	s.closeRetention()
 	for _, p := range peers {
 		s.detachPeer(p, ErrClosed)
 	}
+	err := s.lingerReport(linger)
 	s.emit(Event{Kind: EventClosed})
 	s.monMu.Lock()
 	s.monClosed = true
 	close(s.mon)
 	s.monMu.Unlock()
-	return nil
+	return err
 }
 
 // linger waits for the live connections to flush and for lingering connect
 // endpoints to connect and flush, for at most the linger time, then cuts
 // what is left.
-func (s *Socket) linger(lingering []*connector) {
+func (s *Socket) linger(lingering []*connector, linger time.Duration) {
 	s.mu.Lock()
 	conns := make([]*streamConn, 0, len(s.conns))
 	for c := range s.conns {
@@ -591,8 +608,8 @@ func (s *Socket) linger(lingering []*connector) {
 	}
 	s.mu.Unlock()
 	var deadline <-chan time.Time
-	if s.o.linger >= 0 {
-		t := time.NewTimer(s.o.linger)
+	if linger >= 0 {
+		t := time.NewTimer(linger)
 		defer t.Stop()
 		deadline = t.C
 	}
@@ -640,6 +657,7 @@ type Stats struct {
 	SpillRefused    uint64 // messages the swap could not take (budget spent): the mute action applied
 	Retained        int    // departed peers kept under their key (WithRetention)
 	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
+	LingerDropped   uint64 // queued messages Close discarded when linger ran out
 }
 
 // Stats returns the socket's counters.
@@ -649,6 +667,7 @@ func (s *Socket) Stats() Stats {
 		Received:       s.received.Load(),
 		Dropped:        s.dropped.Load(),
 		MonitorDropped: s.monDropped.Load(),
+		LingerDropped:  s.lingerDropped.Load(),
 	}
 	s.mu.Lock()
 	peers := make([]*peer, 0, len(s.peers))

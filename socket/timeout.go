@@ -83,9 +83,9 @@ func (dt *deadlineTimer) start(s *Socket, ctx context.Context, sig *signal) erro
 		return nil
 	}
 	dt.started = true
-	to, op := s.o.timeo.recv, "recv"
+	to, op := s.opt().timeo.recv, "recv"
 	if sig == &s.sendSig {
-		to, op = s.o.timeo.send, "send"
+		to, op = s.opt().timeo.send, "send"
 	}
 	if !to.on {
 		return nil

@@ -40,7 +40,7 @@ func (h *xpubSocket) deliver(topic []byte, on bool) {
 func (h *xpubSocket) onSubscribe(p *peer, topic []byte, on bool) {
 	first, last, _ := h.d.subscribe(p, topic, on)
 	switch {
-	case on && (first || h.s.o.xpubVerbose):
+	case on && (first || h.s.opt().xpubVerbose):
 		h.deliver(topic, true)
 	case !on && last:
 		h.deliver(topic, false)
@@ -60,7 +60,7 @@ func (h *xpubSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error
 }
 
 func (h *xpubSocket) publish(ctx context.Context, m [][]byte, block, copyMsg bool) error {
-	if !h.s.o.xpubNoDrop {
+	if !h.s.opt().xpubNoDrop {
 		dropped, _ := h.d.send(m, false, copyMsg)
 		h.s.countDrops(dropped)
 		return nil

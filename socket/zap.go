@@ -82,20 +82,21 @@ func checkZAP(o *options) error {
 // or nil when nobody is asked. It is decided per handshake, as libzmq looks
 // for a handler at auth.Endpoint each time.
 func (s *Socket) zapFunc() func(context.Context, *zmtp.AuthRequest) (*zmtp.AuthResult, error) {
-	sec := s.o.sec
+	o := s.opt()
+	sec := o.sec
 	if sec.Authenticate != nil {
 		return nil // the callback path (WithPlainServer, WithCurveAuth)
 	}
 	mech := strings.ToUpper(sec.Mechanism)
 	switch {
 	case (mech == "PLAIN" || mech == "CURVE") && sec.Server:
-	case (mech == "" || mech == "NULL") && s.o.zapDomain != "":
+	case (mech == "" || mech == "NULL") && o.zapDomain != "":
 	default:
 		return nil
 	}
 	var h auth.Handler
-	if s.o.zap != nil {
-		h = s.o.zap.h
+	if o.zap != nil {
+		h = o.zap.h
 	}
 	if h == nil && inprocBound(inprocName(auth.Endpoint)) {
 		h = auth.RemoteHandler(inprocExchanger{})
@@ -108,7 +109,7 @@ func (s *Socket) zapFunc() func(context.Context, *zmtp.AuthRequest) (*zmtp.AuthR
 		}
 		return nil
 	}
-	domain, identity := s.o.zapDomain, s.o.identity
+	domain, identity := o.zapDomain, o.identity
 	return func(ctx context.Context, r *zmtp.AuthRequest) (*zmtp.AuthResult, error) {
 		// libzmq sends its own routing id as the identity and "1" as the id.
 		req := &auth.Request{RequestID: []byte("1"), Domain: domain, Address: auth.PeerAddress(r.Remote),

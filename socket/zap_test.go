@@ -322,3 +322,29 @@ func TestZAPDomainRefusesLegacyPeers(t *testing.T) {
 		t.Fatalf("domain with an older version: %v", err)
 	}
 }
+
+// SetOption keeps New's rules: the ZAP domain and handler change at run time
+// (for the next handshake), but not into a combination New refuses.
+func TestZAPSetOption(t *testing.T) {
+	a := auth.NewAuthenticator()
+	if err := a.Deny("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	pull := newSock(t, Pull, WithZAP(a))
+	ep := bindAt(t, pull, "tcp")
+	if err := pull.SetOption(WithZAPDomain("global")); err != nil {
+		t.Fatal(err)
+	}
+	push := newSock(t, Push)
+	connectTo(t, push, ep)
+	if err := handshakeError(t, pull); !errors.Is(err, auth.ErrDenied) {
+		t.Fatalf("after SetOption(WithZAPDomain): %v", err)
+	}
+	if err := pull.SetOption(WithZMTPVersion(zmtp.ZMTP20)); !errors.Is(err, ErrBadOption) {
+		t.Fatalf("older version with a ZAP domain: %v", err)
+	}
+	cb := newSock(t, Pull, WithPlainServer(func(u, p string) (string, error) { return u, nil }))
+	if err := cb.SetOption(WithZAP(a)); !errors.Is(err, ErrBadOption) {
+		t.Fatalf("handler beside a callback: %v", err)
+	}
+}

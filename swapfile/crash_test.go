@@ -8,12 +8,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/purezmq/purezmq/internal/emulation"
 	"time"
 )
 
@@ -93,7 +94,9 @@ type crashChild struct {
 
 func runCrashChild(t *testing.T, path string, next uint64, policy string, delay time.Duration) crashChild {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	// Under make test-arm the binary is foreign: emulation.Self starts it
+	// through the emulator named in PUREZMQ_EMULATED.
+	cmd := emulation.Self("-test.run=^TestHelperProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %d %s", helperEnv, path, next, policy))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -134,6 +137,10 @@ func TestCrashRecovery(t *testing.T) {
 	if testing.Short() {
 		iters = 40
 	}
+	// Under emulation (PUREZMQ_EMULATED, set by make test-arm) each child
+	// is a new emulator process: about 1.8 s an iteration under qemu-arm
+	// against milliseconds natively, so a tenth of the kills.
+	iters = emulation.Scale(iters, 10)
 	if s := os.Getenv("SWAPFILE_CRASH_ITERS"); s != "" {
 		iters, _ = strconv.Atoi(s)
 	}

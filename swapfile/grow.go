@@ -153,6 +153,9 @@ func (r *Ring) shrink() error {
 
 func (r *Ring) setCapacity(c int64) {
 	r.capacity = c
+	// The generation moves before capa does: a Free that read the old
+	// capa and then a used that counts records past it sees the change.
+	r.capaGen.Add(1)
 	r.capa.Store(c)
 }
 

@@ -51,10 +51,13 @@ type Ring struct {
 	floor   int64
 
 	// Read without mu by Len, Used and Free.
-	count  atomic.Int64
-	used   atomic.Int64
-	capa   atomic.Int64 // capacity, which growth and shrinking change
-	closed atomic.Bool
+	count atomic.Int64
+	used  atomic.Int64
+	capa  atomic.Int64 // capacity, which growth and shrinking change
+	// capaGen counts capacity changes, so Free can tell that capa moved
+	// between its loads of capa and used (see Free).
+	capaGen atomic.Uint64
+	closed  atomic.Bool
 }
 
 // maxKeptBuffer bounds the scratch buffer kept between Appends, so one huge
@@ -441,7 +444,24 @@ func (r *Ring) Cap() int64 { return r.capa.Load() }
 
 // Free returns the bytes available; a record of n bytes fits if 16+n <=
 // Free().
-func (r *Ring) Free() int64 { return r.capa.Load() - r.used.Load() }
+//
+// capa and used are two words, so Free takes them under a generation
+// check: within one generation used never exceeds capa (growth raises capa
+// before records fill it, shrinking lowers it only after the ring is
+// drained), and capa is read before used, so the difference is never
+// negative. Reading them bare once gave -11476 on a 4096-byte ring that
+// grew between the two loads (seen under armv7 emulation, but the
+// interleaving is possible on any machine).
+func (r *Ring) Free() int64 {
+	for {
+		g := r.capaGen.Load()
+		c := r.capa.Load()
+		u := r.used.Load()
+		if r.capaGen.Load() == g {
+			return c - u
+		}
+	}
+}
 
 // Path returns the file name the ring was opened with.
 func (r *Ring) Path() string { return r.path }

@@ -141,6 +141,14 @@ func (c *Conn) Flush() error {
 // setDrained tells the writer whether the peer is believed to have read
 // everything sent so far; see FrameWriter.setDrained. A connection's writer
 // sets it before writing a lone message that followed an idle spell.
+// progress returns the bytes written to the network so far and those
+// still buffered.
+func (c *Conn) progress() (int64, int) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.fw.pos, len(c.fw.buf)
+}
+
 func (c *Conn) setDrained(drained bool) {
 	c.wmu.Lock()
 	c.fw.setDrained(drained)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -111,11 +110,11 @@ func handshakeError(ctx context.Context, err error) error {
 }
 
 func (c *Conn) handshake() error {
-	sent := 0 // octets of our greeting already sent by the version detection
+	greetSent := 0 // octets of our greeting already sent by the version detection
 	if c.detectsLegacy() {
 		var legacy bool
 		var err error
-		if sent, legacy, err = c.negotiateVersion(); err != nil || legacy {
+		if greetSent, legacy, err = c.negotiateVersion(); err != nil || legacy {
 			return err // legacy_conn.go
 		}
 	}
@@ -128,13 +127,17 @@ func (c *Conn) handshake() error {
 	if out, err = c.mech.Start(out); err != nil {
 		return err
 	}
-	c.queue(out[sent:])
+	c.queue(out[greetSent:])
+	// What we sent last names the point where a peer that hangs up did
+	// so (see PeerClosedError).
+	sent := lastCommandName(out[GreetingSize:], "greeting")
 	if err := c.readGreeting(); err != nil {
 		var le *LegacyPeerError
 		if errors.As(err, &le) {
 			le.Mechanism = c.mech.Name()
+			return err
 		}
-		return err
+		return c.peerClosed(err, sent, false)
 	}
 	if ag, ok := c.mech.(afterGreeting); ok {
 		out, err := ag.afterGreeting(out[:0])
@@ -149,17 +152,14 @@ func (c *Conn) handshake() error {
 	for {
 		h, err := c.fr.ReadHeader()
 		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
+			return c.peerClosed(err, sent, true)
 		}
 		if !h.Command() {
 			return ErrUnexpectedMessage
 		}
 		body, err := c.readBody(nil, h.Size)
 		if err != nil {
-			return err
+			return c.peerClosed(err, sent, true)
 		}
 		cmd, err := ParseCommand(body)
 		if err != nil {
@@ -168,6 +168,7 @@ func (c *Conn) handshake() error {
 		out, done, err := c.mech.Next(out[:0], cmd)
 		if len(out) > 0 {
 			c.queue(out)
+			sent = lastCommandName(out, sent)
 		}
 		if err != nil {
 			return err

@@ -8,4 +8,5 @@ func init() {
 	zmtphook.SetBeforeWait = func(c any, f func()) { c.(*Conn).setBeforeWait(f) }
 	zmtphook.SetDrained = func(c any, drained bool) { c.(*Conn).setDrained(drained) }
 	zmtphook.TryFlush = func(c any) (bool, error) { return c.(*Conn).tryFlush() }
+	zmtphook.Progress = func(c any) (int64, int) { return c.(*Conn).progress() }
 }

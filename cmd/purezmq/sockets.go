@@ -83,7 +83,7 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 	monWG.Wait()
 	if cfg.verbose {
 		st := s.Stats()
-		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d\n", cfg.verb, st.Sent, st.Received, st.Dropped)
+		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d, discarded at close %d\n", cfg.verb, st.Sent, st.Received, st.Dropped, st.LingerDropped)
 	}
 	if err == nil && closeErr != nil && !errors.Is(closeErr, socket.ErrClosed) {
 		err = closeErr

@@ -81,7 +81,7 @@ back by the getter because it has no meaning here.
 	AuthPlainAdd/Remove/RemoveAll         done
 	AuthCurveAdd/Remove/RemoveAll         done
 	AuthSetMetadataHandler, AuthMetaBlob  done in the ZAP reply; the metadata does not reach messages yet
-	ServerAuthNull                        done as SetZapDomain (before the first Bind or Connect)
+	ServerAuthNull                        done as SetZapDomain (which may change at any time, as in libzmq)
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
 	GetEvents                             done (as a poll with timeout 0)
@@ -93,8 +93,9 @@ Socket options, Set and Get unless marked:
 	Maxmsgsize, Immediate, RouterMandatory (set), RouterHandover (set),
 	XpubVerbose (set), XpubNodrop (set), HeartbeatIvl/Ttl/Timeout (set),
 	PlainServer, PlainUsername, PlainPassword, CurveServer (set),
-	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes), ZapDomain
+	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes)
 	                                      done before the socket is made; afterwards ENOTSUP (needs setters in package socket)
+	ZapDomain                             done at any time (the next handshake uses it)
 	Rcvtimeo, Sndtimeo                    done at any time
 	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB; others EINVAL)
 	Ipv6                                  recorded: IPv6 endpoints work either way, tcp://* binds IPv4 only (needs dual-stack bind)

@@ -2,6 +2,7 @@ package zmq4
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -251,7 +252,9 @@ func (soc *Socket) Close() error {
 		mon.stop()
 	}
 	soc.ctx.remove(soc)
-	if err != nil {
+	// zmq_close succeeds whatever linger discarded; the count stays in
+	// the socket's Stats and monitor.
+	if err != nil && !errors.Is(err, socket.ErrLingerDiscard) {
 		return toErrno(err)
 	}
 	return nil

@@ -2,6 +2,8 @@ package zmq4
 
 import (
 	"time"
+
+	"github.com/purezmq/purezmq/socket"
 )
 
 // set changes a recorded option. Options package socket takes only at New
@@ -371,6 +373,18 @@ func (soc *Socket) SetXpubVerboser(value int) error { return soc.only(value == 0
 func (soc *Socket) SetXpubWelcomeMsg(value string) error { return soc.only(value == "") }
 
 // SetZapDomain sets the domain given to the ZAP handler (PLAIN, CURVE).
+// It may change at any time, as in libzmq; it applies to the next handshake.
 func (soc *Socket) SetZapDomain(domain string) error {
-	return soc.set(true, func(o *sockOpts) error { o.zapDomain = domain; return nil })
+	soc.mu.Lock()
+	defer soc.mu.Unlock()
+	if err := soc.check(); err != nil {
+		return err
+	}
+	if soc.created() {
+		if err := soc.s.SetOption(socket.WithZAPDomain(domain)); err != nil {
+			return toErrno(err)
+		}
+	}
+	soc.opt.zapDomain = domain
+	return nil
 }

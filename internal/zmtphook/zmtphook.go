@@ -26,4 +26,9 @@ var (
 	// without waiting, and reports whether nothing is left. Where there is
 	// no non-blocking write (net.Pipe) it writes nothing and reports false.
 	TryFlush func(c any) (bool, error)
+	// Progress returns how many bytes c's writer has handed to the
+	// network so far and how many wait in its buffer: a message whose last
+	// byte lies below written has left whole (Close counts what a cut
+	// connection lost by it).
+	Progress func(c any) (written int64, buffered int)
 )

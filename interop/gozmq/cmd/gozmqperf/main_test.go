@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/purezmq/purezmq/internal/emulation"
 	"go.uber.org/goleak"
 )
 
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) {
 }
 
 func child(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := emulation.Self(args...) // through the emulator under make test-arm
 	cmd.Env = append(os.Environ(), "GOZMQPERF_AS_MAIN=1")
 	return cmd
 }
