@@ -28,7 +28,7 @@ func TestMalformedPeerClosesOnlyItsConnection(t *testing.T) {
 	// Bytes no ZMTP version accepts: a signature whose last octet is odd
 	// (so not ZMTP 1.0) but not 0x7F, with a ZMTP 3 revision. (Text such as
 	// an HTTP request reads as a ZMTP 1.0 identity frame, whose flags RFC 13
-	// forbids validating; see TestLegacyGarbage.)
+	// forbids validating; see zmtp.TestLegacyGarbage.)
 	raw.Write(append([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x33, 3, 1}, bytes.Repeat([]byte("junk"), 16)...))
 	e := waitEvent(t, pull, EventHandshakeFailed, 5*time.Second)
 	if e.Err == nil {

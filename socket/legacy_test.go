@@ -408,3 +408,25 @@ func TestLegacyRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacyNoHeartbeat: ZMTP 1.0 and 2.0 have no PING, so a socket with
+// heartbeats sends none on such a connection and does not drop the peer
+// for being silent.
+func TestLegacyNoHeartbeat(t *testing.T) {
+	for _, v := range []zmtp.LegacyVersion{zmtp.ZMTP10, zmtp.ZMTP20} {
+		t.Run(strings.ReplaceAll(v.String(), "/", "_"), func(t *testing.T) {
+			pull := newSock(t, Pull, WithLinger(0), WithHeartbeat(20*time.Millisecond, 0, 60*time.Millisecond))
+			r := dialRaw(t, bindAt(t, pull, "tcp"), v)
+			r.greet("PUSH", "", "PULL", "")
+			// Silent for many heartbeat timeouts: nothing arrives, nothing closes.
+			r.nc.SetReadDeadline(time.Now().Add(400 * time.Millisecond))
+			n, err := r.nc.Read(make([]byte, 64))
+			if n != 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("read %d bytes, %v; want silence", n, err)
+			}
+			r.nc.SetDeadline(time.Now().Add(5 * time.Second))
+			r.write(r.msg("still", "here"))
+			expect(t, pull, "still", "here")
+		})
+	}
+}

@@ -152,7 +152,8 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	return c
 }
 
-// Version returns the protocol version from the peer's greeting.
+// Version returns the protocol version from the peer's greeting: (1, 0) or
+// (2, 0) on a connection running in the older framing (see Legacy).
 func (c *Conn) Version() (major, minor int) { return c.peer.Major, c.peer.Minor }
 
 // PeerSocketType returns the peer's Socket-Type, upper-cased.

@@ -18,11 +18,13 @@ const errorLinger = 250 * time.Millisecond
 var aLongTimeAgo = time.Unix(1, 0)
 
 // Handshake runs the ZMTP handshake over nc and returns the connection ready for
-// traffic. It sends our whole greeting (and the mechanism's first command) at
-// once without waiting for the peer, reads the peer's greeting in stages so a
-// ZMTP 1.0/2.0 peer is recognised without waiting for bytes it will not send,
-// runs the mechanism and checks socket-type compatibility, sending ERROR before
-// failing when the peer is refused.
+// traffic. With the NULL mechanism it opens with RFC 23's staged greeting, so
+// a ZMTP 1.0 or 2.0 peer is answered in its own protocol (legacy_conn.go);
+// with PLAIN or CURVE (or Config.RefuseLegacy) it sends its whole greeting at
+// once and refuses such peers, recognised without waiting for bytes they will
+// not send. It then sends the mechanism's first command with the rest of the
+// greeting, runs the mechanism and checks socket-type compatibility, sending
+// ERROR before failing when the peer is refused.
 //
 // The handshake is bounded by ctx and cfg.HandshakeTimeout through nc's
 // deadline, which is cleared on success. On failure nc is closed.
@@ -115,7 +117,8 @@ func (c *Conn) handshake() error {
 		var legacy bool
 		var err error
 		if greetSent, legacy, err = c.negotiateVersion(); err != nil || legacy {
-			return err // legacy_conn.go
+			// A peer that hangs up here saw only our signature.
+			return c.peerClosed(err, "signature", false) // legacy_conn.go
 		}
 	}
 	out, err := AppendGreeting(nil, Greeting{Mechanism: c.mech.Name(), AsServer: c.mech.AsServer()})

@@ -20,7 +20,9 @@ func TestHandshakePeerClosedSaysWhen(t *testing.T) {
 		after, hint string
 	}{
 		{"after READY", true, "after our READY (socket type REQ; a socket-type mismatch or a refusal?)", "READY"},
-		{"before greeting", false, "after our READY (socket type REQ; a socket-type mismatch or a refusal, or not a ZMTP 3 peer?)", "READY"},
+		// Our version detection (RFC 23) sends the 10-octet signature and
+		// waits for the peer's before sending more.
+		{"before greeting", false, "after our signature (socket type REQ; a socket-type mismatch or a refusal, or not a ZMTP 3 peer?)", "signature"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -43,7 +45,11 @@ func TestHandshakePeerClosedSaysWhen(t *testing.T) {
 				// Read our greeting and READY, then hang up.
 				buf := make([]byte, 64+64)
 				nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-				io.ReadAtLeast(nc, buf, 64+10)
+				want := 64 + 10
+				if !c.sendGreet {
+					want = LegacySignatureSize
+				}
+				io.ReadAtLeast(nc, buf, want)
 			}()
 			nc, err := net.Dial("tcp", ln.Addr().String())
 			if err != nil {

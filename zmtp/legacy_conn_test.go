@@ -331,3 +331,31 @@ func FuzzLegacyHandshake(f *testing.F) {
 		t.Fatal("more messages than input bytes")
 	})
 }
+
+// TestLegacyGarbage: ZMTP 1.0 has no signature and RFC 13 forbids
+// validating the identity frame's flags, so text such as an HTTP request
+// reads as a 1.0 identity frame ('G' = 71: flags 'E' and 70 octets), as it
+// does for libzmq. RefuseLegacy (socket.WithLegacyPeers(false)) refuses it
+// from the first octet.
+func TestLegacyGarbage(t *testing.T) {
+	req := []byte(strings.Repeat("GET / HTTP/1.1\r\n", 8))
+	for _, refuse := range []bool{false, true} {
+		a, b := tcpPair(t)
+		go io.Copy(io.Discard, b)
+		write(t, b, req)
+		c, err := Handshake(context.Background(), a, Config{SocketType: "PULL", RefuseLegacy: refuse, HandshakeTimeout: 5 * time.Second})
+		if refuse {
+			if !errors.Is(err, ErrLegacyPeer) {
+				t.Fatalf("refused: got %v", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Legacy() != ZMTP10 || !bytes.Equal(c.PeerIdentity(), req[2:72]) {
+			t.Fatalf("legacy %v identity %q", c.Legacy(), c.PeerIdentity())
+		}
+		c.Close()
+	}
+}
