@@ -55,7 +55,7 @@ var settable = map[string]bool{
 	// timeouts and REQ's flags at the next call, as libzmq's RCVTIMEO,
 	// SNDTIMEO, REQ_RELAXED and REQ_CORRELATE; ZAP's domain and handler
 	// and the announced ZMTP version at the next handshake.
-	"timeo": true, "req": true, "zapDomain": true, "zap": true, "legacy": true,
+	"timeo": true, "req": true, "zapDomain": true, "zap": true, "zapEnforce": true, "legacy": true,
 }
 
 // fieldNames maps options fields to the names errors show for them.

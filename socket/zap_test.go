@@ -348,3 +348,33 @@ func TestZAPSetOption(t *testing.T) {
 		t.Fatalf("handler beside a callback: %v", err)
 	}
 }
+
+// ZMQ_ZAP_ENFORCE_DOMAIN: with it, a NULL socket with a domain and a CURVE
+// server refuse clients when no handler exists; without it they admit them.
+func TestZAPEnforceDomain(t *testing.T) {
+	_, sSec, _ := zmtp.GenerateCurveKeypair()
+	sPub, _ := zmtp.CurvePublicKey(sSec)
+	_, cSec, _ := zmtp.GenerateCurveKeypair()
+	for _, enforce := range []bool{false, true} {
+		null := newSock(t, Pull, WithZAPDomain("global"), WithZAPEnforceDomain(enforce))
+		curve := newSock(t, Pull, WithCurveServer(sSec), WithZAPEnforceDomain(enforce))
+		for _, srv := range []*Socket{null, curve} {
+			ep := bindAt(t, srv, "tcp")
+			var cli *Socket
+			if srv == curve {
+				cli = newSock(t, Push, WithCurveClient(sPub, [32]byte{}, cSec))
+			} else {
+				cli = newSock(t, Push)
+			}
+			connectTo(t, cli, ep)
+			if !enforce {
+				send(t, cli, "admitted")
+				expect(t, srv, "admitted")
+				continue
+			}
+			if err := handshakeError(t, srv); !errors.Is(err, ErrNoZAPHandler) {
+				t.Fatalf("enforced: %v", err)
+			}
+		}
+	}
+}
