@@ -54,10 +54,7 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		HandshakeTimeout: o.handshakeIvl,
 		Security:         o.sec,
 		Announce:         o.legacy.announce,
-		// libzmq refuses ZMTP 1.0/2.0 peers whenever ZAP applies (a
-		// mechanism other than NULL, or a ZAP domain): they cannot be
-		// authenticated, and letting them in would bypass the handler.
-		RefuseLegacy: o.legacy.refuse || o.zapDomain != "",
+		RefuseLegacy:     o.legacy.refuse || refusesLegacyForZAP(o),
 	}
 	cfg.Security.ZAP = s.zapFunc()
 	return cfg
@@ -339,10 +336,6 @@ func (c *streamConn) write() {
 			// likely meets a connection whose peer has read everything,
 			// which decides how large bodies are best written.
 			zmtphook.SetDrained(c.zc, parked && n == 1)
-			// While Close lingers, note which messages the kernel has
-			// taken whole (nothing of them left in zc's buffer), so that a
-			// cut connection's losses are counted exactly; otherwise this
-			// costs one atomic load per batch.
 			// While Close lingers, track which messages may still sit in
 			// zc's buffer, so that a cut connection's losses are counted
 			// exactly (see unsentWindow); otherwise this costs an atomic
@@ -354,7 +347,8 @@ func (c *streamConn) write() {
 					if !counting {
 						// Close began during this batch: hand what is
 						// buffered to the kernel, so every message
-						// before this one is out.
+						// before this one is out. If that fails, the
+						// previous message may be lost too: count it.
 						counting = true
 						if err := c.zc.Flush(); err != nil {
 							c.s.noteUnwritten(len(batch) - max(i-1, 0))

@@ -2,6 +2,7 @@ package socket
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,4 +113,42 @@ func TestInprocPendingLingerExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	expectNothing(t, pull0, 20*time.Millisecond)
+}
+
+// Orphans nobody binds are let go once their linger is over, when another
+// socket leaves one: they do not pile up.
+func TestInprocOrphansPruned(t *testing.T) {
+	leave := func(linger time.Duration) (*Socket, string) {
+		ep := endpointFor(t, "inproc")
+		s, err := New(Push, WithLinger(linger))
+		if err != nil {
+			t.Fatal(err)
+		}
+		connectTo(t, s, ep)
+		send(t, s, "x")
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return s, ep
+	}
+	old, oldEP := leave(time.Millisecond)
+	time.Sleep(10 * time.Millisecond)
+	_, newEP := leave(time.Minute)
+	if n := old.Stats().LingerDropped; n != 1 {
+		t.Fatalf("expired orphan not pruned: LingerDropped %d", n)
+	}
+	held := func(ep string) int {
+		inprocReg.mu.Lock()
+		defer inprocReg.mu.Unlock()
+		return len(inprocReg.orphans[strings.TrimPrefix(ep, "inproc://")])
+	}
+	if held(oldEP) != 0 || held(newEP) != 1 {
+		t.Fatalf("orphans held: expired %d, live %d; want 0 and 1", held(oldEP), held(newEP))
+	}
+	// Bind the live one's name so it does not outlive the test.
+	pull := newSock(t, Pull)
+	if err := pull.Bind(newEP); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, pull, "x")
 }

@@ -250,3 +250,27 @@ func drainEvents(s *Socket, d time.Duration) []Event {
 		}
 	}
 }
+
+// XPUB_VERBOSE switched on a live socket: the second subscription to a
+// topic, passed on only in verbose mode, reaches the application.
+func TestSetOptionXPubVerbose(t *testing.T) {
+	xpub := newSock(t, XPub)
+	ep := bindAt(t, xpub, "inproc")
+	a := newSock(t, Sub)
+	connectTo(t, a, ep)
+	if err := a.Subscribe([]byte("t")); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, xpub, "\x01t")
+	b := newSock(t, Sub)
+	connectTo(t, b, ep)
+	b.Subscribe([]byte("t"))
+	expectNothing(t, xpub, 50*time.Millisecond)
+	if err := xpub.SetOption(WithXPubVerbose(true)); err != nil {
+		t.Fatal(err)
+	}
+	c := newSock(t, Sub)
+	connectTo(t, c, ep)
+	c.Subscribe([]byte("t"))
+	expect(t, xpub, "\x01t")
+}

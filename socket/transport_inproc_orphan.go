@@ -46,9 +46,29 @@ func inprocLeave(c *connector, linger time.Duration) bool {
 	if inprocReg.orphans == nil {
 		inprocReg.orphans = map[string][]*inprocOrphan{}
 	}
+	pruneOrphans(time.Now())
 	inprocReg.orphans[name] = append(inprocReg.orphans[name], o)
 	p.orphaned = true
 	return true
+}
+
+// pruneOrphans lets go of orphans whose linger time is over, so names
+// nobody binds do not hold their messages for ever. Each new orphan prunes
+// the others. inprocReg.mu is held.
+func pruneOrphans(now time.Time) {
+	for name, list := range inprocReg.orphans {
+		kept := list[:0]
+		for _, o := range list {
+			if !o.expired(now) {
+				kept = append(kept, o)
+			}
+		}
+		if len(kept) == 0 {
+			delete(inprocReg.orphans, name)
+		} else {
+			inprocReg.orphans[name] = kept
+		}
+	}
 }
 
 // takeOrphans removes and returns what closed connectors left for name.

@@ -174,3 +174,11 @@ func (inprocExchanger) Exchange(ctx context.Context, request [][]byte) ([][]byte
 	}
 	return m.Frames[1:], nil
 }
+
+// refusesLegacyForZAP: a NULL socket whose clients ZAP vets refuses ZMTP
+// 1.0/2.0 peers, as libzmq does (their greeting carries nothing the
+// handler could judge, so the check could not run).
+func refusesLegacyForZAP(o *options) bool {
+	mech := strings.ToUpper(o.sec.Mechanism)
+	return (mech == "" || mech == "NULL") && o.zapDomain != ""
+}
