@@ -51,6 +51,10 @@ type Config struct {
 	Notify func()
 	// Swap, when set, gives the pipe a disk swap (see SwapConfig).
 	Swap *SwapConfig
+	// Conflate keeps only the newest message (ZMQ_CONFLATE): a push
+	// replaces what is queued, so the pipe holds at most one message, is
+	// never full and HWM does not apply. It is not combined with Swap.
+	Conflate bool
 }
 
 // Pipe is a FIFO of whole multipart messages. It is safe for concurrent
@@ -104,7 +108,9 @@ func (p *Pipe) SetNotify(f func()) {
 	p.mu.Unlock()
 }
 
-func (p *Pipe) memFull() bool { return p.cfg.HWM > 0 && p.mem.n >= p.cfg.HWM }
+func (p *Pipe) memFull() bool {
+	return p.cfg.HWM > 0 && p.mem.n >= p.cfg.HWM && !p.cfg.Conflate
+}
 
 // full reports whether a push would meet the mute action now. Without swap
 // that is the memory limit; with swap, the swap's last refusal stands
@@ -133,6 +139,13 @@ func (p *Pipe) TryPush(msg [][]byte) error {
 	var ok bool
 	if p.sw != nil {
 		ok = p.sw.push(msg)
+	} else if p.cfg.Conflate {
+		for p.mem.n > 0 {
+			p.memPopLocked() // superseded: conflation drops it by design
+			p.st.conflated++
+		}
+		p.memPushLocked(msg)
+		ok = true
 	} else if !p.memFull() {
 		p.memPushLocked(msg)
 		ok = true

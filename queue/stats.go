@@ -5,7 +5,7 @@ type counters struct {
 	pushed, popped, dropped, hwmHits uint64
 	spilled, refilled, spillRefused  uint64
 	swapErrors, lost, discarded      uint64
-	committed                        uint64
+	committed, conflated             uint64
 	peakBytes                        int64
 }
 
@@ -32,6 +32,7 @@ type Stats struct {
 	Lost         uint64 // accepted messages lost to swap corruption or I/O errors
 	Discarded    uint64 // queued messages thrown away by Discard
 	Committed    uint64 // write-through messages confirmed by Commit
+	Conflated    uint64 // messages replaced by a newer one (Config.Conflate)
 }
 
 // Stats returns the pipe's counters.
@@ -44,7 +45,7 @@ func (p *Pipe) Stats() Stats {
 		Pushed: c.pushed, Popped: c.popped, Dropped: c.dropped, HWMHits: c.hwmHits,
 		PeakBytes: c.peakBytes, Spilled: c.spilled, Refilled: c.refilled,
 		SpillRefused: c.spillRefused, SwapErrors: c.swapErrors, Lost: c.lost,
-		Discarded: c.discarded, Committed: c.committed,
+		Discarded: c.discarded, Committed: c.committed, Conflated: c.conflated,
 	}
 	s.Queued, s.Bytes = p.mem.n, p.memBytes
 	if p.sw != nil {

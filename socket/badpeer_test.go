@@ -137,13 +137,15 @@ func TestHeartbeatDropsSilentPeer(t *testing.T) {
 }
 
 func TestHeartbeatKeepsLivePeer(t *testing.T) {
-	pull := newSock(t, Pull, WithHeartbeat(10*time.Millisecond, time.Second, 60*time.Millisecond))
+	// The timeout is 20 PING intervals: a loaded machine running -race
+	// stalled the writer past a tighter one (60ms) now and then.
+	pull := newSock(t, Pull, WithHeartbeat(10*time.Millisecond, time.Second, 200*time.Millisecond))
 	ep := bindAt(t, pull, "tcp")
-	push := newSock(t, Push, WithHeartbeat(10*time.Millisecond, time.Second, 60*time.Millisecond))
+	push := newSock(t, Push, WithHeartbeat(10*time.Millisecond, time.Second, 200*time.Millisecond))
 	connectTo(t, push, ep)
 	send(t, push, "a")
 	expect(t, pull, "a")
-	time.Sleep(300 * time.Millisecond) // many timeouts long, idle but for PINGs
+	time.Sleep(600 * time.Millisecond) // three timeouts long, idle but for PINGs
 	send(t, push, "b")
 	expect(t, pull, "b")
 	select {

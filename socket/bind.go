@@ -45,6 +45,10 @@ func (s *Socket) Bind(endpoint string) error {
 		s.emit(Event{Kind: EventBindFailed, Endpoint: endpoint, Err: err})
 		return err
 	}
+	if err := s.checkStreamTransport(ep); err != nil {
+		s.emit(Event{Kind: EventBindFailed, Endpoint: endpoint, Err: err})
+		return err
+	}
 	if s.closing.Load() {
 		return ErrClosed
 	}
@@ -148,6 +152,10 @@ func (s *Socket) serveAccepted(nc net.Conn, ep string) {
 	defer s.wg.Done()
 	addr := nc.RemoteAddr().String()
 	s.emit(Event{Kind: EventAccepted, Endpoint: ep, Peer: addr})
+	if s.typ == Stream {
+		s.serveRaw(nc, ep, nil) // raw bytes, no handshake (conn_stream.go)
+		return
+	}
 	zc, err := zmtp.Handshake(s.ctx, nc, s.zmtpConfig())
 	if err != nil {
 		s.emit(Event{Kind: EventHandshakeFailed, Endpoint: ep, Peer: addr, Err: err})

@@ -3,6 +3,7 @@ package socket
 import (
 	"context"
 	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -18,6 +19,9 @@ type streamConn struct {
 	s  *Socket
 	zc *zmtp.Conn
 	p  *peer
+	// raw is a STREAM connection's socket, read and written without ZMTP
+	// (conn_stream.go); zc is nil then.
+	raw net.Conn
 
 	ctx    context.Context // cancelled by shutdown
 	cancel context.CancelFunc
@@ -33,6 +37,9 @@ type streamConn struct {
 	// kick wakes the parked writer to finish what a direct write left in
 	// zc's buffer because the socket would not take it all at once.
 	kick chan struct{}
+	// ttlSet carries the peer's PING TTL from the reader to the writer
+	// (heartbeat_ttl.go).
+	ttlSet chan time.Duration
 }
 
 // shutdown ends the connection: it records the cause, wakes the reader
@@ -41,6 +48,10 @@ func (c *streamConn) shutdown(cause error) {
 	c.once.Do(func() {
 		c.err = cause
 		c.cancel()
+		if c.raw != nil {
+			c.raw.Close()
+			return
+		}
 		c.zc.Close()
 	})
 }
@@ -71,6 +82,7 @@ func fillPeer(p *peer, zc *zmtp.Conn) {
 	if a := zc.NetConn().RemoteAddr(); a != nil {
 		p.addr = a.String()
 	}
+	p.md.Store(newConnInfo(zc).metadata())
 }
 
 // errPeerGone reports a connection whose peer was detached before it started.
@@ -104,6 +116,10 @@ func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
 		p.mu.Unlock()
 	}
 
+	c.watchPeerTTL()
+	if s.opt().ext.probeRouter {
+		c.probe()
+	}
 	writerDone := make(chan struct{})
 	s.wg.Add(1)
 	go func() {
@@ -262,6 +278,8 @@ func (c *streamConn) write() {
 			out.Rollback()
 		}
 	}
+	var ttl ttlWatch // the peer's PING TTL, once it sent one
+	defer ttl.stop()
 	var batch [][][]byte // reused: PopBatch appends to it without allocating
 	// unsent: the first message of the batch that may still sit, whole or
 	// in part, in zc's buffer (tracked only while Close lingers).
@@ -284,6 +302,7 @@ func (c *streamConn) write() {
 			c.wmu.Unlock()
 		}
 		ticked, done := false, false
+		ttlCheck, newTTL := false, time.Duration(-1)
 		select {
 		case <-ready:
 		case <-c.kick:
@@ -291,12 +310,26 @@ func (c *streamConn) write() {
 			done = true
 		case <-tick:
 			ticked = true
+		case <-ttl.C:
+			ttlCheck = true
+		case newTTL = <-c.ttlSet:
 		}
 		if parked {
 			c.wmu.Lock()
 		}
 		if done {
 			return
+		}
+		if newTTL >= 0 {
+			ttl.set(newTTL)
+			continue
+		}
+		if ttlCheck {
+			if err := ttl.expired(c.zc.LastRead()); err != nil {
+				c.shutdown(err)
+				return
+			}
+			continue
 		}
 		if ticked {
 			if time.Since(c.zc.LastRead()) > o.hbTimeout {

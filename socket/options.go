@@ -57,6 +57,8 @@ type options struct {
 	// monitorMute holds the event kinds the monitor does not deliver
 	// (WithMonitorMask); zero delivers all.
 	monitorMute EventMask
+	ext         extOptions    // options_ext.go
+	stream      streamOptions // stream_options.go
 }
 
 func defaultOptions() options {

@@ -56,6 +56,12 @@ var settable = map[string]bool{
 	// SNDTIMEO, REQ_RELAXED and REQ_CORRELATE; ZAP's domain and handler
 	// and the announced ZMTP version at the next handshake.
 	"timeo": true, "req": true, "zapDomain": true, "zap": true, "zapEnforce": true, "legacy": true,
+	// CONFLATE for pipes made afterwards, PROBE_ROUTER and the XPUB flags
+	// from the next connection or subscription on (options_ext.go).
+	"ext": true,
+	// STREAM_NOTIFY for connections made from then on; CONNECT_ROUTING_ID
+	// for the next Connect (stream_options.go).
+	"stream": true,
 }
 
 // fieldNames maps options fields to the names errors show for them.

@@ -39,6 +39,14 @@ type peer struct {
 	addr     string // remote address
 
 	routingID []byte // ROUTER: the key this peer is routed by
+	// fixedRID is the routing id ConnectWithRoutingID gave this peer: ROUTER
+	// routes it by that, whatever Identity it announces.
+	fixedRID []byte
+
+	// md is what the live (or last) connection's handshake established,
+	// shared by every message received from it (Msg.Metadata). Atomic: a
+	// reconnecting persistent peer replaces it while Recv may read it.
+	md atomic.Pointer[Metadata]
 
 	// persistent peers belong to a connect endpoint and keep their pipes across
 	// reconnects, so messages sent while disconnected are delivered later.
@@ -58,6 +66,8 @@ type peer struct {
 	direct atomic.Pointer[streamConn]
 
 	attached atomic.Bool
+
+	streamPeerState // STREAM only (stream.go)
 
 	// PUB/XPUB side, guarded by the dist lock: the topics this peer subscribed.
 	subs map[string]struct{}

@@ -26,10 +26,15 @@ func (h *repSocket) attach(p *peer) error { h.fq.add(p); return nil }
 func (h *repSocket) detach(p *peer)       {}
 
 func (h *repSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	_, m, err := h.recvFrom(ctx, block)
+	return m, err
+}
+
+func (h *repSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, error) {
 	h.mu.Lock()
 	if h.replying || h.receiving {
 		h.mu.Unlock()
-		return nil, ErrState
+		return nil, nil, ErrState
 	}
 	h.receiving = true
 	h.mu.Unlock()
@@ -65,7 +70,7 @@ func (h *repSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 	if err == nil {
 		h.s.sendSig.notify() // a reply is owed: writable (pollers)
 	}
-	return body, err
+	return from, body, err
 }
 
 func (h *repSocket) send(ctx context.Context, m [][]byte, block bool) error {

@@ -133,11 +133,16 @@ func isReply(m [][]byte, correlate bool, id uint32) (int, bool) {
 }
 
 func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	_, m, err := h.recvFrom(ctx, block)
+	return m, err
+}
+
+func (h *reqSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, error) {
 	correlate := h.s.opt().req.correlate
 	h.mu.Lock()
 	if !h.waiting {
 		h.mu.Unlock()
-		return nil, ErrState
+		return nil, nil, ErrState
 	}
 	cur, id := h.cur, h.reqID
 	h.mu.Unlock()
@@ -161,7 +166,7 @@ func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 		}
 	}
 	if err := h.s.wait(ctx, block, &h.s.recvSig, try); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	h.mu.Lock()
 	if h.cur == cur && h.reqID == id {
@@ -169,7 +174,7 @@ func (h *reqSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 	}
 	h.mu.Unlock()
 	h.s.sendSig.notify() // the REQ may send again (pollers)
-	return reply, nil
+	return cur, reply, nil
 }
 
 // canRecv: a reply to the outstanding request is queued.

@@ -93,10 +93,16 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	if err := checkWriteThrough(&o); err != nil {
 		return nil, err
 	}
+	if err := checkExt(t, &o); err != nil {
+		return nil, err
+	}
 	if err := checkZAP(&o); err != nil {
 		return nil, err
 	}
 	if err := checkLegacy(t, &o); err != nil {
+		return nil, err
+	}
+	if err := checkStreamOptions(t, &o); err != nil {
 		return nil, err
 	}
 	s := &Socket{
@@ -152,6 +158,8 @@ func newHandler(s *Socket) handler {
 		return &dealerSocket{s: s}
 	case Router:
 		return newRouterSocket(s)
+	case Stream:
+		return newStreamSocket(s)
 	}
 	panic("socket: unreachable")
 }
@@ -253,6 +261,9 @@ func (s *Socket) checkSend(frames [][]byte) error {
 	if len(frames) == 0 {
 		return fmt.Errorf("%w: no frames", ErrBadMessage)
 	}
+	if len(frames) > 1 && s.opt().ext.conflate {
+		return errConflateMultipart
+	}
 	return nil
 }
 
@@ -283,17 +294,33 @@ func (s *Socket) recv(ctx context.Context, block bool) (Msg, error) {
 	if s.closing.Load() {
 		return Msg{}, ErrClosed
 	}
-	f, err := s.h.recv(ctx, block)
+	var from *peer
+	var f [][]byte
+	var err error
+	if h, ok := s.h.(peerRecver); ok {
+		from, f, err = h.recvFrom(ctx, block)
+	} else {
+		f, err = s.h.recv(ctx, block)
+	}
 	if err != nil {
 		return Msg{}, err
 	}
 	s.received.Add(1)
-	return Msg{Frames: f}, nil
+	m := Msg{Frames: f}
+	if from != nil {
+		m.md = from.md.Load()
+	}
+	return m, nil
 }
 
 // Subscribe adds a subscription (SUB, XSUB). Subscriptions are counted: a
-// topic subscribed twice needs two Unsubscribe calls.
+// topic subscribed twice needs two Unsubscribe calls. On an XPUB made with
+// WithXPubManual it subscribes, on its behalf, the subscriber whose message
+// Recv returned last.
 func (s *Socket) Subscribe(topic []byte) error {
+	if x, ok := s.h.(*xpubSocket); ok {
+		return x.manualSubscribe(topic, true) // XPubManual: for the last subscriber
+	}
 	h, ok := s.h.(*subSocket)
 	if !ok {
 		return ErrNotSupported
@@ -305,8 +332,12 @@ func (s *Socket) Subscribe(topic []byte) error {
 	return nil
 }
 
-// Unsubscribe cancels one subscription (SUB, XSUB).
+// Unsubscribe cancels one subscription (SUB, XSUB; a manual XPUB as
+// Subscribe).
 func (s *Socket) Unsubscribe(topic []byte) error {
+	if x, ok := s.h.(*xpubSocket); ok {
+		return x.manualSubscribe(topic, false)
+	}
 	h, ok := s.h.(*subSocket)
 	if !ok {
 		return ErrNotSupported
@@ -403,11 +434,15 @@ func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *pee
 		}
 		oc.Swap = s.outSwap(oc.Key)
 	}
+	oc.Conflate = s.opt().ext.conflate
 	p.out = queue.New(oc)
 	if strings.HasPrefix(endpoint, "inproc://") {
 		// A connect-first inproc peer: this pipe becomes the bound
 		// socket's outbound pipe once it binds (inprocLink).
-		p.in = queue.New(queue.Config{HWM: s.opt().rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
+		p.in = queue.New(queue.Config{HWM: s.opt().rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify, Conflate: s.opt().ext.conflate})
+	} else if s.opt().ext.conflate {
+		// The reader replaces what waits instead of stopping at a HWM.
+		p.in = queue.New(queue.Config{Conflate: true, Notify: s.recvSig.notify})
 	} else {
 		p.in = queue.NewInbox(s.opt().rcvHWM, s.recvSig.notify)
 	}

@@ -127,8 +127,10 @@ func inprocLink(c *connector, b *Socket) {
 		b2c.SetHWM(inprocHWM(b.outHWM(), b2c.HWM()))
 		b2c.SetMute(b.outMute())
 	} else {
-		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.opt().rcvHWM), Mute: cs.outMute(), Key: string(cs.opt().identity)})
-		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.opt().rcvHWM), Mute: b.outMute(), Key: string(b.opt().identity)})
+		// Either side's CONFLATE conflates both pipes, as libzmq's do.
+		conflate := cs.opt().ext.conflate || b.opt().ext.conflate
+		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.opt().rcvHWM), Mute: cs.outMute(), Key: string(cs.opt().identity), Conflate: conflate})
+		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.opt().rcvHWM), Mute: b.outMute(), Key: string(b.opt().identity), Conflate: conflate})
 	}
 	// Each shared pipe wakes the sender's Send and the receiver's Recv.
 	c2b.SetNotify(func() { cs.sendSig.notify(); b.recvSig.notify() })
@@ -139,8 +141,13 @@ func inprocLink(c *connector, b *Socket) {
 		cp = &peer{s: cs, endpoint: ep, out: c2b, in: b2c}
 	}
 	cp.identity, cp.peerType, cp.addr = b.opt().identity, b.typ.String(), ep
+	if pre == nil {
+		cp.fixedRID = c.routingID
+	}
 	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.opt().identity, peerType: cs.typ.String(), addr: ep}
 	cp.remote, bp.remote = bp, cp
+	cp.md.Store(inprocMetadata(cp.peerType, cp.identity))
+	bp.md.Store(inprocMetadata(bp.peerType, bp.identity))
 
 	// A publisher must be attached before its subscriber, which sends its
 	// subscriptions to it as it attaches.
@@ -174,6 +181,8 @@ func inprocLink(c *connector, b *Socket) {
 		return
 	}
 	c.track(cp, true)
+	cs.probeInproc(cp)
+	b.probeInproc(bp)
 	cs.emit(Event{Kind: EventConnected, Endpoint: ep})
 	cs.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep})
 	b.emit(Event{Kind: EventAccepted, Endpoint: ep})

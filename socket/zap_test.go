@@ -378,3 +378,32 @@ func TestZAPEnforceDomain(t *testing.T) {
 		}
 	}
 }
+
+// The ZAP reply's user id and metadata reach every received message
+// (Msg.Property, libzmq's zmq_msg_gets), beside what the peer sent.
+func TestZAPMetadataOnMessages(t *testing.T) {
+	h := auth.HandlerFunc(func(_ context.Context, req *auth.Request) (*auth.Reply, error) {
+		user, _, _ := req.PlainCredentials()
+		r := auth.NewReply(req, auth.StatusOK, "OK")
+		r.UserID = "user:" + user
+		r.Metadata = zmtp.Metadata{{Name: "X-Team", Value: []byte("blue")}}
+		return r, nil
+	})
+	pull := newSock(t, Pull, WithPlainServer(nil), WithZAP(h))
+	ep := bindAt(t, pull, "tcp")
+	push := newSock(t, Push, WithPlainClient("ali", "pw"))
+	connectTo(t, push, ep)
+	for i := 0; i < 2; i++ {
+		send(t, push, "m")
+		m, err := pull.Recv(ctxT(t, 5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		user, _ := m.Property("User-Id")
+		team, _ := m.Property("x-team")
+		typ, _ := m.Property("Socket-Type")
+		if user != "user:ali" || team != "blue" || typ != "PUSH" {
+			t.Fatalf("message %d: User-Id %q, X-Team %q, Socket-Type %q", i, user, team, typ)
+		}
+	}
+}

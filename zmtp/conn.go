@@ -96,6 +96,8 @@ type Conn struct {
 	subscribeAll bool          // report a SUBSCRIBE to everything before the first read
 
 	lastRead atomic.Int64
+	peerTTL  atomic.Int64 // the TTL of the peer's last PING, in ns (see PeerTTL)
+	onTTL    func(time.Duration)
 
 	// Reader state, used by the single reading goroutine.
 	fr      *FrameReader
@@ -186,6 +188,20 @@ func (c *Conn) NetConn() net.Conn { return c.nc }
 // LastRead returns when data last arrived from the peer. Any traffic proves
 // liveness, as RFC 37 recommends for heartbeats.
 func (c *Conn) LastRead() time.Time { return time.Unix(0, c.lastRead.Load()) }
+
+// PeerTTL returns the TTL the peer's most recent PING carried (0 before
+// any, or when it asks for none): how long, by RFC 37, it may stay silent
+// before we should consider the connection dead.
+func (c *Conn) PeerTTL() time.Duration { return time.Duration(c.peerTTL.Load()) }
+
+// notePeerTTL records a PING's TTL (tenths of a second) and tells the
+// socket layer when it changed.
+func (c *Conn) notePeerTTL(ttl uint16) {
+	d := time.Duration(ttl) * 100 * time.Millisecond
+	if c.peerTTL.Swap(int64(d)) != int64(d) && c.onTTL != nil {
+		c.onTTL(d)
+	}
+}
 
 // Close closes the underlying connection. Queued writes are not flushed.
 func (c *Conn) Close() error { return c.nc.Close() }

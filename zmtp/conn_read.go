@@ -231,10 +231,11 @@ func (c *Conn) readCommand(h FrameHeader, body []byte) (Command, error) {
 	}
 	switch cmd.Name {
 	case CmdPing:
-		_, pctx, err := ParsePing(cmd.Body)
+		ttl, pctx, err := ParsePing(cmd.Body)
 		if err != nil {
 			return Command{}, err
 		}
+		c.notePeerTTL(ttl)
 		return Command{}, c.pong(pctx)
 	case CmdError:
 		return Command{}, peerErrorFrom(cmd.Body)

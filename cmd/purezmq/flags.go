@@ -14,7 +14,7 @@ import (
 )
 
 // socketVerbs are the socket types the CLI offers, in the order usage shows them.
-var socketVerbs = []string{"pub", "sub", "xpub", "xsub", "push", "pull", "req", "rep", "dealer", "router", "pair"}
+var socketVerbs = []string{"pub", "sub", "xpub", "xsub", "push", "pull", "req", "rep", "dealer", "router", "pair", "stream"}
 
 func isSocketVerb(v string) bool {
 	for _, s := range socketVerbs {
@@ -80,10 +80,12 @@ type sockConfig struct {
 
 	hex, base64 bool
 
-	tcp  tcpFlags    // flags_tcp.go
-	req  reqFlags    // flags_req.go
-	auth authFlags   // flags_auth.go
-	zmtp zmtpVersion // flags_legacy.go
+	tcp    tcpFlags    // flags_tcp.go
+	req    reqFlags    // flags_req.go
+	auth   authFlags   // flags_auth.go
+	zmtp   zmtpVersion // flags_legacy.go
+	ext    extFlags    // flags_ext.go
+	stream streamFlags // flags_stream.go
 }
 
 // stringList is a repeatable string flag.
@@ -180,7 +182,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.StringVar(&c.retainBy, "retain-by", "identity", "key retained queues by `KEY`: identity (the peer's Identity) or user (the authenticated user)")
 	fs.BoolVar(&c.writeThrough, "write-through", false, "write every message for retained peers through the swap ring, so a crash loses nothing sent (needs --swap-dir)")
 	fs.IntVar(&c.count, "count", 0, "exit 0 after `N` messages received (sent, for pub and push; for dealer, router, pair, xpub and xsub once stdin has also been sent to its end); 0 = no limit")
-	fs.BoolVar(&c.echo, "echo", false, "rep, router: send each received message back instead of reading replies from stdin")
+	fs.BoolVar(&c.echo, "echo", false, "rep, router, stream: send each received message back instead of reading replies from stdin (stream: the raw bytes to their sender)")
 	fs.DurationVar(&c.linger, "linger", defaultLinger, "on exit, wait up to `DURATION` to deliver queued messages")
 	fs.DurationVar(&c.timeout, "timeout", 0, "give up with exit status 1 after `DURATION` (0 = never)")
 	fs.DurationVar(&c.delay, "delay", 0, "wait `DURATION` after binding/connecting before the first send (PUB drops messages for subscribers that have not joined yet)")
@@ -204,6 +206,8 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	addReqFlags(fs, &c.req)
 	addAuthFlags(fs, &c.auth)
 	addLegacyFlags(fs, &c.zmtp)
+	addExtFlags(fs, &c.ext)
+	addStreamFlags(fs, &c.stream)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
 }
@@ -302,11 +306,14 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	if c.routerMandatory && t != socket.Router {
 		return bad("--router-mandatory is only for router")
 	}
+	if err := c.ext.check(t); err != nil {
+		return bad("%v", err)
+	}
 	if c.reconnectIvl < 0 || c.reconnectIvlMax < 0 || c.heartbeat < 0 {
 		return bad("--reconnect-ivl, --reconnect-ivl-max and --heartbeat must not be negative")
 	}
-	if c.echo && t != socket.Rep && t != socket.Router {
-		return bad("--echo is only for rep and router")
+	if c.echo && t != socket.Rep && t != socket.Router && t != socket.Stream {
+		return bad("--echo is only for rep and router (and stream)")
 	}
 	if c.hex && c.base64 {
 		return bad("--hex and --base64 exclude each other")
@@ -361,6 +368,9 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 		return bad("%v", err)
 	}
 	if err := c.auth.check(c); err != nil {
+		return bad("%v", err)
+	}
+	if err := c.stream.check(fs, t); err != nil {
 		return bad("%v", err)
 	}
 	return c, nil
@@ -444,6 +454,8 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	opts = append(opts, c.tcp.options()...)
 	opts = append(opts, c.req.options()...)
 	opts = append(opts, c.zmtp.options()...)
+	opts = append(opts, c.ext.options()...)
+	opts = append(opts, c.stream.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err

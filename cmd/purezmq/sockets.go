@@ -307,13 +307,18 @@ func (ss *session) reply(ctx context.Context) error {
 	return nil
 }
 
-// echo: REP and ROUTER with --echo. For ROUTER the received identity frame
-// addresses the reply back to its sender.
+// echo: REP, ROUTER and STREAM with --echo. For ROUTER and STREAM the
+// received routing id frame addresses the reply back to its sender.
 func (ss *session) echo(ctx context.Context) error {
 	for !ss.done() {
 		m, err := ss.receive(ctx)
 		if err != nil {
 			return err
+		}
+		if ss.cfg.typ == socket.Stream && len(m.Frames) == 2 && len(m.Frames[1]) == 0 {
+			// A connect or disconnect notification: sent back, it would
+			// close the connection.
+			continue
 		}
 		if err := ss.s.Send(ctx, m); err != nil {
 			return err

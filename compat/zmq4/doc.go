@@ -37,8 +37,9 @@ ZAP is package socket's: a PLAIN or CURVE server, and a NULL server with a
 ZAP domain, asks the handler bound at inproc://zeromq.zap.01 (a program's
 own REP handler, or AuthStart's) about each client, with its address, as
 libzmq 4.3 does: without a handler a PLAIN server refuses every client, a
-CURVE or NULL server admits them. The reply's user id and metadata do not
-reach received messages yet.
+CURVE or NULL server admits them. The reply's user id and metadata reach
+each received message (Recv...WithMetadata: "User-Id" and the metadata's
+names).
 
 The default linger is socket.DefaultLinger (1s), not libzmq's infinite wait:
 Close of a socket whose peer is gone returns. GetLinger reports it.
@@ -60,7 +61,7 @@ back by the getter because it has no meaning here.
 	Z85encode, Z85decode                  done
 	NewCurveKeypair, AuthCurvePublic      done
 	NewContext, (*Context).Term, Term     done: Term ends blocked calls with ETERM and waits for the sockets to close
-	(*Context).NewSocket, NewSocket       done for every type but STREAM: ENOTSUP (needs a STREAM type in package socket)
+	(*Context).NewSocket, NewSocket       done for every type, STREAM included (raw tcp and ipc peers)
 	Set/GetMaxSockets                     done: NewSocket fails with EMFILE past it
 	Set/GetMaxMsgsz                       done: default of SetMaxmsgsize for sockets made afterwards
 	Set/GetIpv6                           done: default of the sockets' IPV6 (see SetIpv6)
@@ -71,16 +72,16 @@ back by the getter because it has no meaning here.
 	Close, Context, GetType, String       done
 	Send, SendBytes, SendMessage, SendMessageDontwait   done (SNDMORE frames are sent with the last one)
 	Recv, RecvBytes, RecvMessage, RecvMessageBytes       done
-	Recv...WithMetadata                   done without properties; asked for any property: ENOTSUP before taking a message (needs per-message metadata in package socket)
+	Recv...WithMetadata                   done: Socket-Type, Identity, Routing-Id, User-Id, Peer-Address and the ZAP reply's metadata; a property the message lacks is left out
 	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_NO_DETAIL (no PROTOCOL/AUTH detail), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is 0 (no fds, no errno detail)
 	NewPoller, Poller methods, Polled     done (emulated readiness, above)
 	NewReactor, Reactor methods           done
-	Proxy, ProxySteerable                 done without capture and control; a capture or control socket: ENOTSUP (needs them in socket.Proxy)
+	Proxy, ProxySteerable                 done, with capture and control (PAUSE, RESUME, TERMINATE, STATISTICS)
 	AuthStart, AuthStop, AuthSetVerbose   done (ZAP above)
 	AuthAllow, AuthDeny                   done (a client without an IP address, over ipc, is refused by a domain with a list)
 	AuthPlainAdd/Remove/RemoveAll         done
 	AuthCurveAdd/Remove/RemoveAll         done
-	AuthSetMetadataHandler, AuthMetaBlob  done in the ZAP reply; the metadata does not reach messages yet
+	AuthSetMetadataHandler, AuthMetaBlob  done: the metadata reaches each received message
 	ServerAuthNull                        done as SetZapDomain (which may change at any time, as in libzmq)
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
@@ -96,12 +97,17 @@ Socket options, Set and Get unless marked:
 	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes)
 	                                      done before the socket is made; afterwards ENOTSUP (needs setters in package socket)
 	ZapDomain                             done at any time (the next handshake uses it)
+	Conflate, ProbeRouter, XpubManual (set), XpubWelcomeMsg (set)
+	                                      done before the socket is made (Conflate on PUSH, PULL, PUB, SUB, DEALER;
+	                                      ProbeRouter on ROUTER, DEALER, REQ; the XPUB ones on XPUB; elsewhere no effect, as in libzmq)
+	ConnectRid (set)                      ROUTER: used by the next Connect
 	Rcvtimeo, Sndtimeo                    done at any time
-	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB; others EINVAL)
+	StreamNotify (set)                    done before the socket is made
+	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB, a manual XPUB; others EINVAL)
 	Ipv6                                  recorded: IPv6 endpoints work either way, tcp://* binds IPv4 only (needs dual-stack bind)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
-	Conflate, ProbeRouter, ReqCorrelate, ReqRelaxed, XpubManual, XpubVerboser,
-	XpubWelcomeMsg, InvertMatching, ConnectRid, RouterRaw, StreamNotify,
+	ReqCorrelate, ReqRelaxed, XpubVerboser,
+	InvertMatching, RouterRaw,
 	TcpKeepalive/Cnt/Idle/Intvl, Tos, Sndbuf, Rcvbuf, TcpMaxrt, TcpAcceptFilter,
 	ConnectTimeout, Backlog, SocksProxy, UseFd
 	                                      libzmq's default value accepted (and reported by the getter); any other: ENOTSUP (needs the feature in package socket)

@@ -24,6 +24,7 @@ type sockOpts struct {
 	xpubNodrop         bool
 	hbIvl, hbTTL, hbTO time.Duration
 	ipv6               bool
+	streamNoNotify     bool // STREAM_NOTIFY 0
 
 	plainServer          bool
 	plainUser, plainPass string
@@ -35,6 +36,8 @@ type sockOpts struct {
 	curveSecSet          bool
 	curveSrvSet          bool
 	zapDomain            string
+
+	ext extOpts // options_ext.go
 
 	// options accepted and reported back that have no effect here
 	// (multicast transports, I/O thread affinity): see the package doc.
@@ -102,6 +105,10 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 	}
 	if o.hbIvl > 0 {
 		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
+	}
+	opts = append(opts, o.ext.build(soc.typ)...)
+	if o.streamNoNotify {
+		opts = append(opts, socket.WithStreamNotify(false))
 	}
 	sec, err := o.security(soc)
 	if err != nil {

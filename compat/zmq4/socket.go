@@ -40,6 +40,9 @@ type Socket struct {
 	more    bool
 	peeked  *socket.Msg
 	waiting bool // a poll goroutine is receiving for this socket
+	// inMD is the metadata of the message being read, or of the last one
+	// read (RecvWithMetadata asks after it is done).
+	inMD *socket.Metadata
 
 	// sending: frames given with SNDMORE, sent with the last one.
 	out [][]byte
@@ -54,9 +57,6 @@ func (ctx *Context) NewSocket(t Type) (soc *Socket, err error) {
 	if _, ok := typeNames[t]; !ok {
 		return nil, einval
 	}
-	if t == STREAM {
-		return nil, ENOTSUP // package socket has no STREAM type yet
-	}
 	soc = &Socket{ctx: ctx, typ: t, mu: new(sync.Mutex), opt: defaultOpts(ctx)}
 	if err := ctx.add(soc); err != nil {
 		return nil, err
@@ -70,7 +70,7 @@ func NewSocket(t Type) (soc *Socket, err error) { return defaultCtx.NewSocket(t)
 var socketTypes = map[Type]socket.Type{
 	PAIR: socket.Pair, PUB: socket.Pub, SUB: socket.Sub, REQ: socket.Req, REP: socket.Rep,
 	DEALER: socket.Dealer, ROUTER: socket.Router, PULL: socket.Pull, PUSH: socket.Push,
-	XPUB: socket.XPub, XSUB: socket.XSub,
+	XPUB: socket.XPub, XSUB: socket.XSub, STREAM: socket.Stream,
 }
 
 // check returns the error for a call on a closed socket or a terminated
@@ -215,7 +215,12 @@ func (soc *Socket) Connect(endpoint string) error {
 	if !validHost(endpoint) {
 		return einval
 	}
-	if err := s.Connect(endpoint); err != nil {
+	if rid := soc.takeConnectRid(); rid != "" && soc.typ == ROUTER {
+		err = s.ConnectWithRoutingID(endpoint, []byte(rid))
+	} else {
+		err = s.Connect(endpoint)
+	}
+	if err != nil {
 		return toErrno(err)
 	}
 	soc.last = endpoint

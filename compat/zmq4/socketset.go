@@ -50,12 +50,6 @@ func (soc *Socket) SetAffinity(value uint64) error {
 // SetBacklog: only the default, 100 (the listen backlog is the system's).
 func (soc *Socket) SetBacklog(value int) error { return soc.only(value == 100) }
 
-// SetConflate: only false; CONFLATE needs package socket support.
-func (soc *Socket) SetConflate(value bool) error { return soc.only(!value) }
-
-// SetConnectRid: not supported (needs CONNECT_ROUTING_ID in package socket).
-func (soc *Socket) SetConnectRid(value string) error { return soc.only(false) }
-
 // SetConnectTimeout: only 0 (the system's connect timeout).
 func (soc *Socket) SetConnectTimeout(value time.Duration) error { return soc.only(value == 0) }
 
@@ -202,9 +196,6 @@ func (soc *Socket) SetPlainUsername(username string) error {
 	})
 }
 
-// SetProbeRouter: only 0 (needs PROBE_ROUTER in package socket).
-func (soc *Socket) SetProbeRouter(value int) error { return soc.only(value == 0) }
-
 // SetRate records a pgm option (no pgm transport here).
 func (soc *Socket) SetRate(value int) error {
 	return soc.set(false, func(o *sockOpts) error { o.rate = value; return nil })
@@ -279,8 +270,12 @@ func (soc *Socket) SetSndtimeo(value time.Duration) error {
 // SetSocksProxy: only "" (no SOCKS support).
 func (soc *Socket) SetSocksProxy(value string) error { return soc.only(value == "") }
 
-// SetStreamNotify: only 1, the default (no STREAM type yet).
-func (soc *Socket) SetStreamNotify(value int) error { return soc.only(value == 1) }
+// SetStreamNotify sets whether a STREAM delivers an empty message when a
+// peer connects or disconnects (1, the default) or not (0); before the
+// socket's first Bind or Connect.
+func (soc *Socket) SetStreamNotify(value int) error {
+	return soc.set(true, func(o *sockOpts) error { o.streamNoNotify = value == 0; return nil })
+}
 
 // SetSubscribe adds a subscription (SUB, XSUB).
 func (soc *Socket) SetSubscribe(filter string) error { return soc.subscribe(filter, true) }
@@ -293,6 +288,13 @@ func (soc *Socket) subscribe(filter string, on bool) error {
 	defer soc.mu.Unlock()
 	if err := soc.check(); err != nil {
 		return err
+	}
+	if soc.typ == XPUB && soc.opt.ext.xpubManual && soc.s != nil {
+		// A manual XPUB subscribes the subscriber it heard from last.
+		if on {
+			return toErrno(soc.s.Subscribe([]byte(filter)))
+		}
+		return toErrno(soc.s.Unsubscribe([]byte(filter)))
 	}
 	if soc.typ != SUB && soc.typ != XSUB {
 		return einval
@@ -353,9 +355,6 @@ func (soc *Socket) SetVmciBufferSize(value uint64) error { return soc.only(false
 // SetVmciConnectTimeout: no vmci transport.
 func (soc *Socket) SetVmciConnectTimeout(value time.Duration) error { return soc.only(false) }
 
-// SetXpubManual: only 0 (needs XPUB_MANUAL in package socket).
-func (soc *Socket) SetXpubManual(value int) error { return soc.only(value == 0) }
-
 // SetXpubNodrop makes an XPUB fail or wait instead of dropping.
 func (soc *Socket) SetXpubNodrop(value bool) error {
 	return soc.set(true, func(o *sockOpts) error { o.xpubNodrop = value; return nil })
@@ -368,9 +367,6 @@ func (soc *Socket) SetXpubVerbose(value int) error {
 
 // SetXpubVerboser: only 0 (needs XPUB_VERBOSER in package socket).
 func (soc *Socket) SetXpubVerboser(value int) error { return soc.only(value == 0) }
-
-// SetXpubWelcomeMsg: only "" (needs XPUB_WELCOME_MSG in package socket).
-func (soc *Socket) SetXpubWelcomeMsg(value string) error { return soc.only(value == "") }
 
 // SetZapDomain sets the domain given to the ZAP handler (PLAIN, CURVE).
 // It may change at any time, as in libzmq; it applies to the next handshake.
