@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -321,4 +322,64 @@ func TestZAPPyStatusCodes(t *testing.T) {
 		}
 		expectRefused(t, s, o, int(code))
 	}
+}
+
+// User-Id and the ZAP handler's metadata on each message a libzmq client
+// sends: a PLAIN client through our handler, and a CURVE client whose
+// certificate (ours, read by pyzmq) carries metadata in our cert directory.
+func TestZAPPyUserIDAndMetadataOnMessages(t *testing.T) {
+	h := auth.HandlerFunc(func(_ context.Context, req *auth.Request) (*auth.Reply, error) {
+		user, pass, _ := req.PlainCredentials()
+		if pass != "pw" {
+			return auth.NewReply(req, auth.StatusDenied, "no"), nil
+		}
+		r := auth.NewReply(req, auth.StatusOK, "OK")
+		r.UserID = "user:" + user
+		r.Metadata = zmtp.Metadata{{Name: "X-Team", Value: []byte("blue")}}
+		return r, nil
+	})
+	s, ep := zapServer(t, socket.WithPlainServer(nil), socket.WithZAP(h))
+	if o := pyConnect(t, ep, "--plain", "ali", "pw", "--send", "plain"); o.Outcome != "HANDSHAKE_SUCCEEDED" {
+		t.Fatalf("PLAIN client: %+v", o)
+	}
+	m := recvMsg(t, s)
+	if props(m, "User-Id", "X-Team", "Peer-Address", "Socket-Type") != "user:ali|blue|127.0.0.1|PUSH" {
+		t.Fatalf("PLAIN message %q: %s", m.Frames, props(m, "User-Id", "X-Team", "Peer-Address", "Socket-Type"))
+	}
+
+	dir := t.TempDir()
+	cert, err := auth.NewCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert.Metadata = zmtp.Metadata{{Name: "name", Value: []byte("client")}}
+	if err := cert.Save(filepath.Join(dir, "client.key")); err != nil {
+		t.Fatal(err)
+	}
+	a := auth.NewAuthenticator()
+	if err := a.SetCertificateDir("", dir); err != nil {
+		t.Fatal(err)
+	}
+	sPub, sSec, _ := zmtp.GenerateCurveKeypair()
+	s, ep = zapServer(t, socket.WithCurveServer(sSec), socket.WithZAP(a))
+	if o := pyConnect(t, ep, "--curve", zmtp.CurveKeyZ85(sPub), filepath.Join(dir, "client.key_secret"), "--send", "curve"); o.Outcome != "HANDSHAKE_SUCCEEDED" {
+		t.Fatalf("CURVE client: %+v", o)
+	}
+	m = recvMsg(t, s)
+	if got, want := props(m, "User-Id", "name"), cert.PublicZ85()+"|client"; got != want {
+		t.Fatalf("CURVE message: %s, want %s", got, want)
+	}
+}
+
+// props joins the named properties of m with "|" ("-" for a missing one).
+func props(m socket.Msg, names ...string) string {
+	var out []string
+	for _, n := range names {
+		v, ok := m.Property(n)
+		if !ok {
+			v = "-"
+		}
+		out = append(out, v)
+	}
+	return strings.Join(out, "|")
 }

@@ -44,6 +44,7 @@ type options struct {
 	sec          zmtp.Security
 	zap          *zapHandler // WithZAP; see zap.go
 	zapDomain    string
+	zapEnforce   bool // WithZAPEnforceDomain
 	logger       *slog.Logger
 	retention    *Retention
 	swapBytes    int64

@@ -55,7 +55,7 @@ var settable = map[string]bool{
 	// timeouts and REQ's flags at the next call, as libzmq's RCVTIMEO,
 	// SNDTIMEO, REQ_RELAXED and REQ_CORRELATE; ZAP's domain and handler
 	// and the announced ZMTP version at the next handshake.
-	"timeo": true, "req": true, "zapDomain": true, "zap": true, "legacy": true,
+	"timeo": true, "req": true, "zapDomain": true, "zap": true, "zapEnforce": true, "legacy": true,
 	// CONFLATE for pipes made afterwards, PROBE_ROUTER and the XPUB flags
 	// from the next connection or subscription on (options_ext.go).
 	"ext": true,
@@ -98,6 +98,15 @@ func (s *Socket) SetOption(opts ...Option) error {
 		}
 	}
 	if err := changeAllowed(old, &next, s.lv.used.Load()); err != nil {
+		return err
+	}
+	// The checks New makes across options hold for changes too: a ZAP
+	// handler beside an authentication callback, a ZAP domain with an
+	// older ZMTP version announced (which would let peers past ZAP).
+	if err := checkZAP(&next); err != nil {
+		return err
+	}
+	if err := checkLegacy(s.typ, &next); err != nil {
 		return err
 	}
 	s.lv.cur.Store(&next)

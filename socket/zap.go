@@ -19,16 +19,17 @@ import (
 //     "Stonehouse" case);
 //   - a NULL socket asks only when it has a ZAP domain (WithZAPDomain), and
 //     admits everyone when there is no handler (ZMQ_ZAP_ENFORCE_DOMAIN off,
-//     libzmq 4.3's default).
+//     libzmq 4.3's default; see WithZAPEnforceDomain).
 //
 // The handler is the one of WithZAP, or else a socket of the program's own
 // bound at auth.Endpoint (inproc://zeromq.zap.01) when the handshake
 // starts, asked over inproc as libzmq asks it. WithPlainServer and
 // WithCurveAuth callbacks keep their own path and exclude WithZAP.
 
-// ErrNoZAPHandler refuses a PLAIN client when no ZAP handler exists: neither
-// WithZAP nor a socket bound at auth.Endpoint.
-var ErrNoZAPHandler = errors.New("socket: no ZAP handler to authenticate a PLAIN client")
+// ErrNoZAPHandler refuses a client when no ZAP handler exists (neither
+// WithZAP nor a socket bound at auth.Endpoint) and one is required: on a
+// PLAIN server, and with WithZAPEnforceDomain.
+var ErrNoZAPHandler = errors.New("socket: no ZAP handler to authenticate the client")
 
 // WithZAP makes h the socket's ZAP handler (RFC 27): a PLAIN or CURVE server
 // asks it about every client, a NULL socket about every peer when it has a
@@ -50,7 +51,8 @@ func WithZAP(h auth.Handler) Option {
 }
 
 // WithZAPDomain sets the ZAP domain sent in each request (ZMQ_ZAP_DOMAIN), at
-// most 255 bytes. A NULL socket consults ZAP only when it is set.
+// most 255 bytes. A NULL socket consults ZAP only when it is set, and then
+// refuses ZMTP 1.0 and 2.0 peers, which cannot be authenticated (libzmq).
 func WithZAPDomain(domain string) Option {
 	return func(o *options) error {
 		if len(domain) > 255 {
@@ -66,10 +68,22 @@ func WithZAPDomain(domain string) Option {
 // which Go cannot compare.
 type zapHandler struct{ h auth.Handler }
 
+// WithZAPEnforceDomain(true) is libzmq's ZMQ_ZAP_ENFORCE_DOMAIN: where ZAP
+// applies (a CURVE server, a NULL socket with a ZAP domain) and no handler
+// exists, clients are refused (ErrNoZAPHandler) instead of admitted. RFC 27
+// asks for this; libzmq 4.3 leaves it off by default, and so does this
+// package. A PLAIN server refuses clients without a handler either way.
+func WithZAPEnforceDomain(on bool) Option {
+	return func(o *options) error { o.zapEnforce = on; return nil }
+}
+
 // checkZAP rejects two ways of authenticating on one socket.
 func checkZAP(o *options) error {
 	if o.zap != nil && o.sec.Authenticate != nil {
 		return badOption("ZAP", "a WithPlainServer or WithCurveAuth callback already authenticates clients; use one")
+	}
+	if o.zapDomain != "" && o.legacy.announce != 0 {
+		return badOption("ZAPDomain", "ZMTP 1.0 and 2.0 cannot be authenticated: drop WithZMTPVersion or the ZAP domain")
 	}
 	return nil
 }
@@ -98,7 +112,7 @@ func (s *Socket) zapFunc() func(context.Context, *zmtp.AuthRequest) (*zmtp.AuthR
 		h = auth.RemoteHandler(inprocExchanger{})
 	}
 	if h == nil {
-		if mech == "PLAIN" {
+		if mech == "PLAIN" || o.zapEnforce {
 			return func(context.Context, *zmtp.AuthRequest) (*zmtp.AuthResult, error) {
 				return nil, ErrNoZAPHandler
 			}

@@ -297,3 +297,113 @@ func TestZAPOptions(t *testing.T) {
 		t.Errorf("curve callback and handler: %v", err)
 	}
 }
+
+// A NULL socket with a ZAP domain refuses ZMTP 1.0 and 2.0 peers, which
+// could not be authenticated (libzmq does the same): a legacy peer must not
+// get past an address filter.
+func TestZAPDomainRefusesLegacyPeers(t *testing.T) {
+	a := auth.NewAuthenticator()
+	if err := a.Deny("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	pull := newSock(t, Pull, WithZAP(a), WithZAPDomain("global"))
+	ep := bindAt(t, pull, "tcp")
+	for _, v := range []zmtp.LegacyVersion{zmtp.ZMTP20, zmtp.ZMTP10} {
+		old := newSock(t, Push, WithZMTPVersion(v))
+		connectTo(t, old, ep)
+		send(t, old, "from the past")
+		if err := handshakeError(t, pull); !errors.Is(err, zmtp.ErrLegacyPeer) {
+			t.Fatalf("%v peer: %v", v, err)
+		}
+		old.Close()
+	}
+	expectNothing(t, pull, 200*time.Millisecond)
+	if _, err := New(Push, WithZAPDomain("d"), WithZMTPVersion(zmtp.ZMTP20)); !errors.Is(err, ErrBadOption) {
+		t.Fatalf("domain with an older version: %v", err)
+	}
+}
+
+// SetOption keeps New's rules: the ZAP domain and handler change at run time
+// (for the next handshake), but not into a combination New refuses.
+func TestZAPSetOption(t *testing.T) {
+	a := auth.NewAuthenticator()
+	if err := a.Deny("127.0.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	pull := newSock(t, Pull, WithZAP(a))
+	ep := bindAt(t, pull, "tcp")
+	if err := pull.SetOption(WithZAPDomain("global")); err != nil {
+		t.Fatal(err)
+	}
+	push := newSock(t, Push)
+	connectTo(t, push, ep)
+	if err := handshakeError(t, pull); !errors.Is(err, auth.ErrDenied) {
+		t.Fatalf("after SetOption(WithZAPDomain): %v", err)
+	}
+	if err := pull.SetOption(WithZMTPVersion(zmtp.ZMTP20)); !errors.Is(err, ErrBadOption) {
+		t.Fatalf("older version with a ZAP domain: %v", err)
+	}
+	cb := newSock(t, Pull, WithPlainServer(func(u, p string) (string, error) { return u, nil }))
+	if err := cb.SetOption(WithZAP(a)); !errors.Is(err, ErrBadOption) {
+		t.Fatalf("handler beside a callback: %v", err)
+	}
+}
+
+// ZMQ_ZAP_ENFORCE_DOMAIN: with it, a NULL socket with a domain and a CURVE
+// server refuse clients when no handler exists; without it they admit them.
+func TestZAPEnforceDomain(t *testing.T) {
+	_, sSec, _ := zmtp.GenerateCurveKeypair()
+	sPub, _ := zmtp.CurvePublicKey(sSec)
+	_, cSec, _ := zmtp.GenerateCurveKeypair()
+	for _, enforce := range []bool{false, true} {
+		null := newSock(t, Pull, WithZAPDomain("global"), WithZAPEnforceDomain(enforce))
+		curve := newSock(t, Pull, WithCurveServer(sSec), WithZAPEnforceDomain(enforce))
+		for _, srv := range []*Socket{null, curve} {
+			ep := bindAt(t, srv, "tcp")
+			var cli *Socket
+			if srv == curve {
+				cli = newSock(t, Push, WithCurveClient(sPub, [32]byte{}, cSec))
+			} else {
+				cli = newSock(t, Push)
+			}
+			connectTo(t, cli, ep)
+			if !enforce {
+				send(t, cli, "admitted")
+				expect(t, srv, "admitted")
+				continue
+			}
+			if err := handshakeError(t, srv); !errors.Is(err, ErrNoZAPHandler) {
+				t.Fatalf("enforced: %v", err)
+			}
+		}
+	}
+}
+
+// The ZAP reply's user id and metadata reach every received message
+// (Msg.Property, libzmq's zmq_msg_gets), beside what the peer sent.
+func TestZAPMetadataOnMessages(t *testing.T) {
+	h := auth.HandlerFunc(func(_ context.Context, req *auth.Request) (*auth.Reply, error) {
+		user, _, _ := req.PlainCredentials()
+		r := auth.NewReply(req, auth.StatusOK, "OK")
+		r.UserID = "user:" + user
+		r.Metadata = zmtp.Metadata{{Name: "X-Team", Value: []byte("blue")}}
+		return r, nil
+	})
+	pull := newSock(t, Pull, WithPlainServer(nil), WithZAP(h))
+	ep := bindAt(t, pull, "tcp")
+	push := newSock(t, Push, WithPlainClient("ali", "pw"))
+	connectTo(t, push, ep)
+	for i := 0; i < 2; i++ {
+		send(t, push, "m")
+		m, err := pull.Recv(ctxT(t, 5*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		user, _ := m.Property("User-Id")
+		team, _ := m.Property("x-team")
+		typ, _ := m.Property("Socket-Type")
+		if user != "user:ali" || team != "blue" || typ != "PUSH" {
+			t.Fatalf("message %d: User-Id %q, X-Team %q, Socket-Type %q", i, user, team, typ)
+		}
+	}
+}

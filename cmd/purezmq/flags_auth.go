@@ -4,8 +4,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/netip"
+	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/purezmq/purezmq/auth"
 	"github.com/purezmq/purezmq/socket"
@@ -19,6 +24,8 @@ type authFlags struct {
 	curveCerts    string
 	curveAllowAny bool
 	zapDomain     string
+
+	built *auth.Authenticator // made by options, reloaded on SIGHUP
 }
 
 // defaultZAPDomain is the domain a NULL socket filtering addresses uses when
@@ -29,8 +36,8 @@ const defaultZAPDomain = "global"
 func addAuthFlags(fs *flag.FlagSet, f *authFlags) {
 	fs.Var(&f.allow, "allow", "ZAP: admit only clients from `ADDR`, an IP address or CIDR network (repeatable; any mechanism)")
 	fs.Var(&f.deny, "deny", "ZAP: refuse clients from `ADDR`, an IP address or CIDR network (repeatable; ignored when --allow is given)")
-	fs.StringVar(&f.passwords, "passwords", "", "PLAIN server: accept the users of password `FILE` (name=password lines, as pyzmq and CZMQ read them)")
-	fs.StringVar(&f.curveCerts, "curve-certs", "", "CURVE server: admit clients whose public certificate is in `DIR` (files of purezmq keygen --cert, zmq.auth, zcert)")
+	fs.StringVar(&f.passwords, "passwords", "", "PLAIN server: accept the users of password `FILE` (name=password lines, as pyzmq and CZMQ read them; reread on SIGHUP)")
+	fs.StringVar(&f.curveCerts, "curve-certs", "", "CURVE server: admit clients whose public certificate is in `DIR` (files of purezmq keygen --cert, zmq.auth, zcert; reread on SIGHUP)")
 	fs.BoolVar(&f.curveAllowAny, "curve-allow-any", false, "CURVE server: admit any client key (the default unless --curve-allow or --curve-certs is given)")
 	fs.StringVar(&f.zapDomain, "zap-domain", "", "ZAP `DOMAIN` sent with each authentication request; a NULL socket consults ZAP only with one (--allow/--deny set \""+defaultZAPDomain+"\")")
 }
@@ -135,6 +142,7 @@ func (f *authFlags) options(c *sockConfig) ([]socket.Option, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.built = a
 	opts := []socket.Option{socket.WithZAP(a)}
 	domain := f.zapDomain
 	if domain == "" && len(f.allow)+len(f.deny) > 0 {
@@ -147,4 +155,39 @@ func (f *authFlags) options(c *sockConfig) ([]socket.Option, error) {
 		opts = append(opts, socket.WithPlainServer(nil))
 	}
 	return opts, nil
+}
+
+// reloadOnHangup reads the password file and the certificate directory
+// again on each SIGHUP, as daemons reread their configuration, until the
+// returned function is called. A reload that fails keeps what was read
+// before and says why on stderr; with verbose, a good one says so too.
+func (f *authFlags) reloadOnHangup(verb string, verbose bool, stderr io.Writer) (stop func()) {
+	if f.built == nil || (f.passwords == "" && f.curveCerts == "") {
+		return func() {}
+	}
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			case <-hup:
+				if err := f.built.Reload(); err != nil {
+					fmt.Fprintf(stderr, "purezmq %s: reload: %v (keeping what was read before)\n", verb, err)
+				} else if verbose {
+					fmt.Fprintf(stderr, "purezmq %s: reloaded passwords and certificates\n", verb)
+				}
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(done)
+		wg.Wait()
+	}
 }

@@ -62,6 +62,8 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 		fmt.Fprintf(stderr, "purezmq %s: %v\n", cfg.verb, err)
 		return exitError
 	}
+	stopReload := cfg.auth.reloadOnHangup(cfg.verb, cfg.verbose, stderr)
+	defer stopReload()
 	var monWG sync.WaitGroup
 	monCtx, stopMon := context.WithCancel(context.Background())
 	if cfg.verbose {

@@ -84,7 +84,7 @@ back by the getter because it has no meaning here.
 	AuthPlainAdd/Remove/RemoveAll         done
 	AuthCurveAdd/Remove/RemoveAll         done
 	AuthSetMetadataHandler, AuthMetaBlob  done: the metadata reaches each received message
-	ServerAuthNull                        done as SetZapDomain
+	ServerAuthNull                        done as SetZapDomain (which may change at any time, as in libzmq)
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
 	GetEvents                             done (package socket's Socket.Events: nothing taken off)

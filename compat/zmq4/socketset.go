@@ -453,6 +453,7 @@ func (soc *Socket) SetXpubVerbose(value int) error {
 func (soc *Socket) SetXpubVerboser(value int) error { return soc.only(value == 0) }
 
 // SetZapDomain sets the domain given to the ZAP handler (PLAIN, CURVE).
+// It may change at any time, as in libzmq; it applies to the next handshake.
 func (soc *Socket) SetZapDomain(domain string) error {
 	return soc.set(live, func(o *sockOpts) error { o.zapDomain = domain; return nil })
 }

@@ -1,11 +1,15 @@
 package clitest
 
 import (
+	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/purezmq/purezmq/internal/testpeer"
 )
@@ -102,5 +106,42 @@ func TestDenyFlagRefusesLibzmqClient(t *testing.T) {
 	}
 	if !strings.Contains(c.stderr.String(), "deny list") {
 		t.Errorf("--verbose does not say why: %s", c.stderr.String())
+	}
+}
+
+// --passwords is reread on SIGHUP: a user added to the file gets in after
+// the signal, without a restart.
+func TestPasswordsReloadOnHangup(t *testing.T) {
+	pw := filepath.Join(t.TempDir(), "passwords")
+	if err := os.WriteFile(pw, []byte("alice=one\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ep := freeTCP(t)
+	c := start(t, "pull", "--bind", ep, "--passwords", pw, "--count", "2", "--timeout", "30s", "--verbose")
+	if code, _, stderr := run(t, "from alice\n", "push", "--connect", ep, "--plain-user", "alice", "--plain-pass", "one"); code != 0 {
+		t.Fatalf("alice: exit %d: %s", code, stderr)
+	}
+	if l := c.line(wait); l != "from alice" {
+		t.Fatalf("printed %q", l)
+	}
+	// Not yet in the file: refused.
+	run(t, "bob before\n", "push", "--connect", ep, "--plain-user", "bob", "--plain-pass", "two", "--linger", "500ms")
+	if err := os.WriteFile(pw, []byte("alice=one\nbob=two\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.signal(syscall.SIGHUP)
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	if !eventually(ctx, 20*time.Millisecond, func() bool { return strings.Contains(c.stderr.String(), "reloaded") }) {
+		t.Fatalf("no reload reported: %s", c.stderr.String())
+	}
+	if code, _, stderr := run(t, "bob after\n", "push", "--connect", ep, "--plain-user", "bob", "--plain-pass", "two"); code != 0 {
+		t.Fatalf("bob: exit %d: %s", code, stderr)
+	}
+	if code := c.wait(wait); code != 0 {
+		t.Fatalf("exit %d; stderr: %s", code, c.stderr.String())
+	}
+	if got := c.rest(); len(got) != 1 || got[0] != "bob after" {
+		t.Errorf("printed %q after the reload", got)
 	}
 }
