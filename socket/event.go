@@ -76,3 +76,26 @@ func (e Event) String() string {
 type DropError struct{ Total uint64 }
 
 func (e *DropError) Error() string { return fmt.Sprintf("socket: %d messages dropped so far", e.Total) }
+
+// Monitor returns the socket's event channel, carrying the kinds of
+// WithMonitorMask (all by default). Events that do not fit in its buffer
+// are dropped and counted (Stats().MonitorDropped), and an
+// EventMonitorOverflow saying how many comes as soon as there is room. It
+// is closed by Close.
+func (s *Socket) Monitor() <-chan Event { return s.mon }
+
+func (s *Socket) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	s.log.Debug("event", "kind", e.Kind.String(), "endpoint", e.Endpoint, "peer", e.Peer, "err", e.Err)
+	if !s.opt().monitorMaskOrAll().Has(e.Kind) {
+		return
+	}
+	s.monMu.Lock()
+	defer s.monMu.Unlock()
+	if s.monClosed {
+		return
+	}
+	s.deliver(e)
+}
