@@ -228,106 +228,146 @@ func (p *SteerableProxy) Run(ctx context.Context) error {
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	p.mu.Lock()
-	p.base = ctx
-	if !p.paused {
-		p.cancelActive()
-		p.active, p.cancelActive = context.WithCancel(ctx)
-	}
-	p.mu.Unlock()
-	defer func() {
-		p.mu.Lock()
-		p.base = nil
-		p.mu.Unlock()
-	}()
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	fail := func(err error) {
-		once.Do(func() { first = err })
-		cancel()
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		select {
-		case <-p.term:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
-	pump := func(from, to *Socket, fromC, toC *sideCounters) {
-		defer wg.Done()
-		for {
-			actx, err := p.gate(ctx)
-			if err != nil {
-				return
-			}
-			m, err := from.Recv(actx)
-			if err != nil {
-				switch {
-				case ctx.Err() != nil:
-					return
-				case actx.Err() != nil:
-					continue // paused while waiting: nothing was taken
-				case errors.Is(err, ErrNotSupported):
-					return // a type that never receives (as Proxy always did)
-				}
-				fail(err)
-				return
-			}
-			// Paused after the message was taken: it waits for Resume.
-			if _, err := p.gate(ctx); err != nil {
-				m.Release()
-				return
-			}
-			n := uint64(m.Len())
-			if p.capture != nil {
-				if err := p.capture.Send(ctx, m); err != nil {
-					m.Release()
-					if ctx.Err() == nil {
-						fail(fmt.Errorf("socket: proxy capture: %w", err))
-					}
-					return
-				}
-			}
-			if err := to.SendOwned(ctx, m); err != nil {
-				m.Release()
-				if ctx.Err() == nil {
-					fail(err)
-				}
-				return
-			}
-			fromC.msgIn.Add(1)
-			fromC.bytesIn.Add(n)
-			toC.msgOut.Add(1)
-			toC.bytesOut.Add(n)
-		}
-	}
-	wg.Add(2)
-	go pump(p.front, p.back, &p.fs, &p.bs)
-	go pump(p.back, p.front, &p.bs, &p.fs)
+	p.begin(ctx)
+	defer p.end()
+	r := &proxyRun{p: p, ctx: ctx, cancel: cancel}
+	r.wg.Add(3)
+	go r.watchTerm()
+	go r.pump(p.front, p.back, &p.fs, &p.bs)
+	go r.pump(p.back, p.front, &p.bs, &p.fs)
 	if p.control != nil {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := p.serveControl(ctx); err != nil && ctx.Err() == nil {
-				fail(err)
-			}
-		}()
+		r.wg.Add(1)
+		go r.serveControl()
 	}
-	wg.Wait()
+	r.wg.Wait()
 	select {
 	case <-p.term:
 		return nil
 	default:
 	}
-	if first != nil {
-		return first
+	if r.first != nil {
+		return r.first
 	}
 	return parent.Err()
+}
+
+// begin makes ctx the base of the run's receive contexts (Pause cancels
+// the active one, Resume derives a new one from the base), starting a
+// receive context now unless the proxy was paused before Run.
+func (p *SteerableProxy) begin(ctx context.Context) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.base = ctx
+	if !p.paused {
+		p.cancelActive()
+		p.active, p.cancelActive = context.WithCancel(ctx)
+	}
+}
+
+// end forgets the finished run's base context.
+func (p *SteerableProxy) end() {
+	p.mu.Lock()
+	p.base = nil
+	p.mu.Unlock()
+}
+
+// proxyRun is one Run's goroutines: the first error any of them meets is
+// Run's result, and ends the others through cancel.
+type proxyRun struct {
+	p      *SteerableProxy
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+	first  error
+}
+
+func (r *proxyRun) fail(err error) {
+	r.once.Do(func() { r.first = err })
+	r.cancel()
+}
+
+// watchTerm ends the run when TERMINATE arrives (Terminate or the control
+// socket), which Run reports as a clean stop.
+func (r *proxyRun) watchTerm() {
+	defer r.wg.Done()
+	select {
+	case <-r.p.term:
+		r.cancel()
+	case <-r.ctx.Done():
+	}
+}
+
+// serveControl answers the control socket's commands for the run's time.
+func (r *proxyRun) serveControl() {
+	defer r.wg.Done()
+	if err := r.p.serveControl(r.ctx); err != nil && r.ctx.Err() == nil {
+		r.fail(err)
+	}
+}
+
+// pump forwards messages from one side to the other (and to capture), one
+// at a time, waiting at the gate while paused, and counts them on both
+// sides.
+func (r *proxyRun) pump(from, to *Socket, fromC, toC *sideCounters) {
+	defer r.wg.Done()
+	p, ctx := r.p, r.ctx
+	for {
+		actx, err := p.gate(ctx)
+		if err != nil {
+			return
+		}
+		m, err := from.Recv(actx)
+		if err != nil {
+			switch {
+			case ctx.Err() != nil:
+				return
+			case actx.Err() != nil:
+				continue // paused while waiting: nothing was taken
+			case errors.Is(err, ErrNotSupported):
+				return // a type that never receives (as Proxy always did)
+			}
+			r.fail(err)
+			return
+		}
+		// Paused after the message was taken: it waits for Resume.
+		if _, err := p.gate(ctx); err != nil {
+			m.Release()
+			return
+		}
+		n := uint64(m.Len())
+		if !r.forward(m, to) {
+			return
+		}
+		fromC.msgIn.Add(1)
+		fromC.bytesIn.Add(n)
+		toC.msgOut.Add(1)
+		toC.bytesOut.Add(n)
+	}
+}
+
+// forward sends m to capture, if any, then on to to, which takes its
+// buffers (SendOwned: a proxy does not copy). It reports whether the pump
+// goes on; a send that failed while the run is still on fails the run.
+func (r *proxyRun) forward(m Msg, to *Socket) bool {
+	ctx := r.ctx
+	if c := r.p.capture; c != nil {
+		if err := c.Send(ctx, m); err != nil {
+			m.Release()
+			if ctx.Err() == nil {
+				r.fail(fmt.Errorf("socket: proxy capture: %w", err))
+			}
+			return false
+		}
+	}
+	if err := to.SendOwned(ctx, m); err != nil {
+		m.Release()
+		if ctx.Err() == nil {
+			r.fail(err)
+		}
+		return false
+	}
+	return true
 }
 
 // serveControl reads commands from the control socket until ctx ends or

@@ -297,80 +297,7 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 		return bad("%v", err)
 	}
 	c.typ = t
-	if len(c.binds)+len(c.connects) == 0 {
-		return bad("need at least one --bind or --connect")
-	}
-	if c.subscribeSet && t != socket.Sub && t != socket.XSub {
-		return bad("--subscribe is only for sub and xsub")
-	}
-	if c.routerMandatory && t != socket.Router {
-		return bad("--router-mandatory is only for router")
-	}
-	if err := c.ext.check(t); err != nil {
-		return bad("%v", err)
-	}
-	if c.reconnectIvl < 0 || c.reconnectIvlMax < 0 || c.heartbeat < 0 {
-		return bad("--reconnect-ivl, --reconnect-ivl-max and --heartbeat must not be negative")
-	}
-	if c.echo && t != socket.Rep && t != socket.Router && t != socket.Stream {
-		return bad("--echo is only for rep and router (and stream)")
-	}
-	if c.hex && c.base64 {
-		return bad("--hex and --base64 exclude each other")
-	}
-	if c.count < 0 || c.retainMax < 0 || c.retainTTL < 0 || c.timeout < 0 || c.delay < 0 || c.linger < 0 {
-		return bad("--count, --retain-max and the durations must not be negative")
-	}
-	if c.swapDir != "" && c.swap == 0 {
-		return bad("--swap-dir needs --swap BYTES")
-	}
-	if c.writeThrough && (c.swapDir == "" || !c.retain) {
-		return bad("--write-through needs --swap, --swap-dir and --retain")
-	}
-	if c.retainBy != "identity" && c.retainBy != "user" {
-		return bad("--retain-by must be identity or user")
-	}
-	if c.identity != "" {
-		id := unescapeText([]byte(c.identity))
-		if len(id) > 255 || id[0] == 0 {
-			return bad("--identity must be 1-255 bytes and must not start with \\x00")
-		}
-	}
-	if (c.plainUser != "" || c.plainPass != "") && len(c.plainServer) > 0 {
-		return bad("a socket is either a PLAIN client (--plain-user) or a PLAIN server (--plain-server)")
-	}
-	if c.plainPass != "" && c.plainUser == "" {
-		return bad("--plain-pass needs --plain-user")
-	}
-	plain := c.plainUser != "" || len(c.plainServer) > 0
-	curve := c.curveServer || c.curveServerKey != "" || c.curveSecret != "" || len(c.curveAllow) > 0
-	switch {
-	case plain && curve:
-		return bad("PLAIN and CURVE flags exclude each other")
-	case c.curveServer && c.curveServerKey != "":
-		return bad("a socket is either a CURVE server (--curve-server) or a CURVE client (--curve-serverkey)")
-	case c.curveServer && c.curveSecret == "":
-		return bad("--curve-server needs --curve-secret")
-	case len(c.curveAllow) > 0 && !c.curveServer:
-		return bad("--curve-allow is for --curve-server")
-	case c.curveSecret != "" && !c.curveServer && c.curveServerKey == "":
-		return bad("--curve-secret needs --curve-server or --curve-serverkey")
-	}
-	for _, up := range c.plainServer {
-		if u, _, ok := strings.Cut(up, ":"); !ok || u == "" {
-			return bad("--plain-server wants USER:PASS, got %q", up)
-		}
-	}
-	if err := c.tcp.check(); err != nil {
-		return bad("%v", err)
-	}
-	if err := c.req.check(t); err != nil {
-		return bad("%v", err)
-	}
-	if err := c.auth.check(c); err != nil {
-		return bad("%v", err)
-	}
-	if err := c.stream.check(fs, t); err != nil {
+	if err := c.check(fs, t); err != nil {
 		return bad("%v", err)
 	}
 	return c, nil
@@ -388,6 +315,29 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	if c.identity != "" {
 		opts = append(opts, socket.WithIdentity(unescapeText([]byte(c.identity))))
 	}
+	opts = c.queueOptions(opts)
+	opts = c.plainOptions(opts)
+	opts = c.connOptions(opts)
+	opts = append(opts, c.tcp.options()...)
+	opts = append(opts, c.req.options()...)
+	opts = append(opts, c.zmtp.options()...)
+	opts = append(opts, c.ext.options()...)
+	opts = append(opts, c.stream.options()...)
+	curve, err := c.curveOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, curve...)
+	zap, err := c.auth.options(c)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, zap...), nil
+}
+
+// queueOptions appends the options of the socket's queues: high-water
+// marks, retention of a departed peer's queue, and swap.
+func (c *sockConfig) queueOptions(opts []socket.Option) []socket.Option {
 	snd, rcv := c.hwm, c.hwm
 	if c.sndHWM.set {
 		snd = c.sndHWM
@@ -414,6 +364,13 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	if c.writeThrough {
 		opts = append(opts, socket.WithWriteThrough(true))
 	}
+	return opts
+}
+
+// plainOptions appends the PLAIN client or, unless a ZAP handler
+// (flags_auth.go) checks the users, the PLAIN server with --plain-server's
+// list.
+func (c *sockConfig) plainOptions(opts []socket.Option) []socket.Option {
 	if c.plainUser != "" {
 		opts = append(opts, socket.WithPlainClient(c.plainUser, c.plainPass))
 	}
@@ -432,6 +389,12 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 			return "", errBadCredentials
 		}))
 	}
+	return opts
+}
+
+// connOptions appends the options of a connection's life: routing,
+// reconnection, heartbeats and the message size limit.
+func (c *sockConfig) connOptions(opts []socket.Option) []socket.Option {
 	if c.routerMandatory {
 		opts = append(opts, socket.WithRouterMandatory(true))
 	}
@@ -451,21 +414,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	if c.maxMsgSize > 0 {
 		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
-	opts = append(opts, c.tcp.options()...)
-	opts = append(opts, c.req.options()...)
-	opts = append(opts, c.zmtp.options()...)
-	opts = append(opts, c.ext.options()...)
-	opts = append(opts, c.stream.options()...)
-	curve, err := c.curveOptions()
-	if err != nil {
-		return nil, err
-	}
-	opts = append(opts, curve...)
-	zap, err := c.auth.options(c)
-	if err != nil {
-		return nil, err
-	}
-	return append(opts, zap...), nil
+	return opts
 }
 
 // codec picks the frame encoding the flags ask for.

@@ -87,78 +87,24 @@ func (p *proxySpec) open(linger time.Duration) (*socket.Socket, error) {
 }
 
 func runProxyVerb(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var front, back, capture, control proxySpec
-	fs.Var(&front, "frontend", "the frontend `SPEC` (required)")
-	fs.Var(&back, "backend", "the backend `SPEC` (required)")
-	fs.Var(&capture, "capture", "a socket `SPEC` that gets a copy of every message forwarded")
-	fs.Var(&control, "control", "a REP or PAIR socket `SPEC` taking PAUSE, RESUME, TERMINATE and STATISTICS")
-	linger := fs.Duration("linger", defaultLinger, "on exit, wait up to `DURATION` to deliver queued messages")
-	timeout := fs.Duration("timeout", 0, "end with exit status 1 after `DURATION` (0 = never)")
-	verbose := fs.Bool("verbose", false, "print the proxy's counters on exit")
-	usage := func(w io.Writer) {
-		fmt.Fprint(w, proxyUsage)
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+	c, code, ok := parseProxyFlags(args, stdout, stderr)
+	if !ok {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "purezmq proxy: %v\n", err)
-		usage(stderr)
-		return exitUsage
-	}
-	bad := func(msg string) int {
-		fmt.Fprintf(stderr, "purezmq proxy: %s\nrun 'purezmq help proxy' for usage\n", msg)
-		return exitUsage
-	}
-	switch {
-	case fs.NArg() > 0:
-		return bad(fmt.Sprintf("unexpected argument %q", fs.Arg(0)))
-	case !front.set || !back.set:
-		return bad("need --frontend and --backend")
-	case control.set && control.typ != socket.Rep && control.typ != socket.Pair:
-		return bad("--control must be a rep or pair socket")
-	case *linger < 0 || *timeout < 0:
-		return bad("--linger and --timeout must not be negative")
-	}
-	var socks []*socket.Socket
-	defer func() {
-		for _, s := range socks {
-			s.Close()
-		}
-	}()
-	var opened [4]*socket.Socket
-	for i, spec := range []*proxySpec{&front, &back, &capture, &control} {
-		if !spec.set {
-			continue
-		}
-		s, err := spec.open(*linger)
-		if err != nil {
-			fmt.Fprintf(stderr, "purezmq proxy: %v\n", err)
-			return exitError
-		}
-		socks = append(socks, s)
-		opened[i] = s
-	}
-	p, err := socket.NewSteerableProxy(opened[0], opened[1],
-		socket.WithProxyCapture(opened[2]), socket.WithProxyControl(opened[3]))
+	p, closeAll, err := c.open()
+	defer closeAll()
 	if err != nil {
 		fmt.Fprintf(stderr, "purezmq proxy: %v\n", err)
 		return exitError
 	}
 	runCtx := ctx
-	if *timeout > 0 {
+	if c.timeout > 0 {
 		var cancel context.CancelFunc
-		runCtx, cancel = context.WithTimeout(ctx, *timeout)
+		runCtx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
 	err = p.Run(runCtx)
-	if *verbose {
+	if c.verbose {
 		st := p.Stats()
 		fmt.Fprintf(stderr, "purezmq proxy: frontend received %d messages (%d bytes), sent %d (%d bytes); backend received %d (%d bytes), sent %d (%d bytes)\n",
 			st.Frontend.MsgIn, st.Frontend.BytesIn, st.Frontend.MsgOut, st.Frontend.BytesOut,
@@ -170,9 +116,87 @@ func runProxyVerb(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case ctx.Err() != nil:
 		return exitOK // a signal
 	case errors.Is(err, context.DeadlineExceeded):
-		fmt.Fprintf(stderr, "purezmq proxy: timed out after %v\n", *timeout)
+		fmt.Fprintf(stderr, "purezmq proxy: timed out after %v\n", c.timeout)
 		return exitError
 	}
 	fmt.Fprintf(stderr, "purezmq proxy: %v\n", err)
 	return exitError
+}
+
+// proxyConfig is the proxy verb's command line.
+type proxyConfig struct {
+	front, back, capture, control proxySpec
+	linger, timeout               time.Duration
+	verbose                       bool
+}
+
+// parseProxyFlags parses and checks the proxy verb's flags. When it
+// returns !ok, it has explained why (or printed the usage for --help) and
+// code is the exit status.
+func parseProxyFlags(args []string, stdout, stderr io.Writer) (c proxyConfig, code int, ok bool) {
+	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Var(&c.front, "frontend", "the frontend `SPEC` (required)")
+	fs.Var(&c.back, "backend", "the backend `SPEC` (required)")
+	fs.Var(&c.capture, "capture", "a socket `SPEC` that gets a copy of every message forwarded")
+	fs.Var(&c.control, "control", "a REP or PAIR socket `SPEC` taking PAUSE, RESUME, TERMINATE and STATISTICS")
+	fs.DurationVar(&c.linger, "linger", defaultLinger, "on exit, wait up to `DURATION` to deliver queued messages")
+	fs.DurationVar(&c.timeout, "timeout", 0, "end with exit status 1 after `DURATION` (0 = never)")
+	fs.BoolVar(&c.verbose, "verbose", false, "print the proxy's counters on exit")
+	usage := func(w io.Writer) {
+		fmt.Fprint(w, proxyUsage)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
+			return c, exitOK, false
+		}
+		fmt.Fprintf(stderr, "purezmq proxy: %v\n", err)
+		usage(stderr)
+		return c, exitUsage, false
+	}
+	msg := ""
+	switch {
+	case fs.NArg() > 0:
+		msg = fmt.Sprintf("unexpected argument %q", fs.Arg(0))
+	case !c.front.set || !c.back.set:
+		msg = "need --frontend and --backend"
+	case c.control.set && c.control.typ != socket.Rep && c.control.typ != socket.Pair:
+		msg = "--control must be a rep or pair socket"
+	case c.linger < 0 || c.timeout < 0:
+		msg = "--linger and --timeout must not be negative"
+	default:
+		return c, 0, true
+	}
+	fmt.Fprintf(stderr, "purezmq proxy: %s\nrun 'purezmq help proxy' for usage\n", msg)
+	return c, exitUsage, false
+}
+
+// open opens the sockets the specs name and the proxy over them. closeAll
+// closes whatever was opened, also after an error.
+func (c *proxyConfig) open() (p *socket.SteerableProxy, closeAll func(), err error) {
+	var socks []*socket.Socket
+	closeAll = func() {
+		for _, s := range socks {
+			s.Close()
+		}
+	}
+	var opened [4]*socket.Socket
+	for i, spec := range []*proxySpec{&c.front, &c.back, &c.capture, &c.control} {
+		if !spec.set {
+			continue
+		}
+		s, err := spec.open(c.linger)
+		if err != nil {
+			return nil, closeAll, err
+		}
+		socks = append(socks, s)
+		opened[i] = s
+	}
+	p, err = socket.NewSteerableProxy(opened[0], opened[1],
+		socket.WithProxyCapture(opened[2]), socket.WithProxyControl(opened[3]))
+	return p, closeAll, err
 }

@@ -68,153 +68,218 @@ func Run(ctx context.Context, v Variant, o Options) (Result, error) {
 	if o.Quiet <= 0 {
 		o.Quiet = 300 * time.Millisecond
 	}
-	res := Result{Variant: v}
-	popts := []socket.Option{
-		socket.WithSendHWM(v.HWM),
-		socket.WithRetention(socket.Retention{TTL: time.Minute}),
+	sc := &scenario{
+		ctx:      ctx,
+		quiet:    o.Quiet,
+		pad:      bytes.Repeat([]byte{'.'}, o.Payload),
+		received: map[string]bool{},
+		res:      Result{Variant: v},
 	}
-	if v.Swap > 0 {
-		dir := o.Dir
-		if dir == "" {
-			d, err := os.MkdirTemp("", "purezmq-demo-")
-			if err != nil {
-				return res, err
-			}
-			defer os.RemoveAll(d)
-			dir = d
-		}
-		popts = append(popts, socket.WithSwap(v.Swap, dir))
-	}
-	pub, err := socket.New(socket.Pub, popts...)
+	closePub, err := sc.openPublisher(v, o.Dir)
+	defer closePub()
 	if err != nil {
-		return res, err
+		return sc.res, err
 	}
-	defer pub.Close()
-	events := pub.Monitor()
-	if err := pub.Bind("tcp://127.0.0.1:0"); err != nil {
-		return res, err
-	}
-	ep := pub.Endpoints()[0]
-
-	var sent []string
-	pad := bytes.Repeat([]byte{'.'}, o.Payload)
-	publish := func(text string) error {
-		sent = append(sent, text)
-		msg := []byte(text)
-		if len(pad) > 0 {
-			msg = append(append(msg, ' '), pad...)
-		}
-		return pub.Send(ctx, socket.NewMsg(msg))
-	}
-	// waitEvent waits for the publisher to see a peer arrive or leave, so
-	// that each update goes where the scenario says: to a live subscriber,
-	// or into the pipe the publisher retains for an absent one.
-	waitEvent := func(kind socket.EventKind) error {
-		t := time.NewTimer(10 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case ev, ok := <-events:
-				if !ok {
-					return errors.New("demo: publisher monitor closed")
-				}
-				if ev.Kind == kind {
-					return nil
-				}
-			case <-t.C:
-				return fmt.Errorf("demo: publisher saw no %v within 10s", kind)
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		}
-	}
-
-	received := map[string]bool{}
 	for run := 0; run < 3; run++ {
-		sub, err := socket.New(socket.Sub, socket.WithIdentity([]byte(identity)))
-		if err != nil {
-			return res, err
+		if err := sc.subscriberRun(run); err != nil {
+			return sc.res, err
 		}
-		if err := sub.Subscribe(nil); err != nil {
-			sub.Close()
-			return res, err
-		}
-		if err := sub.Connect(ep); err != nil {
-			sub.Close()
-			return res, err
-		}
-		if err := waitEvent(socket.EventHandshakeSucceeded); err != nil {
-			sub.Close()
-			return res, err
-		}
-		var live []string
-		switch run {
-		case 0:
-			// The subscription has to reach the publisher before the first
-			// update; a fresh subscriber of libzmq has the same "slow
-			// joiner" gap. Later runs inherit their retained subscriptions.
-			time.Sleep(100 * time.Millisecond)
-			live = []string{"Update 0", "Update 1", "Update 2"}
-		case 1:
-			live = []string{"Update 7"}
-		}
-		settle(pub) // the backlog goes out first
-		for _, u := range live {
-			if err := publish(u); err != nil {
-				sub.Close()
-				return res, err
-			}
-			// The guide's publisher sends one update a second, so a live
-			// subscriber keeps up; pacing by the pipe instead of the clock
-			// gives the same picture without the wait.
-			settle(pub)
-		}
-		// Read until quiet: the backlog first, then the live updates.
-		for {
-			rctx, cancel := context.WithTimeout(ctx, o.Quiet)
-			m, err := sub.Recv(rctx)
-			cancel()
-			if err != nil {
-				break
-			}
-			text := string(m.Frames[0])
-			if i := strings.IndexByte(text, ' '); i >= 0 && strings.HasPrefix(text, "Update") {
-				if j := strings.IndexByte(text[i+1:], ' '); j >= 0 {
-					text = text[:i+1+j]
-				}
-			} else if strings.HasPrefix(text, "END") {
-				text = "END"
-			}
-			res.Runs[run] = append(res.Runs[run], text)
-			received[text] = true
-		}
-		sub.Close()
 		if run == 2 {
 			break
 		}
-		if err := waitEvent(socket.EventDisconnected); err != nil {
-			return res, err
+		if err := sc.waitEvent(socket.EventDisconnected); err != nil {
+			return sc.res, err
 		}
 		away := []string{"Update 3", "Update 4", "Update 5", "Update 6"}
 		if run == 1 {
 			away = []string{"Update 8", "Update 9", "END"}
 		}
 		for _, u := range away {
-			if err := publish(u); err != nil {
-				return res, err
+			if err := sc.publish(u); err != nil {
+				return sc.res, err
 			}
 		}
 	}
-	for _, s := range sent {
-		if !received[s] {
-			res.Lost = append(res.Lost, s)
+	for _, s := range sc.sent {
+		if !sc.received[s] {
+			sc.res.Lost = append(sc.res.Lost, s)
 		}
 	}
-	st := pub.Stats()
-	res.Dropped = st.Dropped
-	res.PeakBytes = st.PeakQueuedBytes
-	res.Swapped = st.Spilled
-	return res, nil
+	st := sc.pub.Stats()
+	sc.res.Dropped = st.Dropped
+	sc.res.PeakBytes = st.PeakQueuedBytes
+	sc.res.Swapped = st.Spilled
+	return sc.res, nil
+}
+
+// scenario is one variant's run in progress: the publisher, what it sent
+// and what the subscriber runs received.
+type scenario struct {
+	ctx      context.Context
+	quiet    time.Duration
+	pub      *socket.Socket
+	events   <-chan socket.Event
+	ep       string
+	pad      []byte
+	sent     []string
+	received map[string]bool
+	res      Result
+}
+
+// openPublisher opens and binds the variant's publisher, with a temporary
+// swap directory unless dir names one. The returned func closes the
+// publisher, then removes the temporary directory; call it also after an
+// error.
+func (sc *scenario) openPublisher(v Variant, dir string) (closePub func(), err error) {
+	var tmp string
+	closePub = func() {
+		if sc.pub != nil {
+			sc.pub.Close()
+		}
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}
+	popts := []socket.Option{
+		socket.WithSendHWM(v.HWM),
+		socket.WithRetention(socket.Retention{TTL: time.Minute}),
+	}
+	if v.Swap > 0 {
+		if dir == "" {
+			if tmp, err = os.MkdirTemp("", "purezmq-demo-"); err != nil {
+				return closePub, err
+			}
+			dir = tmp
+		}
+		popts = append(popts, socket.WithSwap(v.Swap, dir))
+	}
+	if sc.pub, err = socket.New(socket.Pub, popts...); err != nil {
+		return closePub, err
+	}
+	sc.events = sc.pub.Monitor()
+	if err := sc.pub.Bind("tcp://127.0.0.1:0"); err != nil {
+		return closePub, err
+	}
+	sc.ep = sc.pub.Endpoints()[0]
+	return closePub, nil
+}
+
+// publish sends one update (padded as Options.Payload asks) and notes it as
+// sent.
+func (sc *scenario) publish(text string) error {
+	sc.sent = append(sc.sent, text)
+	msg := []byte(text)
+	if len(sc.pad) > 0 {
+		msg = append(append(msg, ' '), sc.pad...)
+	}
+	return sc.pub.Send(sc.ctx, socket.NewMsg(msg))
+}
+
+// waitEvent waits for the publisher to see a peer arrive or leave, so that
+// each update goes where the scenario says: to a live subscriber, or into
+// the pipe the publisher retains for an absent one.
+func (sc *scenario) waitEvent(kind socket.EventKind) error {
+	t := time.NewTimer(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case ev, ok := <-sc.events:
+			if !ok {
+				return errors.New("demo: publisher monitor closed")
+			}
+			if ev.Kind == kind {
+				return nil
+			}
+		case <-t.C:
+			return fmt.Errorf("demo: publisher saw no %v within 10s", kind)
+		case <-sc.ctx.Done():
+			return sc.ctx.Err()
+		}
+	}
+}
+
+// subscriberRun starts the subscriber "Hello" once more, publishes the
+// updates this run is there for, and reads until quiet.
+func (sc *scenario) subscriberRun(run int) error {
+	sub, err := sc.connectSubscriber()
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	var live []string
+	switch run {
+	case 0:
+		// The subscription has to reach the publisher before the first
+		// update; a fresh subscriber of libzmq has the same "slow joiner"
+		// gap. Later runs inherit their retained subscriptions.
+		time.Sleep(100 * time.Millisecond)
+		live = []string{"Update 0", "Update 1", "Update 2"}
+	case 1:
+		live = []string{"Update 7"}
+	}
+	settle(sc.pub) // the backlog goes out first
+	for _, u := range live {
+		if err := sc.publish(u); err != nil {
+			return err
+		}
+		// The guide's publisher sends one update a second, so a live
+		// subscriber keeps up; pacing by the pipe instead of the clock
+		// gives the same picture without the wait.
+		settle(sc.pub)
+	}
+	sc.readUntilQuiet(sub, run)
+	return nil
+}
+
+// connectSubscriber connects a subscriber to everything and waits until the
+// publisher has seen its handshake.
+func (sc *scenario) connectSubscriber() (*socket.Socket, error) {
+	sub, err := socket.New(socket.Sub, socket.WithIdentity([]byte(identity)))
+	if err != nil {
+		return nil, err
+	}
+	if err := sub.Subscribe(nil); err != nil {
+		sub.Close()
+		return nil, err
+	}
+	if err := sub.Connect(sc.ep); err != nil {
+		sub.Close()
+		return nil, err
+	}
+	if err := sc.waitEvent(socket.EventHandshakeSucceeded); err != nil {
+		sub.Close()
+		return nil, err
+	}
+	return sub, nil
+}
+
+// readUntilQuiet receives, the backlog first and then the live updates,
+// until nothing arrived for the quiet time, and records what run got.
+func (sc *scenario) readUntilQuiet(sub *socket.Socket, run int) {
+	for {
+		rctx, cancel := context.WithTimeout(sc.ctx, sc.quiet)
+		m, err := sub.Recv(rctx)
+		cancel()
+		if err != nil {
+			return
+		}
+		text := updateName(string(m.Frames[0]))
+		sc.res.Runs[run] = append(sc.res.Runs[run], text)
+		sc.received[text] = true
+	}
+}
+
+// updateName strips the padding from a received update: "Update 3 ...."
+// is "Update 3", "END ...." is "END".
+func updateName(text string) string {
+	if i := strings.IndexByte(text, ' '); i >= 0 && strings.HasPrefix(text, "Update") {
+		if j := strings.IndexByte(text[i+1:], ' '); j >= 0 {
+			text = text[:i+1+j]
+		}
+	} else if strings.HasPrefix(text, "END") {
+		text = "END"
+	}
+	return text
 }
 
 // Print writes the results as one table a newcomer can read at a glance.
