@@ -10,8 +10,7 @@ type memQueue struct {
 	bytes int64 // payload bytes of msgs
 	peak  int64 // highest bytes seen: the memory the pipe really used
 	// limit is the number of messages memory holds before a push meets
-	// the mute action or spills: the HWM, 0 for none. A conflating pipe
-	// has none: it replaces its one message instead of filling up.
+	// the mute action or spills: the HWM, 0 for none (see setLimit).
 	limit int
 }
 
@@ -20,12 +19,21 @@ func newMemQueue(cfg Config) memQueue {
 	if cfg.HWM > 0 && cfg.HWM < c {
 		c = cfg.HWM
 	}
-	m := memQueue{limit: cfg.HWM}
+	var m memQueue
+	m.setLimit(cfg)
+	m.msgs.buf = make([][][]byte, c)
+	return m
+}
+
+// setLimit takes the limit from the pipe's config: at New, and again
+// whenever the pipe's HWM changes (SetHWM), so the two never disagree. A
+// conflating pipe has none: it replaces its one message instead of filling
+// up.
+func (m *memQueue) setLimit(cfg Config) {
+	m.limit = cfg.HWM
 	if cfg.Conflate {
 		m.limit = 0
 	}
-	m.msgs.buf = make([][][]byte, c)
-	return m
 }
 
 func (m *memQueue) len() int { return m.msgs.n }
