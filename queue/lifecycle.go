@@ -11,7 +11,7 @@ import (
 // for an anonymous pipe, a file named by the key (plus its ack file in
 // write-through mode) for a keyed one.
 func (s *swapState) create() error {
-	key := s.p.cfg.Key
+	key := s.key
 	if key == "" {
 		s.path = anonPath(s.cfg.Dir)
 	} else {
@@ -104,8 +104,8 @@ func (p *Pipe) Commit(k int) error {
 	s.inflight -= k
 	p.st.committed += uint64(k)
 	wasReady := p.readyLocked()
-	if p.mem.n == 0 {
-		s.refill(p.refillTarget())
+	if p.mem.len() == 0 {
+		s.refill(&p.mem, p.refillTarget())
 	}
 	var notify func()
 	if !wasReady && p.readyLocked() {
@@ -115,7 +115,7 @@ func (p *Pipe) Commit(k int) error {
 		s.blocked = false
 		notify = p.wakeWritableLocked()
 	}
-	s.releaseIfDrained()
+	p.releaseDrainedRingLocked()
 	freed := p.takeFreedLocked()
 	p.mu.Unlock()
 	p.releaseBudget(freed)
@@ -145,7 +145,6 @@ func (p *Pipe) Rollback() int {
 	s.n += s.recs.n
 	s.recs.reset()
 	p.mem.reset()
-	p.memBytes = 0
 	s.inflight = 0
 	var notify func()
 	if p.readyLocked() {
@@ -164,9 +163,8 @@ func (p *Pipe) Rollback() int {
 func (p *Pipe) Discard() {
 	p.Close()
 	p.mu.Lock()
-	p.st.discarded += uint64(p.mem.n)
+	p.st.discarded += uint64(p.mem.len())
 	p.mem.reset()
-	p.memBytes = 0
 	var freed int64
 	if s := p.sw; s != nil {
 		p.st.discarded += uint64(s.n)
@@ -204,8 +202,8 @@ func (p *Pipe) Persist() error {
 		p.releaseBudget(freed)
 	}()
 	var err error
-	if !s.cfg.WriteThrough && p.mem.n > 0 {
-		err = s.prependMemory()
+	if !s.cfg.WriteThrough && p.mem.len() > 0 {
+		err = s.prependMemory(&p.mem)
 	}
 	if s.ring != nil {
 		if cerr := s.ring.Close(); cerr != nil && err == nil {
@@ -218,7 +216,6 @@ func (p *Pipe) Persist() error {
 		s.ack = nil
 	}
 	p.mem.reset()
-	p.memBytes = 0
 	s.n, s.bytes, s.inflight = 0, 0, 0
 	s.recs.reset()
 	s.freed += s.reserved
@@ -226,13 +223,14 @@ func (p *Pipe) Persist() error {
 	return err
 }
 
-// prependMemory rewrites a spill-mode ring as memory's messages followed
-// by the ring's records, through a temporary file renamed over the ring.
-func (s *swapState) prependMemory() error {
-	p := s.p
+// prependMemory rewrites a spill-mode ring as mem's messages (the pipe's
+// memory part, older than the ring's records) followed by the ring's
+// records, through a temporary file renamed over the ring. mem is left as
+// it was: the caller empties it.
+func (s *swapState) prependMemory(mem *memQueue) error {
 	if s.ring == nil {
 		if err := s.create(); err != nil {
-			p.st.lost += uint64(p.mem.n)
+			s.st.lost += uint64(mem.len())
 			return err
 		}
 	}
@@ -240,14 +238,14 @@ func (s *swapState) prependMemory() error {
 	_ = os.Remove(tmpPath)
 	tmp, err := s.cfg.openRewrite(tmpPath)
 	if err != nil {
-		p.st.lost += uint64(p.mem.n)
+		s.st.lost += uint64(mem.len())
 		return err
 	}
 	var seq uint64
 	var hdr []byte
 	var parts [][]byte
-	for i := 0; i < p.mem.n; i++ {
-		m := p.mem.at(i)
+	for i := 0; i < mem.len(); i++ {
+		m := mem.at(i)
 		seq++
 		hdr = appendRecordHeader(hdr[:0], seq, m)
 		parts = append(append(parts[:0], hdr), m...)
@@ -267,7 +265,7 @@ func (s *swapState) prependMemory() error {
 	}
 	if err != nil {
 		_ = tmp.Remove()
-		p.st.lost += uint64(p.mem.n)
+		s.st.lost += uint64(mem.len())
 		return err
 	}
 	if err = errors.Join(tmp.Close(), s.ring.Remove()); err == nil {

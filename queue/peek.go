@@ -45,10 +45,10 @@ func (q *Inbox) DropHead(m [][]byte) bool {
 func (p *Pipe) Peek() ([][]byte, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.mem.n == 0 && p.sw != nil {
-		p.sw.refill(1)
+	if p.mem.len() == 0 && p.sw != nil {
+		p.sw.refill(&p.mem, 1)
 	}
-	if p.mem.n == 0 {
+	if p.mem.len() == 0 {
 		return nil, false
 	}
 	return p.mem.at(0), true

@@ -65,13 +65,14 @@ type Config struct {
 // without a copy. A message that went through the swap comes back as a new
 // allocation.
 type Pipe struct {
-	mu       sync.Mutex
-	cfg      Config
-	mem      fifo[[][]byte]
-	memBytes int64
-	closed   bool
-	st       counters
-	sw       *swapState // nil without swap
+	mu     sync.Mutex
+	cfg    Config
+	mem    memQueue
+	closed bool
+	st     counters
+	// sw is the pipe's swap, nil without one. The pipe owns it and hands
+	// it what it works on (mem) with each call; it holds no pointer back.
+	sw *swapState
 
 	// Waiter channels are made lazily, only when someone waits, and closed
 	// (then dropped) by the state change they wait for: no allocation on
@@ -85,14 +86,9 @@ var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return
 // New makes a pipe. It does not touch the disk: a swap ring is created on
 // the first spill (use CheckDir to validate a swap directory up front).
 func New(cfg Config) *Pipe {
-	c := 16
-	if cfg.HWM > 0 && cfg.HWM < c {
-		c = cfg.HWM
-	}
-	p := &Pipe{cfg: cfg}
-	p.mem.buf = make([][][]byte, c)
+	p := &Pipe{cfg: cfg, mem: newMemQueue(cfg)}
 	if cfg.Swap != nil {
-		p.sw = newSwapState(p, *cfg.Swap)
+		p.sw = newSwapState(*cfg.Swap, cfg.Key, &p.st)
 	}
 	return p
 }
@@ -108,10 +104,6 @@ func (p *Pipe) SetNotify(f func()) {
 	p.mu.Unlock()
 }
 
-func (p *Pipe) memFull() bool {
-	return p.cfg.HWM > 0 && p.mem.n >= p.cfg.HWM && !p.cfg.Conflate
-}
-
 // full reports whether a push would meet the mute action now. Without swap
 // that is the memory limit; with swap, the swap's last refusal stands
 // until something is freed.
@@ -119,12 +111,12 @@ func (p *Pipe) full() bool {
 	if p.sw != nil {
 		return p.sw.blocked
 	}
-	return p.memFull()
+	return p.mem.full()
 }
 
 // readyLocked reports whether Pop would return a message now.
 func (p *Pipe) readyLocked() bool {
-	return p.mem.n > 0 || (p.sw != nil && p.sw.canRefill())
+	return p.mem.len() > 0 || (p.sw != nil && p.sw.canRefill(&p.mem))
 }
 
 // TryPush adds msg without blocking. When the pipe cannot take it, it
@@ -138,16 +130,16 @@ func (p *Pipe) TryPush(msg [][]byte) error {
 	wasReady := p.readyLocked()
 	var ok bool
 	if p.sw != nil {
-		ok = p.sw.push(msg)
+		ok = p.sw.push(msg, &p.mem)
 	} else if p.cfg.Conflate {
-		for p.mem.n > 0 {
-			p.memPopLocked() // superseded: conflation drops it by design
+		for p.mem.len() > 0 {
+			p.mem.pop() // superseded: conflation drops it by design
 			p.st.conflated++
 		}
-		p.memPushLocked(msg)
+		p.mem.push(msg)
 		ok = true
-	} else if !p.memFull() {
-		p.memPushLocked(msg)
+	} else if !p.mem.full() {
+		p.mem.push(msg)
 		ok = true
 	}
 	freed := p.takeFreedLocked()
@@ -179,20 +171,6 @@ func (p *Pipe) TryPush(msg [][]byte) error {
 		notify()
 	}
 	return nil
-}
-
-func (p *Pipe) memPushLocked(m [][]byte) {
-	p.mem.push(m)
-	p.memBytes += msgBytes(m)
-	if p.memBytes > p.st.peakBytes {
-		p.st.peakBytes = p.memBytes
-	}
-}
-
-func (p *Pipe) memPopLocked() [][]byte {
-	m := p.mem.pop()
-	p.memBytes -= msgBytes(m)
-	return m
 }
 
 // Push adds msg, applying the mute action when the pipe cannot take it:
@@ -237,14 +215,14 @@ func (p *Pipe) Pop() ([][]byte, bool) { return p.popHead(nil) }
 func (p *Pipe) popHead(head [][]byte) ([][]byte, bool) {
 	p.mu.Lock()
 	wasFull := p.full()
-	if p.mem.n == 0 && p.sw != nil {
-		p.sw.refill(1)
+	if p.mem.len() == 0 && p.sw != nil {
+		p.sw.refill(&p.mem, 1)
 	}
-	if p.mem.n == 0 || (head != nil && !sameList(p.mem.at(0), head)) {
+	if p.mem.len() == 0 || (head != nil && !sameList(p.mem.at(0), head)) {
 		p.mu.Unlock()
 		return nil, false
 	}
-	m := p.memPopLocked()
+	m := p.mem.pop()
 	p.st.popped++
 	if p.sw != nil {
 		p.sw.popped(1)
@@ -264,16 +242,15 @@ func (p *Pipe) popHead(head [][]byte) ([][]byte, bool) {
 func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte {
 	p.mu.Lock()
 	wasFull := p.full()
-	if p.mem.n == 0 && p.sw != nil {
-		p.sw.refill(p.refillTarget())
+	if p.mem.len() == 0 && p.sw != nil {
+		p.sw.refill(&p.mem, p.refillTarget())
 	}
-	n := p.mem.n
+	n := p.mem.len()
 	if n == 0 {
 		p.mu.Unlock()
 		return dst
 	}
 	dst = p.mem.drainTo(dst)
-	p.memBytes = 0
 	p.st.popped += uint64(n)
 	if p.sw != nil {
 		p.sw.popped(n)
@@ -289,9 +266,9 @@ func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte {
 // pop made room.
 func (p *Pipe) afterPopLocked(wasFull bool) func() {
 	if p.sw != nil {
-		p.sw.refill(p.refillTarget())
+		p.sw.refill(&p.mem, p.refillTarget())
 		p.sw.unblock()
-		p.sw.releaseIfDrained()
+		p.releaseDrainedRingLocked()
 	}
 	if wasFull && !p.full() {
 		return p.wakeWritableLocked()
@@ -325,7 +302,7 @@ func (p *Pipe) refillTarget() int {
 func (p *Pipe) Len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := p.mem.n
+	n := p.mem.len()
 	if p.sw != nil {
 		n += p.sw.n
 	}
@@ -362,7 +339,7 @@ func (p *Pipe) Writable() <-chan struct{} {
 	if !p.full() || p.closed {
 		return closedCh
 	}
-	if p.sw != nil && p.sw.waitBudget() {
+	if p.sw != nil && p.waitBudgetLocked() {
 		// Space came back between the refusal and now: let the caller
 		// try again rather than wait for a release that already ran.
 		p.sw.blocked = false
@@ -393,9 +370,7 @@ func (p *Pipe) Close() {
 		close(p.writable)
 		p.writable = nil
 	}
-	if p.sw != nil {
-		p.sw.releaseIfDrained()
-	}
+	p.releaseDrainedRingLocked()
 	notify := p.cfg.Notify
 	p.mu.Unlock()
 	if notify != nil {

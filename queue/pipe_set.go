@@ -12,6 +12,7 @@ func (p *Pipe) SetHWM(n int) {
 	p.mu.Lock()
 	wasFull := p.full()
 	p.cfg.HWM = n
+	p.mem.setLimit(p.cfg)
 	var notify func()
 	if wasFull && !p.full() {
 		notify = p.wakeWritableLocked()

@@ -310,3 +310,55 @@ func BenchmarkPipePushPopBatch(b *testing.B) {
 		batch = p.PopBatch(batch[:0])
 	}
 }
+
+// SetHWM moves the memory limit a push meets, both ways, while messages
+// are queued (inproc raises it when a connect-first pipe meets its binder).
+func TestPipeSetHWM(t *testing.T) {
+	p := New(Config{HWM: 1, Mute: Fail})
+	if err := p.TryPush(msg("a")); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.TryPush(msg("b")); !errors.Is(err, ErrFull) {
+		t.Fatalf("push past HWM 1: %v, want ErrFull", err)
+	}
+	w := p.Writable()
+	if isClosed(w) {
+		t.Fatal("Writable closed while full")
+	}
+	p.SetHWM(3)
+	if !isClosed(w) {
+		t.Fatal("raising the HWM did not wake the writer")
+	}
+	for _, s := range []string{"b", "c"} {
+		if err := p.TryPush(msg(s)); err != nil {
+			t.Fatalf("push %s under HWM 3: %v", s, err)
+		}
+	}
+	if err := p.TryPush(msg("d")); !errors.Is(err, ErrFull) {
+		t.Fatalf("push past HWM 3: %v, want ErrFull", err)
+	}
+	// Lowered below what is queued: the backlog stays, nothing more
+	// goes in until it drains below the new mark.
+	p.SetHWM(1)
+	mustPop(t, p, "a")
+	if p.HasRoom() {
+		t.Fatal("room with 2 queued and HWM 1")
+	}
+	mustPop(t, p, "b")
+	if p.HasRoom() {
+		t.Fatal("room with 1 queued and HWM 1")
+	}
+	mustPop(t, p, "c")
+	if !p.HasRoom() {
+		t.Fatal("no room in an empty pipe with HWM 1")
+	}
+	p.SetHWM(0)
+	for i := 0; i < 100; i++ {
+		if err := p.TryPush(msg("x")); err != nil {
+			t.Fatalf("push %d without HWM: %v", i, err)
+		}
+	}
+	if p.Len() != 100 {
+		t.Fatalf("Len = %d, want 100", p.Len())
+	}
+}

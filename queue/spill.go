@@ -128,7 +128,7 @@ func (c *SwapConfig) openRewrite(path string) (Spiller, error) {
 	return swapfile.Create(path, c.capacity(), o)
 }
 
-// swapState is a pipe's swap, guarded by the pipe's lock.
+// swapState is a pipe's swap, owned by the pipe and guarded by its lock.
 //
 // Spill mode: the pipe's messages are memory (oldest) then ring (newest);
 // n counts the ring's records.
@@ -136,9 +136,17 @@ func (c *SwapConfig) openRewrite(path string) (Spiller, error) {
 // Write-through mode: the ring holds, in order, inflight popped messages
 // awaiting Commit, the messages also held in memory, and n messages held
 // only on disk.
+//
+// Ownership runs one way: the pipe calls the swap, never the reverse. The
+// swap holds no pointer to its pipe; the pipe's memory part is passed to
+// the methods that fill it or depend on it (push, refill, canRefill), and
+// what the pipe alone decides (whether it is closed, whom the budget
+// wakes) stays in the pipe's methods. The swap only adds to the pipe's
+// counters, through st.
 type swapState struct {
-	p        *Pipe
 	cfg      SwapConfig
+	key      string    // the pipe's retention key: names a keyed ring
+	st       *counters // the owning pipe's counters
 	ring     Spiller
 	path     string
 	ack      *ackFile // write-through keyed rings: last committed sequence number
@@ -152,7 +160,7 @@ type swapState struct {
 	skipSeq  uint64        // records up to this one were committed before a crash
 	blocked  bool          // the swap refused a push; cleared when space frees
 	// releasesSeen is the budget's release count before the last push
-	// tried to reserve (see waitBudget).
+	// tried to reserve (see waitBudgetLocked).
 	releasesSeen uint64
 	waiting      bool      // registered with the budget for a wake-up
 	err          error     // sticky read failure: the disk backlog is lost
@@ -163,16 +171,16 @@ type swapState struct {
 	rbuf         []byte    // scratch record read buffer
 }
 
-func newSwapState(p *Pipe, cfg SwapConfig) *swapState {
-	return &swapState{p: p, cfg: cfg}
+func newSwapState(cfg SwapConfig, key string, st *counters) *swapState {
+	return &swapState{cfg: cfg, key: key, st: st}
 }
 
-// push takes msg into memory or the swap; false means refused.
-func (s *swapState) push(msg [][]byte) bool {
-	p := s.p
+// push takes msg into mem (the pipe's memory part) or the swap; false
+// means refused.
+func (s *swapState) push(msg [][]byte, mem *memQueue) bool {
 	if !s.cfg.WriteThrough {
-		if s.n == 0 && !p.memFull() {
-			p.memPushLocked(msg)
+		if s.n == 0 && !mem.full() {
+			mem.push(msg)
 			return true
 		}
 		size, ok := s.append(msg)
@@ -187,8 +195,8 @@ func (s *swapState) push(msg [][]byte) bool {
 	if !ok {
 		return false
 	}
-	if s.n == 0 && !p.memFull() {
-		p.memPushLocked(msg)
+	if s.n == 0 && !mem.full() {
+		mem.push(msg)
 		s.recs.push(recInfo{size, s.seq})
 	} else {
 		s.n++
@@ -200,7 +208,7 @@ func (s *swapState) push(msg [][]byte) bool {
 // append writes msg as one record, charging the budget; it returns the
 // record's size in the ring.
 func (s *swapState) append(msg [][]byte) (int64, bool) {
-	st := &s.p.st
+	st := s.st
 	s.hdr = appendRecordHeader(s.hdr[:0], s.seq+1, msg)
 	size := int64(len(s.hdr)) + msgBytes(msg) + recordOverhead
 	b := s.cfg.Budget
@@ -208,8 +216,8 @@ func (s *swapState) append(msg [][]byte) (int64, bool) {
 		s.releasesSeen = b.releases.Load()
 	}
 	if s.diskFullFor(size) {
-		s.p.st.spillRefused++
-		s.p.st.diskFull++
+		st.spillRefused++
+		st.diskFull++
 		s.blocked = true
 		if b != nil {
 			b.diskFull.Add(1)
@@ -249,11 +257,11 @@ func (s *swapState) append(msg [][]byte) (int64, bool) {
 }
 
 func (s *swapState) refuse(ioErr error) (int64, bool) {
-	s.p.st.spillRefused++
+	s.st.spillRefused++
 	if ioErr != nil {
-		s.p.st.swapErrors++
+		s.st.swapErrors++
 		if errors.Is(ioErr, swapfile.ErrDiskFull) {
-			s.p.st.diskFull++
+			s.st.diskFull++
 			s.fullUntil = time.Now().Add(diskFullBackoff)
 		}
 		s.report = ioErr
@@ -262,23 +270,23 @@ func (s *swapState) refuse(ioErr error) (int64, bool) {
 	return 0, false
 }
 
-// canRefill reports whether a message can be loaded from disk now.
-func (s *swapState) canRefill() bool {
+// canRefill reports whether a message can be loaded from disk into mem
+// now.
+func (s *swapState) canRefill(mem *memQueue) bool {
 	if s.n == 0 || s.ring == nil || s.err != nil {
 		return false
 	}
-	if !s.cfg.WriteThrough || s.inflight+s.p.mem.n == 0 {
+	if !s.cfg.WriteThrough || s.inflight+mem.len() == 0 {
 		return true
 	}
 	_, ok := s.ring.(SpillReaderAt)
 	return ok
 }
 
-// refill loads messages from disk until memory holds target of them.
-func (s *swapState) refill(target int) {
-	p := s.p
-	for p.mem.n < target && s.canRefill() {
-		idx := s.inflight + p.mem.n
+// refill loads messages from disk until mem holds target of them.
+func (s *swapState) refill(mem *memQueue, target int) {
+	for mem.len() < target && s.canRefill(mem) {
+		idx := s.inflight + mem.len()
 		var rec []byte
 		var err error
 		switch {
@@ -320,8 +328,8 @@ func (s *swapState) refill(target int) {
 			s.reserved -= size
 			s.freed += size
 			if derr != nil {
-				p.st.swapErrors++
-				p.st.lost++
+				s.st.swapErrors++
+				s.st.lost++
 				continue
 			}
 			if seq <= s.skipSeq {
@@ -330,16 +338,16 @@ func (s *swapState) refill(target int) {
 		} else {
 			s.recs.push(recInfo{size, seq})
 		}
-		p.memPushLocked(msg)
-		p.st.refilled++
+		mem.push(msg)
+		s.st.refilled++
 	}
 }
 
 // fail gives up on the disk backlog after a read error.
 func (s *swapState) fail(err error) {
 	s.err = err
-	s.p.st.swapErrors++
-	s.p.st.lost += uint64(s.n)
+	s.st.swapErrors++
+	s.st.lost += uint64(s.n)
 	s.n, s.bytes = 0, 0
 }
 
@@ -352,19 +360,22 @@ func (s *swapState) popped(k int) {
 
 func (s *swapState) unblock() { s.blocked = false }
 
-// waitBudget asks the budget to wake this pipe when space is released. It
-// reports whether space was released since the refused push looked at the
-// budget: that release found no waiter to wake, so the caller must not
-// wait for another one. Registering first and checking after closes the
-// window: a release either sees the waiter or is seen here.
-func (s *swapState) waitBudget() bool {
+// waitBudgetLocked asks the budget to wake this pipe when space is
+// released. It reports whether space was released since the refused push
+// looked at the budget: that release found no waiter to wake, so the
+// caller must not wait for another one. Registering first and checking
+// after closes the window: a release either sees the waiter or is seen
+// here. It is the pipe's method, not the swap's: the pipe is what the
+// budget wakes (budgetFreed).
+func (p *Pipe) waitBudgetLocked() bool {
+	s := p.sw
 	b := s.cfg.Budget
 	if b == nil {
 		return false
 	}
 	if !s.waiting {
 		s.waiting = true
-		b.addWaiter(s.p)
+		b.addWaiter(p)
 	}
 	return b.releases.Load() != s.releasesSeen
 }
@@ -384,15 +395,17 @@ func (p *Pipe) budgetFreed() {
 	}
 }
 
-// empty reports whether nothing is left for the ring to hold.
-func (s *swapState) empty() bool {
-	return s.n == 0 && s.inflight == 0 && (!s.cfg.WriteThrough || s.p.mem.n == 0)
+// empty reports whether nothing is left for the ring to hold, mem being
+// the pipe's memory part (in write-through mode, copies of ring records).
+func (s *swapState) empty(mem *memQueue) bool {
+	return s.n == 0 && s.inflight == 0 && (!s.cfg.WriteThrough || mem.len() == 0)
 }
 
-// releaseIfDrained removes the ring of a closed pipe once it holds nothing
-// anyone will read.
-func (s *swapState) releaseIfDrained() {
-	if s.p.closed && s.ring != nil && s.empty() {
+// releaseDrainedRingLocked removes the ring of a closed pipe once it holds
+// nothing anyone will read. An open pipe keeps its ring for the next
+// spill; only the pipe knows which it is, so the check is its own.
+func (p *Pipe) releaseDrainedRingLocked() {
+	if s := p.sw; s != nil && p.closed && s.ring != nil && s.empty(&p.mem) {
 		s.dropRing()
 	}
 }
@@ -401,7 +414,7 @@ func (s *swapState) releaseIfDrained() {
 func (s *swapState) dropRing() {
 	if s.ring != nil {
 		if err := s.ring.Remove(); err != nil {
-			s.p.st.swapErrors++
+			s.st.swapErrors++
 		}
 		s.ring = nil
 	}

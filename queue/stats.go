@@ -6,7 +6,6 @@ type counters struct {
 	spilled, refilled, spillRefused  uint64
 	swapErrors, lost, discarded      uint64
 	committed, conflated, diskFull   uint64
-	peakBytes                        int64
 }
 
 // Stats are a pipe's counters, so that no drop or refusal is silent.
@@ -43,13 +42,13 @@ func (p *Pipe) Stats() Stats {
 	defer p.mu.Unlock()
 	c := &p.st
 	s := Stats{
-		MemQueued: p.mem.n, MemBytes: p.memBytes,
+		MemQueued: p.mem.len(), MemBytes: p.mem.bytes,
 		Pushed: c.pushed, Popped: c.popped, Dropped: c.dropped, HWMHits: c.hwmHits,
-		PeakBytes: c.peakBytes, Spilled: c.spilled, Refilled: c.refilled,
+		PeakBytes: p.mem.peak, Spilled: c.spilled, Refilled: c.refilled,
 		SpillRefused: c.spillRefused, SwapErrors: c.swapErrors, Lost: c.lost,
 		Discarded: c.discarded, Committed: c.committed, Conflated: c.conflated, SwapDiskFull: c.diskFull,
 	}
-	s.Queued, s.Bytes = p.mem.n, p.memBytes
+	s.Queued, s.Bytes = p.mem.len(), p.mem.bytes
 	if p.sw != nil {
 		s.SwapQueued = p.sw.n
 		s.SwapUsed = p.sw.reserved
