@@ -107,8 +107,10 @@ for a in $arches; do
 		fi
 		# What the emulator did to Go's memory model, for skips to cite.
 		[ "$p" = internal/litmus ] && grep -E 'forbidden outcomes' "$log" | sed 's/^ */   litmus: /'
-		# Interop skips are failures here when PUREZMQ_INTEROP=required.
-		grep -E -- '^--- SKIP' "$log" | sed "s|^|   $p $a: |"
+		# Every skip with its reason (go test -v prints the reason on the
+		# line before "--- SKIP"), so emulator-only skips can be checked
+		# against the litmus counts.
+		grep -B1 -E -- '^ *--- SKIP' "$log" | grep -v -E '^(--|=== )' | sed "s|^ *|   $p $a: |"
 		echo "-- $p $a: ${cell[$p,$a]}"
 	done
 done
