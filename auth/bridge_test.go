@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
 )
 
 // A handler behind an Exchanger (what a socket at inproc://zeromq.zap.01
@@ -62,5 +63,55 @@ func TestPeerAddress(t *testing.T) {
 		if got := PeerAddress(tc.a); got != tc.want {
 			t.Errorf("PeerAddress(%v) = %q, want %q", tc.a, got, tc.want)
 		}
+	}
+}
+
+// Decide keeps Resolve's replies but reports a handler that broke the
+// protocol, or did not answer, as an error the handshake can act on.
+func TestDecide(t *testing.T) {
+	req := plainReq("", "admin", "secret")
+	ok := HandlerFunc(func(context.Context, *Request) (*Reply, error) {
+		r := NewReply(req, StatusOK, "OK")
+		r.UserID = "admin"
+		return r, nil
+	})
+	if rep, err := Decide(context.Background(), ok, req); err != nil || rep.Status != StatusOK || rep.UserID != "admin" {
+		t.Fatalf("ok: %+v %v", rep, err)
+	}
+	failing := HandlerFunc(func(context.Context, *Request) (*Reply, error) { return nil, errors.New("db down") })
+	if rep, err := Decide(context.Background(), failing, req); err != nil || rep.Status != StatusInternal {
+		t.Fatalf("failing handler: %+v %v, want a 500 reply", rep, err)
+	}
+	malformed := RemoteHandler(ExchangerFunc(func(context.Context, [][]byte) ([][]byte, error) {
+		return frames("1.0", "1", "200"), nil
+	}))
+	if _, err := Decide(context.Background(), malformed, req); !errors.Is(err, ErrMalformedReply) {
+		t.Fatalf("malformed reply: %v", err)
+	}
+	otherID := RemoteHandler(ExchangerFunc(func(context.Context, [][]byte) ([][]byte, error) {
+		return frames("1.0", "99", "200", "", "", ""), nil
+	}))
+	if _, err := Decide(context.Background(), otherID, req); !errors.Is(err, ErrRequestID) {
+		t.Fatalf("other request id: %v", err)
+	}
+	badStatus := HandlerFunc(func(context.Context, *Request) (*Reply, error) { return &Reply{Status: 201}, nil })
+	if _, err := Decide(context.Background(), badStatus, req); !errors.Is(err, ErrMalformedReply) {
+		t.Fatalf("bad status: %v", err)
+	}
+	stuck := make(chan struct{})
+	defer close(stuck)
+	ignoring := HandlerFunc(func(context.Context, *Request) (*Reply, error) { <-stuck; return nil, nil })
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := Decide(ctx, ignoring, req); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("handler ignoring ctx: %v", err)
+	}
+	// Resolve still answers for all of them.
+	if rep := Resolve(context.Background(), malformed, req); rep.Status != StatusInternal {
+		t.Fatalf("Resolve of a malformed reply: %v", rep.Status)
+	}
+	var se *StatusError
+	if err := NewReply(req, StatusTemporary, "later").Err(); !errors.As(err, &se) || se.ZAPStatus() != 300 {
+		t.Fatalf("ZAPStatus: %v", err)
 	}
 }

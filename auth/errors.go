@@ -103,3 +103,8 @@ func (e *StatusError) Unwrap() []error {
 	}
 	return []error{kind, zmtp.ErrAuthFailed}
 }
+
+// ZAPStatus returns the status code. A server's handshake (package zmtp)
+// reads it to answer the client as libzmq does: ERROR with the code for 400
+// and 500, a silent disconnect for 300 so that the client may retry.
+func (e *StatusError) ZAPStatus() int { return int(e.Code) }

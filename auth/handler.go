@@ -40,6 +40,29 @@ func (f HandlerFunc) Authenticate(ctx context.Context, req *Request) (*Reply, er
 // h runs on its own goroutine so that Resolve returns when ctx ends even if
 // h ignores ctx; that goroutine ends when h returns.
 func Resolve(ctx context.Context, h Handler, req *Request) *Reply {
+	rep, err := Decide(ctx, h, req)
+	switch {
+	case err == nil:
+		return rep
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return NewReply(req, StatusTemporary, "ZAP handler did not answer in time")
+	case errors.Is(err, ErrMalformedReply) || errors.Is(err, ErrRequestID):
+		return NewReply(req, StatusInternal, "ZAP handler gave an invalid reply")
+	}
+	return replyForError(req, err)
+}
+
+// Decide is Resolve for a server's handshake, which must tell a handler that
+// answered from one that broke the protocol: it returns the same replies,
+// except that
+//   - a reply that could not be sent on the wire, or a malformed reply or
+//     one answering another request from a handler on a socket
+//     (RemoteHandler), is an error matching ErrMalformedReply or
+//     ErrRequestID: libzmq closes the connection without answering then;
+//   - a handler that has not answered when ctx ends is ctx's error.
+//
+// Any other failure of the handler is a reply (300 or 500), as in Resolve.
+func Decide(ctx context.Context, h Handler, req *Request) (*Reply, error) {
 	type result struct {
 		rep *Reply
 		err error
@@ -53,13 +76,16 @@ func Resolve(ctx context.Context, h Handler, req *Request) *Reply {
 	select {
 	case res = <-done:
 	case <-ctx.Done():
-		return NewReply(req, StatusTemporary, "ZAP handler did not answer in time")
+		return nil, ctx.Err()
 	}
 	if res.err != nil {
-		return replyForError(req, res.err)
+		if errors.Is(res.err, ErrMalformedReply) || errors.Is(res.err, ErrRequestID) {
+			return nil, res.err
+		}
+		return replyForError(req, res.err), nil
 	}
 	if res.rep == nil {
-		return NewReply(req, StatusInternal, "ZAP handler returned no reply")
+		return NewReply(req, StatusInternal, "ZAP handler returned no reply"), nil
 	}
 	rep := *res.rep
 	rep.RequestID = req.RequestID
@@ -67,9 +93,9 @@ func Resolve(ctx context.Context, h Handler, req *Request) *Reply {
 		rep.UserID, rep.Metadata = "", nil
 	}
 	if _, err := AppendReply(nil, &rep); err != nil {
-		return NewReply(req, StatusInternal, "ZAP handler gave an invalid reply")
+		return nil, err
 	}
-	return &rep
+	return &rep, nil
 }
 
 // replyForError maps a handler's failure to a reply: temporary failures to

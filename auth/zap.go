@@ -68,7 +68,10 @@ type Request struct {
 	// Address is the client's IP address in text form; empty for transports
 	// without one.
 	Address string
-	// Identity is the client's Identity property (at most 255 bytes).
+	// Identity is at most 255 bytes. RFC 27 calls it the client's identity;
+	// libzmq sends the server socket's own routing id (ZMQ_ROUTING_ID), as
+	// package socket does, since a PLAIN client's is not known when the
+	// request is made.
 	Identity []byte
 	// Mechanism is "NULL", "PLAIN", "CURVE" or another mechanism's name.
 	Mechanism string

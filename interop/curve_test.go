@@ -141,9 +141,10 @@ func (p *curvePeer) line(v any, d time.Duration) error {
 }
 
 type curveReply struct {
-	OK     bool     `json:"ok"`
-	Error  string   `json:"error"`
-	Frames []string `json:"frames"`
+	OK     bool               `json:"ok"`
+	Error  string             `json:"error"`
+	Frames []string           `json:"frames"`
+	Props  map[string]*string `json:"props"` // recvmeta
 }
 
 func (p *curvePeer) call(req map[string]any) (curveReply, error) {

@@ -67,14 +67,21 @@ type Inbox struct {
 }
 
 // segSize is the number of slots of a segment: 6 KiB of slice headers, big
-// enough that moving to the next segment is rare, small enough that an idle
-// inbox costs little.
-const segSize = 256
+// enough that moving to the next segment is rare. An inbox starts with a
+// segment of firstSegSize slots, so that an idle connection's inbox costs
+// 400 bytes, not 6 KiB; the consumer does not hand that one back for
+// reuse, so a busy inbox settles on full segments.
+const (
+	segSize      = 256
+	firstSegSize = 16
+)
 
 type segment struct {
-	slots [segSize][][]byte
+	slots [][][]byte
 	next  atomic.Pointer[segment]
 }
+
+func newSegment(n int) *segment { return &segment{slots: make([][][]byte, n)} }
 
 // cacheLinePad keeps the producer's and the consumer's fields on separate
 // cache lines (64 bytes on the machines we run on; 128 would cost only
@@ -91,7 +98,7 @@ func NewInbox(hwm int, notify func()) *Inbox {
 		q.hwm = uint64(hwm)
 		q.lwm = lowWater(q.hwm)
 	}
-	s := new(segment)
+	s := newSegment(firstSegSize)
 	q.head, q.tail = s, s
 	return q
 }
@@ -154,10 +161,10 @@ func (q *Inbox) add(ctx context.Context, msg [][]byte, publish bool) error {
 			return err
 		}
 	}
-	if q.tailPos == segSize {
+	if q.tailPos == len(q.tail.slots) {
 		s := q.spare.Swap(nil)
 		if s == nil {
-			s = new(segment)
+			s = newSegment(segSize)
 		}
 		q.tail.next.Store(s)
 		q.tail, q.tailPos = s, 0
@@ -250,22 +257,34 @@ func (q *Inbox) wakeProducer() {
 // Messages pushed before Close are still returned after it.
 func (q *Inbox) Pop() ([][]byte, bool) {
 	q.cmu.Lock()
+	m, ok := q.popLocked(nil)
+	q.cmu.Unlock()
+	return m, ok
+}
+
+// popLocked pops the oldest message, under cmu; when head is set, only if
+// the oldest message is that very list (DropHead).
+func (q *Inbox) popLocked(head [][]byte) ([][]byte, bool) {
 	if q.nPopped == q.seenPush {
 		q.seenPush = q.pushed.Load()
 		if q.nPopped == q.seenPush {
-			q.cmu.Unlock()
 			return nil, false
 		}
 	}
-	if q.headPos == segSize {
+	if q.headPos == len(q.head.slots) {
 		// The producer linked the next segment before publishing the
 		// message in it, which we just saw.
 		old := q.head
 		q.head, q.headPos = old.next.Load(), 0
 		old.next.Store(nil)
-		q.spare.Store(old)
+		if len(old.slots) == segSize {
+			q.spare.Store(old)
+		}
 	}
 	m := q.head.slots[q.headPos]
+	if head != nil && !sameList(m, head) {
+		return nil, false
+	}
 	q.head.slots[q.headPos] = nil // do not keep the caller's buffers alive
 	q.headPos++
 	q.nPopped++
@@ -273,7 +292,6 @@ func (q *Inbox) Pop() ([][]byte, bool) {
 	if q.pwaiting.Load() && q.pushed.Load()-q.nPopped <= q.lwm {
 		q.wakeProducer()
 	}
-	q.cmu.Unlock()
 	return m, true
 }
 

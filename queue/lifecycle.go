@@ -238,7 +238,7 @@ func (s *swapState) prependMemory() error {
 	}
 	tmpPath := s.path + ".tmp"
 	_ = os.Remove(tmpPath)
-	tmp, err := s.cfg.open(tmpPath)
+	tmp, err := s.cfg.openRewrite(tmpPath)
 	if err != nil {
 		p.st.lost += uint64(p.mem.n)
 		return err

@@ -51,6 +51,10 @@ type Config struct {
 	Notify func()
 	// Swap, when set, gives the pipe a disk swap (see SwapConfig).
 	Swap *SwapConfig
+	// Conflate keeps only the newest message (ZMQ_CONFLATE): a push
+	// replaces what is queued, so the pipe holds at most one message, is
+	// never full and HWM does not apply. It is not combined with Swap.
+	Conflate bool
 }
 
 // Pipe is a FIFO of whole multipart messages. It is safe for concurrent
@@ -104,7 +108,9 @@ func (p *Pipe) SetNotify(f func()) {
 	p.mu.Unlock()
 }
 
-func (p *Pipe) memFull() bool { return p.cfg.HWM > 0 && p.mem.n >= p.cfg.HWM }
+func (p *Pipe) memFull() bool {
+	return p.cfg.HWM > 0 && p.mem.n >= p.cfg.HWM && !p.cfg.Conflate
+}
 
 // full reports whether a push would meet the mute action now. Without swap
 // that is the memory limit; with swap, the swap's last refusal stands
@@ -133,6 +139,13 @@ func (p *Pipe) TryPush(msg [][]byte) error {
 	var ok bool
 	if p.sw != nil {
 		ok = p.sw.push(msg)
+	} else if p.cfg.Conflate {
+		for p.mem.n > 0 {
+			p.memPopLocked() // superseded: conflation drops it by design
+			p.st.conflated++
+		}
+		p.memPushLocked(msg)
+		ok = true
 	} else if !p.memFull() {
 		p.memPushLocked(msg)
 		ok = true
@@ -145,10 +158,12 @@ func (p *Pipe) TryPush(msg [][]byte) error {
 			p.st.dropped++
 			err = ErrDropped
 		}
+		report := p.takeReportLocked()
 		p.mu.Unlock()
 		if freed > 0 {
 			p.releaseBudget(freed)
 		}
+		p.noteSwapError(report)
 		return err
 	}
 	p.st.pushed++
@@ -186,7 +201,7 @@ func (p *Pipe) memPopLocked() [][]byte {
 func (p *Pipe) Push(ctx context.Context, msg [][]byte) error {
 	for {
 		err := p.TryPush(msg)
-		if err != ErrFull || p.cfg.Mute != Block {
+		if err != ErrFull || p.mute() != Block {
 			return err
 		}
 		select {
@@ -215,13 +230,17 @@ func (p *Pipe) wakeWritableLocked() func() {
 
 // Pop removes and returns the oldest message. With a write-through swap
 // the message stays on disk until Commit.
-func (p *Pipe) Pop() ([][]byte, bool) {
+func (p *Pipe) Pop() ([][]byte, bool) { return p.popHead(nil) }
+
+// popHead is Pop; when head is set, it pops only if the oldest message is
+// that very list (DropHead).
+func (p *Pipe) popHead(head [][]byte) ([][]byte, bool) {
 	p.mu.Lock()
 	wasFull := p.full()
 	if p.mem.n == 0 && p.sw != nil {
 		p.sw.refill(1)
 	}
-	if p.mem.n == 0 {
+	if p.mem.n == 0 || (head != nil && !sameList(p.mem.at(0), head)) {
 		p.mu.Unlock()
 		return nil, false
 	}

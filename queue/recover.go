@@ -84,9 +84,12 @@ func recoverOne(dir, base, path string, cfg Config) Recovered {
 		sc = *cfg.Swap
 	}
 	sc.Dir = dir
-	ring, rec, err := swapfile.Open(path, sc.Options)
+	ring, rec, err := openRecovered(path, &sc)
 	rv.Recovery = rec
 	if err != nil {
+		// Left in place: a damaged ring for whoever looks at it, and one
+		// beyond this build's limits (swapfile.ErrArchLimit) untouched,
+		// for a build that can read it.
 		rv.Err = err
 		return rv
 	}
@@ -113,4 +116,23 @@ func recoverOne(dir, base, path string, cfg Config) Recovered {
 	}
 	rv.Pipe = p
 	return rv
+}
+
+// reopen is swapfile.Open; a test plays a build that cannot read a ring.
+var reopen = swapfile.Open
+
+// openRecovered opens a ring found in the swap directory. A growable
+// pipe's ring is charged to the budget's disk share at the size it has
+// (even beyond the limit: it is already on disk) and shrinks back to the
+// initial capacity once drained.
+func openRecovered(path string, sc *SwapConfig) (*swapfile.Ring, swapfile.Recovery, error) {
+	r, rec, err := reopen(path, sc.ringOptions())
+	if err != nil || !sc.growable() {
+		return r, rec, err
+	}
+	if err := r.SetFloor(sc.capacity()); err != nil {
+		_ = r.Close()
+		return nil, rec, err
+	}
+	return r, rec, nil
 }

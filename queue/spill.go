@@ -2,6 +2,7 @@ package queue
 
 import (
 	"errors"
+	"time"
 
 	"github.com/purezmq/purezmq/swapfile"
 )
@@ -48,7 +49,9 @@ const recordOverhead = 16
 const defaultReadAhead = 1000
 
 // DefaultRingCapacity is the data size of a pipe's ring file when neither
-// SwapConfig.RingCapacity nor a budget says otherwise.
+// SwapConfig.RingCapacity nor a budget says otherwise. With a budget the
+// ring starts at 64 KiB (less for a budget under 1 MiB) and grows within
+// the budget's limit.
 const DefaultRingCapacity = 64 << 20
 
 // SwapConfig gives a pipe a disk swap.
@@ -64,9 +67,12 @@ const DefaultRingCapacity = 64 << 20
 // leaves the ring only when Commit confirms it was written out. See
 // Commit for the exact guarantee.
 type SwapConfig struct {
-	Dir          string  // where ring files live (see CheckDir)
-	Budget       *Budget // shared by the socket's pipes; nil: only ring capacity limits
-	RingCapacity int64   // data bytes of each ring file; 0: budget's limit, or DefaultRingCapacity
+	Dir    string  // where ring files live (see CheckDir)
+	Budget *Budget // shared by the socket's pipes; nil: only ring capacity limits
+	// RingCapacity fixes the data bytes of each ring file; 0: with a
+	// Budget, rings start small and grow within it (their files' total
+	// bounded by the budget's limit), without one DefaultRingCapacity.
+	RingCapacity int64
 	WriteThrough bool
 	Options      swapfile.Options // sync policy of the ring files
 	// Open creates a pipe's ring at path; nil uses swapfile.Create. Tests
@@ -74,25 +80,52 @@ type SwapConfig struct {
 	Open func(path string, capacity int64) (Spiller, error)
 }
 
+// growable reports whether the pipe's ring starts small and grows within
+// the budget's disk share (a budget and no fixed RingCapacity).
+func (c *SwapConfig) growable() bool { return c.RingCapacity <= 0 && c.Budget != nil }
+
 func (c *SwapConfig) capacity() int64 {
 	switch {
 	case c.RingCapacity > 0:
 		return c.RingCapacity
-	case c.Budget != nil && c.Budget.Limit() > 0:
-		return max(c.Budget.Limit(), swapfile.MinCapacity)
+	case c.Budget != nil:
+		return c.Budget.initialRingCapacity()
 	}
 	return DefaultRingCapacity
+}
+
+// ringOptions are the ring files' options: a growable ring is charged to
+// the budget's disk share.
+func (c *SwapConfig) ringOptions() swapfile.Options {
+	o := c.Options
+	if c.growable() {
+		o.Budget = c.Budget.disk
+	}
+	return o
 }
 
 func (c *SwapConfig) open(path string) (Spiller, error) {
 	if c.Open != nil {
 		return c.Open(path, c.capacity())
 	}
-	r, err := swapfile.Create(path, c.capacity(), c.Options)
+	r, err := swapfile.Create(path, c.capacity(), c.ringOptions())
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// openRewrite creates the ring that Persist rewrites a backlog into. A
+// growable one has a budget of its own, without limit: it holds what the
+// pipe's ring holds (charged to the socket's budget until it is removed)
+// plus what was in memory, only for the moment of the rewrite.
+func (c *SwapConfig) openRewrite(path string) (Spiller, error) {
+	if !c.growable() || c.Open != nil {
+		return c.open(path)
+	}
+	o := c.Options
+	o.Budget = swapfile.NewBudget(0)
+	return swapfile.Create(path, c.capacity(), o)
 }
 
 // swapState is a pipe's swap, guarded by the pipe's lock.
@@ -121,11 +154,13 @@ type swapState struct {
 	// releasesSeen is the budget's release count before the last push
 	// tried to reserve (see waitBudget).
 	releasesSeen uint64
-	waiting      bool     // registered with the budget for a wake-up
-	err          error    // sticky read failure: the disk backlog is lost
-	hdr          []byte   // scratch record header
-	parts        [][]byte // scratch AppendV arguments
-	rbuf         []byte   // scratch record read buffer
+	waiting      bool      // registered with the budget for a wake-up
+	err          error     // sticky read failure: the disk backlog is lost
+	report       error     // a write failure for the budget's handler, told after the lock
+	fullUntil    time.Time // the disk refused to grow the ring: until then, don't ask again
+	hdr          []byte    // scratch record header
+	parts        [][]byte  // scratch AppendV arguments
+	rbuf         []byte    // scratch record read buffer
 }
 
 func newSwapState(p *Pipe, cfg SwapConfig) *swapState {
@@ -172,6 +207,15 @@ func (s *swapState) append(msg [][]byte) (int64, bool) {
 	if b != nil {
 		s.releasesSeen = b.releases.Load()
 	}
+	if s.diskFullFor(size) {
+		s.p.st.spillRefused++
+		s.p.st.diskFull++
+		s.blocked = true
+		if b != nil {
+			b.diskFull.Add(1)
+		}
+		return 0, false
+	}
 	if b != nil && !b.reserve(size) {
 		return s.refuse(nil)
 	}
@@ -179,6 +223,9 @@ func (s *swapState) append(msg [][]byte) (int64, bool) {
 		if err := s.create(); err != nil {
 			if b != nil {
 				s.freed += size
+			}
+			if errors.Is(err, swapfile.ErrFull) {
+				err = nil // the budget's disk share is spent
 			}
 			return s.refuse(err)
 		}
@@ -205,6 +252,11 @@ func (s *swapState) refuse(ioErr error) (int64, bool) {
 	s.p.st.spillRefused++
 	if ioErr != nil {
 		s.p.st.swapErrors++
+		if errors.Is(ioErr, swapfile.ErrDiskFull) {
+			s.p.st.diskFull++
+			s.fullUntil = time.Now().Add(diskFullBackoff)
+		}
+		s.report = ioErr
 	}
 	s.blocked = true
 	return 0, false
@@ -359,4 +411,42 @@ func (s *swapState) dropRing() {
 	}
 	s.freed += s.reserved
 	s.reserved = 0
+}
+
+// takeReport returns the write failure to tell the budget about, if any;
+// the caller tells it after dropping the pipe's lock (noteError).
+func (p *Pipe) takeReportLocked() error {
+	if p.sw == nil || p.sw.report == nil {
+		return nil
+	}
+	err := p.sw.report
+	p.sw.report = nil
+	return err
+}
+
+func (p *Pipe) noteSwapError(err error) {
+	if err != nil && p.sw.cfg.Budget != nil {
+		p.sw.cfg.Budget.noteError(p.cfg.Key, err)
+	}
+}
+
+// diskFullBackoff is how long a pipe whose ring the file system refused to
+// grow stops asking it for more: every refused growth costs a failed
+// fallocate (on tmpfs, a page allocation undone), and a publisher facing a
+// full disk would pay it for every message.
+const diskFullBackoff = 100 * time.Millisecond
+
+// diskFullFor reports whether a record of size bytes must be refused
+// without trying: the disk refused growth moments ago and the ring has no
+// free room for it. Counted as disk full, not told to the handler again.
+func (s *swapState) diskFullFor(size int64) bool {
+	if s.fullUntil.IsZero() {
+		return false
+	}
+	if time.Now().After(s.fullUntil) {
+		s.fullUntil = time.Time{}
+		return false
+	}
+	r, ok := s.ring.(interface{ Free() int64 })
+	return ok && r.Free() < size
 }

@@ -5,7 +5,7 @@ type counters struct {
 	pushed, popped, dropped, hwmHits uint64
 	spilled, refilled, spillRefused  uint64
 	swapErrors, lost, discarded      uint64
-	committed                        uint64
+	committed, conflated, diskFull   uint64
 	peakBytes                        int64
 }
 
@@ -29,9 +29,12 @@ type Stats struct {
 	Refilled     uint64 // messages read back from the swap
 	SpillRefused uint64 // pushes the swap could not take (budget spent, ring full, I/O error)
 	SwapErrors   uint64 // swap I/O errors (each also counted where it hurt)
+	SwapDiskFull uint64 // of SpillRefused: the file system had no room (ENOSPC, EDQUOT)
+	SwapDisk     int64  // bytes of the pipe's ring file data area (what it takes on disk)
 	Lost         uint64 // accepted messages lost to swap corruption or I/O errors
 	Discarded    uint64 // queued messages thrown away by Discard
 	Committed    uint64 // write-through messages confirmed by Commit
+	Conflated    uint64 // messages replaced by a newer one (Config.Conflate)
 }
 
 // Stats returns the pipe's counters.
@@ -44,13 +47,16 @@ func (p *Pipe) Stats() Stats {
 		Pushed: c.pushed, Popped: c.popped, Dropped: c.dropped, HWMHits: c.hwmHits,
 		PeakBytes: c.peakBytes, Spilled: c.spilled, Refilled: c.refilled,
 		SpillRefused: c.spillRefused, SwapErrors: c.swapErrors, Lost: c.lost,
-		Discarded: c.discarded, Committed: c.committed,
+		Discarded: c.discarded, Committed: c.committed, Conflated: c.conflated, SwapDiskFull: c.diskFull,
 	}
 	s.Queued, s.Bytes = p.mem.n, p.memBytes
 	if p.sw != nil {
 		s.SwapQueued = p.sw.n
 		s.SwapUsed = p.sw.reserved
 		s.Uncommitted = p.sw.inflight
+		if r, ok := p.sw.ring.(interface{ Cap() int64 }); ok && p.sw.ring != nil {
+			s.SwapDisk = r.Cap()
+		}
 		s.Queued += p.sw.n
 		s.Bytes += p.sw.bytes
 	}

@@ -13,6 +13,10 @@
 # fetched. A test that skips is reported as SKIP; with PUREZMQ_INTEROP=required
 # (CI) a skip counts as a failure, and so does a fetch that fails.
 #
+# Tests named in scripts/pebbe-known-failures.txt (with the reason) are
+# reported as KNOWN when they fail and do not fail the run; one that passes
+# fails the run until its line is removed.
+#
 # Env: PEBBE_VERSION (default v1.4.0), PEBBE_RUN (a -run pattern),
 #      PEBBE_TIMEOUT (go test -timeout, default 5m), PEBBE_FLAGS (more go test
 #      flags, e.g. -race), PEBBE_VERBOSE=1 (print the whole go test output), GO.
@@ -71,7 +75,10 @@ if [ -z "$names" ]; then
 	exit 1
 fi
 
-pass=0 fail=0 skip=0
+known_file="$ROOT/scripts/pebbe-known-failures.txt"
+known_reason() { [ -f "$known_file" ] && awk -v t="$1" '$1 == t { $1 = ""; sub(/^ +/, ""); print; exit }' "$known_file"; }
+
+pass=0 fail=0 skip=0 known=0 xpass=0
 printf '%-24s %s\n' TEST RESULT
 for t in $names; do
 	if [ -n "${PEBBE_RUN:-}" ] && ! printf '%s\n' "$t" | grep -Eq "$PEBBE_RUN"; then continue; fi
@@ -79,6 +86,13 @@ for t in $names; do
 	elif grep -Eq -- "^--- SKIP: $t " "$out"; then r=SKIP; skip=$((skip + 1))
 	elif grep -Eq -- "^--- FAIL: $t " "$out"; then r=FAIL; fail=$((fail + 1))
 	else r="FAIL (did not finish: panic or timeout)"; fail=$((fail + 1)); fi
+	why=$(known_reason "$t")
+	if [ -n "$why" ]; then
+		case $r in
+		PASS) r="PASS, but listed in pebbe-known-failures.txt: remove its line"; xpass=$((xpass + 1)) ;;
+		FAIL*) r="KNOWN ($why)"; fail=$((fail - 1)); known=$((known + 1)) ;;
+		esac
+	fi
 	printf '%-24s %s\n' "$t" "$r"
 	if [ "$r" != PASS ]; then
 		# the test's own messages, indented, to say why
@@ -89,7 +103,7 @@ if [ $skip -gt 0 ]; then
 	echo "$skip skipped"
 	if [ $REQUIRED = 1 ]; then fail=$((fail + skip)); echo "pebbe-tests: skips count as failures under PUREZMQ_INTEROP=required"; fi
 fi
-echo "$pass passed, $fail failed"
-if [ $fail -gt 0 ] || { [ $rc != 0 ] && [ $pass = 0 ]; }; then exit 1; fi
-[ $rc = 0 ] || { echo "pebbe-tests: go test exited $rc"; exit 1; }
+echo "$pass passed, $fail failed, $known known failures (scripts/pebbe-known-failures.txt)"
+if [ $fail -gt 0 ] || [ $xpass -gt 0 ] || { [ $rc != 0 ] && [ $pass = 0 ]; }; then exit 1; fi
+[ $rc = 0 ] || [ $known -gt 0 ] || { echo "pebbe-tests: go test exited $rc"; exit 1; }
 exit 0

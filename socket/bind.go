@@ -45,13 +45,18 @@ func (s *Socket) Bind(endpoint string) error {
 		s.emit(Event{Kind: EventBindFailed, Endpoint: endpoint, Err: err})
 		return err
 	}
+	if err := s.checkStreamTransport(ep); err != nil {
+		s.emit(Event{Kind: EventBindFailed, Endpoint: endpoint, Err: err})
+		return err
+	}
 	if s.closing.Load() {
 		return ErrClosed
 	}
+	s.markUsed()
 	if ep.transport == "inproc" {
 		return s.bindInproc(ep)
 	}
-	ln, resolved, err := listen(ep, &s.o.tcp)
+	ln, resolved, err := listen(ep, &s.opt().tcp)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			err = fmt.Errorf("%w: %w", ErrAddrInUse, err)
@@ -147,6 +152,10 @@ func (s *Socket) serveAccepted(nc net.Conn, ep string) {
 	defer s.wg.Done()
 	addr := nc.RemoteAddr().String()
 	s.emit(Event{Kind: EventAccepted, Endpoint: ep, Peer: addr})
+	if s.typ == Stream {
+		s.serveRaw(nc, ep, nil) // raw bytes, no handshake (conn_stream.go)
+		return
+	}
 	zc, err := zmtp.Handshake(s.ctx, nc, s.zmtpConfig())
 	if err != nil {
 		s.emit(Event{Kind: EventHandshakeFailed, Endpoint: ep, Peer: addr, Err: err})
@@ -158,7 +167,7 @@ func (s *Socket) serveAccepted(nc net.Conn, ep string) {
 		s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
 		return
 	}
-	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr})
+	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
 	err = s.runConn(zc, p)
 	s.releasePeer(p, err)
 	s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})

@@ -3,6 +3,7 @@ package socket
 import (
 	"context"
 	"errors"
+	"net"
 	"sync"
 	"time"
 
@@ -18,6 +19,9 @@ type streamConn struct {
 	s  *Socket
 	zc *zmtp.Conn
 	p  *peer
+	// raw is a STREAM connection's socket, read and written without ZMTP
+	// (conn_stream.go); zc is nil then.
+	raw net.Conn
 
 	ctx    context.Context // cancelled by shutdown
 	cancel context.CancelFunc
@@ -33,6 +37,9 @@ type streamConn struct {
 	// kick wakes the parked writer to finish what a direct write left in
 	// zc's buffer because the socket would not take it all at once.
 	kick chan struct{}
+	// ttlSet carries the peer's PING TTL from the reader to the writer
+	// (heartbeat_ttl.go).
+	ttlSet chan time.Duration
 }
 
 // shutdown ends the connection: it records the cause, wakes the reader
@@ -41,18 +48,26 @@ func (c *streamConn) shutdown(cause error) {
 	c.once.Do(func() {
 		c.err = cause
 		c.cancel()
+		if c.raw != nil {
+			c.raw.Close()
+			return
+		}
 		c.zc.Close()
 	})
 }
 
 func (s *Socket) zmtpConfig() zmtp.Config {
+	o := s.opt()
 	cfg := zmtp.Config{
 		SocketType:       s.typ.String(),
-		Identity:         s.o.identity,
-		MaxMessageSize:   s.o.maxMsgSize,
-		HandshakeTimeout: s.o.handshakeIvl,
-		Security:         s.o.sec,
+		Identity:         o.identity,
+		MaxMessageSize:   o.maxMsgSize,
+		HandshakeTimeout: o.handshakeIvl,
+		Security:         o.sec,
+		Announce:         o.legacy.announce,
+		RefuseLegacy:     o.legacy.refuse || refusesLegacyForZAP(o),
 	}
+	cfg.Security.ZAP = s.zapFunc()
 	return cfg
 }
 
@@ -62,10 +77,12 @@ func fillPeer(p *peer, zc *zmtp.Conn) {
 		p.identity = append([]byte(nil), id...)
 	}
 	p.userID = zc.UserID()
+	p.authMD = zc.AuthMetadata()
 	p.peerType = zc.PeerSocketType()
 	if a := zc.NetConn().RemoteAddr(); a != nil {
 		p.addr = a.String()
 	}
+	p.md.Store(newConnInfo(zc).metadata())
 }
 
 // errPeerGone reports a connection whose peer was detached before it started.
@@ -99,6 +116,10 @@ func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
 		p.mu.Unlock()
 	}
 
+	c.watchPeerTTL()
+	if s.opt().ext.probeRouter {
+		c.probe()
+	}
 	writerDone := make(chan struct{})
 	s.wg.Add(1)
 	go func() {
@@ -193,6 +214,38 @@ func (c *streamConn) read() {
 	}
 }
 
+// unsentWindow follows, while Close lingers, the messages of a batch that
+// have not yet left whole for the network: zmtp keeps small frames and the
+// sub-page tail of large ones in its buffer until the next write, and a
+// write cut by Close may have carried part of the buffer. first is the
+// oldest such message; ends holds, for batch[first:], the stream offset of
+// each one's last byte. A connection cut now lost batch[first:].
+type unsentWindow struct {
+	first int
+	ends  []int64
+}
+
+func (w *unsentWindow) reset(first int) { w.first, w.ends = first, w.ends[:0] }
+
+// wrote records that batch[i] was written into the connection's buffer,
+// given the writer's progress after it.
+func (w *unsentWindow) wrote(written int64, buffered int) {
+	w.ends = append(w.ends, written+int64(buffered))
+	w.gone(written)
+}
+
+// gone drops the messages whose last byte is below written.
+func (w *unsentWindow) gone(written int64) {
+	k := 0
+	for k < len(w.ends) && w.ends[k] <= written {
+		k++
+	}
+	if k > 0 {
+		w.first += k
+		w.ends = append(w.ends[:0], w.ends[k:]...)
+	}
+}
+
 // stagedMax bounds the bytes a connection reader stages before it
 // publishes them to Recv even though more data is waiting: a consumer gets
 // large messages a few at a time, and small ones in bursts of Inbox's own
@@ -209,9 +262,10 @@ const stagedMax = 256 << 10
 // next connection with the same key gets those messages again, in order.
 // Other pipes take the loop without either call.
 func (c *streamConn) write() {
-	o := &c.s.o
+	o := c.s.opt()
 	var tick <-chan time.Time
-	if o.hbInterval > 0 {
+	// ZMTP 1.0 and 2.0 have no PING: no heartbeats on such a connection.
+	if o.hbInterval > 0 && c.zc.Legacy() == 0 {
 		t := time.NewTicker(o.hbInterval)
 		defer t.Stop()
 		tick = t.C
@@ -224,7 +278,13 @@ func (c *streamConn) write() {
 			out.Rollback()
 		}
 	}
+	var ttl ttlWatch // the peer's PING TTL, once it sent one
+	defer ttl.stop()
 	var batch [][][]byte // reused: PopBatch appends to it without allocating
+	// unsent: the first message of the batch that may still sit, whole or
+	// in part, in zc's buffer (tracked only while Close lingers).
+	unsent := 0
+	var win unsentWindow
 	// The writer holds wmu except while parked, when a Send may take it to
 	// write directly (tryDirect).
 	c.wmu.Lock()
@@ -242,6 +302,7 @@ func (c *streamConn) write() {
 			c.wmu.Unlock()
 		}
 		ticked, done := false, false
+		ttlCheck, newTTL := false, time.Duration(-1)
 		select {
 		case <-ready:
 		case <-c.kick:
@@ -249,12 +310,26 @@ func (c *streamConn) write() {
 			done = true
 		case <-tick:
 			ticked = true
+		case <-ttl.C:
+			ttlCheck = true
+		case newTTL = <-c.ttlSet:
 		}
 		if parked {
 			c.wmu.Lock()
 		}
 		if done {
 			return
+		}
+		if newTTL >= 0 {
+			ttl.set(newTTL)
+			continue
+		}
+		if ttlCheck {
+			if err := ttl.expired(c.zc.LastRead()); err != nil {
+				c.shutdown(err)
+				return
+			}
+			continue
 		}
 		if ticked {
 			if time.Since(c.zc.LastRead()) > o.hbTimeout {
@@ -294,16 +369,55 @@ func (c *streamConn) write() {
 			// likely meets a connection whose peer has read everything,
 			// which decides how large bodies are best written.
 			zmtphook.SetDrained(c.zc, parked && n == 1)
-			for _, m := range batch {
+			// While Close lingers, track which messages may still sit in
+			// zc's buffer, so that a cut connection's losses are counted
+			// exactly (see unsentWindow); otherwise this costs an atomic
+			// load per message.
+			counting := false
+			win.reset(0)
+			for i, m := range batch {
+				if counting || c.s.closing.Load() {
+					if !counting {
+						// Close began during this batch: hand what is
+						// buffered to the kernel, so every message
+						// before this one is out. If that fails, the
+						// previous message may be lost too: count it.
+						counting = true
+						if err := c.zc.Flush(); err != nil {
+							c.s.noteUnwritten(len(batch) - max(i-1, 0))
+							clear(batch)
+							fail(err)
+							return
+						}
+						win.reset(i)
+					}
+				}
 				if err := c.writeOne(m); err != nil {
+					if counting {
+						written, _ := zmtphook.Progress(c.zc)
+						win.gone(written)
+					}
+					c.s.noteUnwritten(len(batch) - win.first)
 					clear(batch)
 					fail(err)
 					return
 				}
+				if counting {
+					win.wrote(zmtphook.Progress(c.zc))
+				}
 			}
+			unsent = win.first
 		}
 		if n > 0 || c.zc.Buffered() > 0 {
 			if err := c.zc.Flush(); err != nil {
+				if !wt {
+					if unsent < n {
+						written, _ := zmtphook.Progress(c.zc)
+						win.gone(written)
+						unsent = win.first
+					}
+					c.s.noteUnwritten(n - unsent)
+				}
 				fail(err)
 				return
 			}

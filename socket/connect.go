@@ -25,6 +25,9 @@ type connector struct {
 	// pre is the peer made at Connect time for types that queue messages
 	// before the connection is up; it outlives reconnects.
 	pre *peer
+	// routingID is the routing id this endpoint's peers get
+	// (ZMQ_CONNECT_ROUTING_ID), nil for a generated one.
+	routingID []byte
 
 	mu  sync.Mutex
 	cur []*peer // peers currently attached through this endpoint
@@ -34,12 +37,23 @@ type connector struct {
 // the connection is retried and re-established for as long as the endpoint
 // stays connected (see WithReconnectInterval). Endpoints are as for Bind,
 // without wildcards.
-func (s *Socket) Connect(endpoint string) error {
+func (s *Socket) Connect(endpoint string) error { return s.connect(endpoint, nil) }
+
+// connect is Connect with the routing id its peers get (rid, see
+// ConnectWithRoutingID), or nil for the one set by WithConnectRoutingID.
+func (s *Socket) connect(endpoint string, rid []byte) error {
 	ep, err := parseEndpoint(endpoint, false)
 	if err != nil {
 		return err
 	}
-	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{})}
+	if err := s.checkStreamTransport(ep); err != nil {
+		return err
+	}
+	s.markUsed()
+	if rid == nil {
+		rid = s.takeConnectRoutingID()
+	}
+	c := &connector{s: s, given: endpoint, ep: ep, done: make(chan struct{}), routingID: rid}
 	c.ctx, c.cancel = context.WithCancel(s.ctx)
 	s.mu.Lock()
 	if s.closed {
@@ -99,10 +113,12 @@ func (s *Socket) Disconnect(endpoint string) error {
 // preAttach gives c its peer before any connection exists when the socket
 // type queues messages for connecting peers.
 func (s *Socket) preAttach(c *connector) {
-	if !s.preAttaches() {
+	// A ROUTER peer with a connect routing id is routable at once.
+	if !s.preAttaches() && !(c.routingID != nil && s.typ == Router) {
 		return
 	}
 	p := s.newPeer(c.given, nil, true)
+	p.fixedRID = c.routingID
 	if err := s.attachPeer(p); err == nil {
 		c.pre = p
 	}
@@ -140,7 +156,7 @@ func (c *connector) sleep(d time.Duration) bool {
 // next returns the interval after d: doubled up to the maximum when
 // exponential backoff is on.
 func (c *connector) next(d time.Duration) time.Duration {
-	o := &c.s.o
+	o := c.s.opt()
 	if o.reconnectIvlMax <= 0 {
 		return o.reconnectIvl
 	}
@@ -165,13 +181,13 @@ func (c *connector) run() {
 			s.detachPeer(c.pre, ErrClosed)
 		}
 	}()
-	ivl := s.o.reconnectIvl
+	ivl := s.opt().reconnectIvl
 	ep := c.given
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			s.emit(Event{Kind: EventConnectRetried, Endpoint: ep})
 		}
-		nc, err := dial(c.ctx, c.ep, &s.o.tcp)
+		nc, err := dial(c.ctx, c.ep, &s.opt().tcp)
 		if err != nil {
 			if c.ctx.Err() != nil {
 				return
@@ -185,6 +201,15 @@ func (c *connector) run() {
 		}
 		addr := nc.RemoteAddr().String()
 		s.emit(Event{Kind: EventConnected, Endpoint: ep, Peer: addr})
+		if s.typ == Stream {
+			// Raw bytes, no handshake (conn_stream.go).
+			s.serveRaw(nc, ep, c)
+			ivl = s.o.reconnectIvl
+			if c.ctx.Err() != nil || s.closing.Load() || !c.sleep(jitter(ivl)) {
+				return
+			}
+			continue
+		}
 		zc, err := zmtp.Handshake(c.ctx, nc, s.zmtpConfig())
 		if err != nil {
 			if c.ctx.Err() != nil {
@@ -212,8 +237,8 @@ func (c *connector) run() {
 			}
 		}
 		c.track(p, true)
-		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr})
-		ivl = s.o.reconnectIvl
+		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
+		ivl = s.opt().reconnectIvl
 		err = s.runConn(zc, p)
 		c.track(p, false)
 		if p != c.pre {

@@ -1,6 +1,9 @@
 // Package socket implements ZeroMQ's classic socket types (PAIR, PUB, SUB,
 // XPUB, XSUB, PUSH, PULL, REQ, REP, DEALER, ROUTER) over tcp://, ipc:// and
-// inproc:// endpoints, speaking ZMTP 3.x on the wire through package zmtp.
+// inproc:// endpoints, speaking ZMTP 3.x on the wire through package zmtp,
+// and STREAM, which talks raw bytes to any tcp or ipc program (stream.go).
+// Proxy and SteerableProxy forward between two sockets as zmq_proxy and
+// zmq_proxy_steerable do.
 //
 // Every (socket, peer) pair owns one outbound and one inbound queue.Pipe. The
 // socket types differ only in how they pick pipes: load balancing (PUSH,
@@ -17,6 +20,17 @@
 // Sockets are safe for concurrent use. Send takes ownership of the frames of
 // the message it is given (they may be queued for several peers); what Recv
 // returns belongs to the caller.
+//
+// # Message metadata
+//
+// A received message knows the connection it came over, as libzmq's
+// zmq_msg_gets does: Msg.Property answers Socket-Type, Identity (also
+// Routing-Id), User-Id, Peer-Address and every other property of the peer's
+// handshake or its ZAP reply. The set is made once per connection after the
+// handshake and shared by its messages (Msg.Metadata), so it costs nothing
+// per message. A persistent connect peer's set is replaced when it
+// reconnects; messages still queued from the old connection then answer for
+// the new one.
 //
 // # Crash recovery
 //

@@ -65,11 +65,19 @@ func (e *EndpointError) Unwrap() error { return e.Err }
 type OptionError struct {
 	Option string
 	Reason string
+	// Err, when set, says more than ErrBadOption: ErrOptionTooLate or
+	// ErrOptionNotSettable (both of which match ErrBadOption too).
+	Err error
 }
 
 func (e *OptionError) Error() string { return "socket: option " + e.Option + ": " + e.Reason }
 
-// Unwrap returns ErrBadOption.
-func (e *OptionError) Unwrap() error { return ErrBadOption }
+// Unwrap returns Err, or ErrBadOption.
+func (e *OptionError) Unwrap() error {
+	if e.Err != nil {
+		return e.Err
+	}
+	return ErrBadOption
+}
 
 func badOption(name, reason string) error { return &OptionError{Option: name, Reason: reason} }

@@ -38,6 +38,9 @@ func (k EventKind) String() string {
 	if int(k) < len(eventNames) {
 		return eventNames[k]
 	}
+	if n, ok := extraEventNames[k]; ok {
+		return n
+	}
 	return fmt.Sprintf("EventKind(%d)", uint8(k))
 }
 
@@ -48,12 +51,19 @@ type Event struct {
 	Peer     string // the remote address, when known
 	Err      error
 	Time     time.Time
+	// Protocol is what a HANDSHAKE_SUCCEEDED connection speaks:
+	// "ZMTP/3.1", "ZMTP/3.0", or "ZMTP/2.0" and "ZMTP/1.0" with older
+	// peers (see WithZMTPVersion).
+	Protocol string
 }
 
 func (e Event) String() string {
 	s := e.Kind.String() + " " + e.Endpoint
 	if e.Peer != "" {
 		s += " peer=" + e.Peer
+	}
+	if e.Protocol != "" {
+		s += " protocol=" + e.Protocol
 	}
 	if e.Err != nil {
 		s += " err=" + e.Err.Error()
@@ -66,3 +76,26 @@ func (e Event) String() string {
 type DropError struct{ Total uint64 }
 
 func (e *DropError) Error() string { return fmt.Sprintf("socket: %d messages dropped so far", e.Total) }
+
+// Monitor returns the socket's event channel, carrying the kinds of
+// WithMonitorMask (all by default). Events that do not fit in its buffer
+// are dropped and counted (Stats().MonitorDropped), and an
+// EventMonitorOverflow saying how many comes as soon as there is room. It
+// is closed by Close.
+func (s *Socket) Monitor() <-chan Event { return s.mon }
+
+func (s *Socket) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	s.log.Debug("event", "kind", e.Kind.String(), "endpoint", e.Endpoint, "peer", e.Peer, "err", e.Err)
+	if !s.opt().monitorMaskOrAll().Has(e.Kind) {
+		return
+	}
+	s.monMu.Lock()
+	defer s.monMu.Unlock()
+	if s.monClosed {
+		return
+	}
+	s.deliver(e)
+}

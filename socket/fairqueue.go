@@ -8,9 +8,35 @@ import "sync/atomic"
 type fairQueue struct {
 	list peerList
 	next atomic.Uint32
+	gone atomic.Int32 // departed peers with nothing left to read, since the last prune
 }
 
-func (fq *fairQueue) add(p *peer) { fq.list.add(p) }
+func (fq *fairQueue) add(p *peer) {
+	p.fq.Store(fq)
+	fq.list.add(p)
+}
+
+// departed is told by detachPeer that p left. A peer with messages still
+// queued stays until tryRecv has read them out; one with none goes at the
+// next prune, which runs when such peers are an eighth of the list: a
+// socket nobody receives from does not keep every departed peer (its pipes,
+// its inbox) for ever, and a mass disconnect costs one copy of the list per
+// eighth, not one per peer.
+func (fq *fairQueue) departed(p *peer) {
+	if p.in.Len() != 0 {
+		return
+	}
+	if g := fq.gone.Add(1); int(g)*8 < len(fq.list.load()) {
+		return
+	}
+	fq.gone.Store(0)
+	fq.list.prune(drainedPeer)
+}
+
+// drainedPeer reports a departed peer with nothing left to read.
+func drainedPeer(p *peer) bool {
+	return !p.attached.Load() && p.in.Closed() && p.in.Len() == 0
+}
 
 // remove forgets p at once; detached peers normally stay until drained (see
 // tryRecv), this is for peers whose queued input must be discarded.

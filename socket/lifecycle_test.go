@@ -393,7 +393,6 @@ func TestBadOptions(t *testing.T) {
 		WithIdentity(nil), WithIdentity([]byte{0, 1}), WithIdentity(make([]byte, 256)),
 		WithSendHWM(-1), WithRecvHWM(-1), WithReconnectInterval(0), WithReconnectIntervalMax(-1),
 		WithHandshakeInterval(0), WithMaxMsgSize(-2), WithHeartbeat(-1, 0, 0), WithLogger(nil),
-		WithPlainServer(nil),
 	}
 	for i, o := range cases {
 		_, err := New(Pair, o)

@@ -7,7 +7,10 @@ import "github.com/purezmq/purezmq/internal/buf"
 // After Send returns, the frames given to it are the caller's again. Only
 // SendOwned takes the frames themselves: after it, they belong to the
 // socket (see SendOwned).
-type Msg struct{ Frames [][]byte }
+type Msg struct {
+	Frames [][]byte
+	md     *Metadata // the connection's, on a received message; see Metadata
+}
 
 // NewMsg makes a message of the given frames.
 func NewMsg(frames ...[]byte) Msg { return Msg{Frames: frames} }

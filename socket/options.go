@@ -42,12 +42,23 @@ type options struct {
 	// sec is the security mechanism with its credentials or keys, held as
 	// zmtp takes it; the With* options below fill it in.
 	sec          zmtp.Security
+	zap          *zapHandler // WithZAP; see zap.go
+	zapDomain    string
+	zapEnforce   bool // WithZAPEnforceDomain
 	logger       *slog.Logger
 	retention    *Retention
 	swapBytes    int64
 	swapDir      string
 	writeThrough bool
-	tcp          tcpOptions // options_tcp.go
+	tcp          tcpOptions    // options_tcp.go
+	req          reqOptions    // req_options.go
+	timeo        timeouts      // timeout.go
+	legacy       legacyOptions // legacy_options.go
+	// monitorMute holds the event kinds the monitor does not deliver
+	// (WithMonitorMask); zero delivers all.
+	monitorMute EventMask
+	ext         extOptions    // options_ext.go
+	stream      streamOptions // stream_options.go
 }
 
 func defaultOptions() options {
@@ -145,7 +156,10 @@ func WithHandshakeInterval(d time.Duration) Option {
 }
 
 // WithMaxMsgSize limits inbound messages to n bytes; a peer sending more is
-// disconnected. -1 or 0 means unlimited.
+// disconnected (an EventDisconnected whose Err is a *zmtp.MessageSizeError).
+// Each frame after a message's first counts zmtp.FrameCost (16) bytes
+// besides its body, so empty frames cannot grow a message without bound.
+// -1 or 0 means unlimited.
 func WithMaxMsgSize(n int64) Option {
 	return func(o *options) error {
 		if n < -1 {
@@ -223,20 +237,22 @@ func WithPlainClient(user, pass string) Option {
 }
 
 // WithPlainServer accepts PLAIN clients: auth returns the user id for the
-// connection or an error to refuse it.
+// connection or an error to refuse it. With auth nil the clients are
+// authenticated by ZAP, as a libzmq PLAIN server's are: the WithZAP handler,
+// or else a handler of the program's own bound at auth.Endpoint; with
+// neither, every client is refused (ErrNoZAPHandler).
 func WithPlainServer(auth func(user, pass string) (userID string, err error)) Option {
 	return func(o *options) error {
-		if auth == nil {
-			return badOption("PlainServer", "needs an authentication function")
-		}
 		if o.is("PLAIN", false) {
 			return badOption("PlainServer", "a socket is PLAIN client or server, not both")
 		}
 		if o.sec.Mechanism == "CURVE" || o.sec.Authenticate != nil {
 			return badOption("PlainServer", "a socket uses one mechanism: CURVE is set already")
 		}
-		o.sec = zmtp.Security{Mechanism: "PLAIN", Server: true,
-			Authenticate: func(_, user, pass string) (string, error) { return auth(user, pass) }}
+		o.sec = zmtp.Security{Mechanism: "PLAIN", Server: true}
+		if auth != nil {
+			o.sec.Authenticate = func(_, user, pass string) (string, error) { return auth(user, pass) }
+		}
 		return nil
 	}
 }
@@ -248,9 +264,11 @@ func (o *options) is(mech string, server bool) bool {
 
 // WithCurveServer makes the socket a CURVE server (RFC 26) with the long-term
 // secret key secretKey; its public key, which clients need, is derived
-// (zmtp.CurvePublicKey). Without WithCurveAuth every client key is admitted,
-// as libzmq does without a ZAP handler: traffic is encrypted but anyone with
-// the server's public key may connect. The user id of each peer is its public
+// (zmtp.CurvePublicKey). Clients are authenticated by WithCurveAuth, or by
+// ZAP: the WithZAP handler, or else a handler of the program's own bound at
+// auth.Endpoint. With none of them every client key is admitted, as libzmq
+// does without a ZAP handler: traffic is encrypted but anyone with the
+// server's public key may connect. The user id of each peer is its public
 // key in Z85 (or what WithCurveAuth returns), so retention can key by it.
 func WithCurveServer(secretKey [32]byte) Option {
 	return func(o *options) error {

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/purezmq/purezmq/queue"
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // inbound is a peer's queue of received messages: a *queue.Inbox for a
@@ -31,18 +32,30 @@ type peer struct {
 	// Set once the handshake is done (before attach), then read-only while
 	// attached, except for a persistent peer re-handshaking after a reconnect,
 	// which happens only while no connection is live.
-	identity []byte // the peer's Identity property
-	userID   string // the authenticated user, if any
+	identity []byte        // the peer's Identity property
+	userID   string        // the authenticated user, if any
+	authMD   zmtp.Metadata // what the ZAP handler attached to it, if anything
 	peerType string
 	addr     string // remote address
 
 	routingID []byte // ROUTER: the key this peer is routed by
+	// fixedRID is the routing id ConnectWithRoutingID gave this peer: ROUTER
+	// routes it by that, whatever Identity it announces.
+	fixedRID []byte
+
+	// md is what the live (or last) connection's handshake established,
+	// shared by every message received from it (Msg.Metadata). Atomic: a
+	// reconnecting persistent peer replaces it while Recv may read it.
+	md atomic.Pointer[Metadata]
 
 	// persistent peers belong to a connect endpoint and keep their pipes across
 	// reconnects, so messages sent while disconnected are delivered later.
 	persistent bool
 
 	remote *peer // inproc: the other socket's peer sharing our pipes
+	// orphaned: an inproc connect endpoint closed before its bind; its
+	// queued messages wait for a binder (transport_inproc_orphan.go).
+	orphaned bool
 
 	mu       sync.Mutex
 	conn     *streamConn // live stream connection, if any
@@ -52,7 +65,13 @@ type peer struct {
 	// when the connection may not be written from Send.
 	direct atomic.Pointer[streamConn]
 
+	// fq is the fair queue the peer receives through, told when it
+	// departs (see fairQueue.departed); nil for send-only types.
+	fq atomic.Pointer[fairQueue]
+
 	attached atomic.Bool
+
+	streamPeerState // STREAM only (stream.go)
 
 	// PUB/XPUB side, guarded by the dist lock: the topics this peer subscribed.
 	subs map[string]struct{}

@@ -20,14 +20,38 @@ func (l *peerList) load() []*peer {
 	return nil
 }
 
+// add appends p. While the list's array has room, p is written past the
+// length of every published snapshot, where no reader looks, so the array
+// is shared; only a full one is copied (into one half as large again).
+// Before, every add copied the whole list: 10,000 connections arriving
+// made 400 MB of garbage.
 func (l *peerList) add(p *peer) {
 	l.mu.Lock()
 	old := l.load()
-	n := make([]*peer, len(old), len(old)+1)
-	copy(n, old)
+	n := old
+	if len(old) == cap(old) {
+		n = make([]*peer, len(old), len(old)+len(old)/2+4)
+		copy(n, old)
+	}
 	n = append(n, p)
 	l.peers.Store(&n)
 	l.mu.Unlock()
+}
+
+// prune removes, in one copy, every peer for which gone is true.
+func (l *peerList) prune(gone func(*peer) bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old := l.load()
+	n := make([]*peer, 0, len(old))
+	for _, p := range old {
+		if !gone(p) {
+			n = append(n, p)
+		}
+	}
+	if len(n) != len(old) {
+		l.peers.Store(&n)
+	}
 }
 
 func (l *peerList) remove(p *peer) bool {

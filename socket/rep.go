@@ -26,10 +26,15 @@ func (h *repSocket) attach(p *peer) error { h.fq.add(p); return nil }
 func (h *repSocket) detach(p *peer)       {}
 
 func (h *repSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	_, m, err := h.recvFrom(ctx, block)
+	return m, err
+}
+
+func (h *repSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, error) {
 	h.mu.Lock()
 	if h.replying || h.receiving {
 		h.mu.Unlock()
-		return nil, ErrState
+		return nil, nil, ErrState
 	}
 	h.receiving = true
 	h.mu.Unlock()
@@ -62,7 +67,10 @@ func (h *repSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
 		h.replying, h.envelope, h.to = true, env, from
 	}
 	h.mu.Unlock()
-	return body, err
+	if err == nil {
+		h.s.sendSig.notify() // a reply is owed: writable (pollers)
+	}
+	return from, body, err
 }
 
 func (h *repSocket) send(ctx context.Context, m [][]byte, block bool) error {
@@ -84,6 +92,7 @@ func (h *repSocket) reply(m [][]byte, copyMsg bool) error {
 	env, to := h.envelope, h.to
 	h.replying, h.envelope, h.to = false, nil, nil
 	h.mu.Unlock()
+	h.s.recvSig.notify() // the next request may be read (pollers)
 
 	var reply [][]byte
 	if copyMsg {

@@ -81,6 +81,7 @@ func (s *Socket) adoptPeer(ep string, zc *zmtp.Conn) (*peer, error) {
 	}
 	key := rt.key(fresh)
 	if key == "" {
+		s.noteNoKey(fresh, ep)
 		return fresh, s.attachPeer(fresh)
 	}
 	for {
@@ -90,7 +91,7 @@ func (s *Socket) adoptPeer(ep string, zc *zmtp.Conn) (*peer, error) {
 			break
 		}
 		rt.mu.Unlock()
-		if !s.o.routerHandover {
+		if !s.opt().routerHandover {
 			fresh.out.Close()
 			fresh.in.Close()
 			return nil, fmt.Errorf("%w: key %q is already connected", ErrPeerRefused, key)

@@ -30,13 +30,15 @@ func newRouterSocket(s *Socket) *routerSocket {
 
 func (h *routerSocket) attach(p *peer) error {
 	id := p.identity
-	if len(id) == 0 {
+	if p.fixedRID != nil {
+		id = p.fixedRID
+	} else if len(id) == 0 {
 		id = h.s.generateRoutingID()
 	}
 	key := string(id)
 	h.mu.Lock()
 	old := h.byID[key]
-	if old != nil && !h.s.o.routerHandover {
+	if old != nil && !h.s.opt().routerHandover {
 		h.mu.Unlock()
 		return fmt.Errorf("%w: identity %q already in use", ErrPeerRefused, id)
 	}
@@ -70,7 +72,7 @@ func (h *routerSocket) send(ctx context.Context, m [][]byte, block bool) error {
 		return fmt.Errorf("%w: ROUTER needs an identity frame and a body", ErrBadMessage)
 	}
 	id, body := m[0], m[1:]
-	mandatory := h.s.o.routerMandatory
+	mandatory := h.s.opt().routerMandatory
 	try := func() (bool, error) {
 		p := h.lookup(id)
 		if p == nil {
@@ -101,14 +103,19 @@ func (h *routerSocket) send(ctx context.Context, m [][]byte, block bool) error {
 }
 
 func (h *routerSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	_, m, err := h.recvFrom(ctx, block)
+	return m, err
+}
+
+func (h *routerSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, error) {
 	p, m, err := h.s.recvFair(ctx, &h.fq, block)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, stream := p.in.(*queue.Inbox); stream {
-		return m, nil // the connection's reader put the id in front (zmtphook.SetPrefix)
+		return p, m, nil // the connection's reader put the id in front (zmtphook.SetPrefix)
 	}
 	// An inproc sender's frames: Prepend keeps the message releasable
 	// (Msg.Release) with a copy of the id in front.
-	return buf.Prepend(append([]byte(nil), p.routingID...), m), nil
+	return p, buf.Prepend(append([]byte(nil), p.routingID...), m), nil
 }

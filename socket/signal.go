@@ -20,6 +20,10 @@ type signal struct {
 	// parks counts the times a waiter blocked on ch: the hand-offs that
 	// cost a scheduler wake-up (benchmarks report it per message).
 	parks atomic.Uint64
+	// watchers are the pollers (poller.go) watching this signal, guarded
+	// by mu. A poller about to block sets waiting, so notify stays one
+	// atomic load while no poller and no Send/Recv waits.
+	watchers []*waker
 }
 
 func (s *signal) wait() <-chan struct{} {
@@ -41,6 +45,9 @@ func (s *signal) notify() {
 	if s.ch != nil {
 		close(s.ch)
 		s.ch = nil
+	}
+	for _, w := range s.watchers {
+		w.wake()
 	}
 	s.waiting.Store(false)
 	s.mu.Unlock()

@@ -5,12 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
-	"github.com/purezmq/purezmq/internal/buf"
 	"github.com/purezmq/purezmq/queue"
 )
 
@@ -63,10 +60,14 @@ type Socket struct {
 	mon        chan Event
 	monClosed  bool
 	monDropped atomic.Uint64
+	monLost    uint64 // dropped since the last EventMonitorOverflow; monMu
 
 	sent, received, dropped atomic.Uint64
-	peakBytes               atomic.Int64 // largest backlog seen in departed pipes
+	lingerDropped           atomic.Uint64 // discarded by Close (linger.go)
+	peakBytes               atomic.Int64  // largest backlog seen in departed pipes
 	nextRID                 atomic.Uint32
+
+	lv liveOptions // the options as SetOption left them (options_live.go)
 
 	rt     *retention    // nil without WithRetention
 	budget *queue.Budget // nil without WithSwap
@@ -89,6 +90,18 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	if err := checkWriteThrough(&o); err != nil {
 		return nil, err
 	}
+	if err := checkExt(t, &o); err != nil {
+		return nil, err
+	}
+	if err := checkZAP(&o); err != nil {
+		return nil, err
+	}
+	if err := checkLegacy(t, &o); err != nil {
+		return nil, err
+	}
+	if err := checkStreamOptions(t, &o); err != nil {
+		return nil, err
+	}
 	s := &Socket{
 		typ:   t,
 		o:     o,
@@ -98,6 +111,8 @@ func New(t Type, opts ...Option) (*Socket, error) {
 		done:  make(chan struct{}),
 		mon:   make(chan Event, monitorBuffer),
 	}
+	live := o
+	s.lv.cur.Store(&live)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	// libzmq starts generated routing ids at a random value so ids are not
 	// reused across restarts of one process.
@@ -108,6 +123,7 @@ func New(t Type, opts ...Option) (*Socket, error) {
 	}
 	if o.swapBytes > 0 {
 		s.budget = queue.NewBudget(o.swapBytes)
+		s.budget.SetErrorHandler(s.swapFailed)
 	}
 	if err := s.recoverSwap(); err != nil {
 		s.cancel()
@@ -140,519 +156,11 @@ func newHandler(s *Socket) handler {
 		return &dealerSocket{s: s}
 	case Router:
 		return newRouterSocket(s)
+	case Stream:
+		return newStreamSocket(s)
 	}
 	panic("socket: unreachable")
 }
 
 // Type returns the socket's type.
 func (s *Socket) Type() Type { return s.typ }
-
-// Send sends one multipart message, waiting as the socket type's mute action
-// says when there is no peer or no room (PUSH, DEALER, REQ, PAIR wait; PUB,
-// XPUB and ROUTER drop), until ctx ends or the socket closes.
-//
-// Send copies m, as io.Writer, libzmq and pyzmq do: once it returns, m's
-// frames are the caller's again, free to reuse or Release. The copy comes
-// from a buffer pool and goes back once written, so it costs no allocation
-// in steady state. SendOwned skips the copy.
-func (s *Socket) Send(ctx context.Context, m Msg) error {
-	return s.sendCopy(ctx, m.Frames, true)
-}
-
-// TrySend sends without waiting: ErrWouldBlock when the message cannot be
-// queued now. Like Send, it copies m.
-func (s *Socket) TrySend(m Msg) error {
-	return s.sendCopy(context.Background(), m.Frames, false)
-}
-
-// SendOwned is Send without the copy, for forwarding and benchmarks: the
-// socket takes m's frames as they are, and once it returns nil the caller
-// must neither modify nor Release them (when it fails, m stays the
-// caller's). Frames the
-// caller built are only read, never recycled, so one read-only payload may
-// be sent any number of times. A message returned by Recv and given to
-// SendOwned is recycled once written when the socket has one destination
-// per message (anything but PUB, XPUB and XSUB), as zmq_msg_send leaves the
-// message empty.
-func (s *Socket) SendOwned(ctx context.Context, m Msg) error {
-	return s.sendOwned(ctx, m.Frames, true)
-}
-
-// TrySendOwned is SendOwned without waiting: ErrWouldBlock when the
-// message cannot be queued now.
-func (s *Socket) TrySendOwned(m Msg) error {
-	return s.sendOwned(context.Background(), m.Frames, false)
-}
-
-// sendCopy queues a copy of frames. frames itself does not escape, so a
-// caller's NewMsg can stay on its stack.
-func (s *Socket) sendCopy(ctx context.Context, frames [][]byte, block bool) error {
-	if err := s.checkSend(frames); err != nil {
-		return err
-	}
-	if c, ok := s.h.(copySender); ok {
-		// PUB, XPUB: copied once the subscribers are known; REQ, REP:
-		// copied with their envelope in front.
-		return s.counted(c.sendCopy(ctx, frames, block))
-	}
-	// A copy reaching one peer is marked for its writer (or inproc
-	// receiver) to give back to the pool; one shared by several peers is
-	// plain memory that nobody recycles.
-	m := buf.Copy(frames, s.oneDestination())
-	if err := s.h.send(ctx, m, block); err != nil {
-		// Not queued (a send that fails queues nothing): the copy is ours.
-		buf.Release(m)
-		return err
-	}
-	s.sent.Add(1)
-	return nil
-}
-
-// copySender is a handler that copies a message the caller keeps itself,
-// once it knows where the message goes.
-type copySender interface {
-	sendCopy(ctx context.Context, m [][]byte, block bool) error
-}
-
-func (s *Socket) counted(err error) error {
-	if err == nil {
-		s.sent.Add(1)
-	}
-	return err
-}
-
-func (s *Socket) sendOwned(ctx context.Context, frames [][]byte, block bool) error {
-	if err := s.checkSend(frames); err != nil {
-		return err
-	}
-	if !s.oneDestination() {
-		// A received message forwarded here may reach several receivers
-		// (inproc fan-out) that share its buffers: none of them may
-		// recycle those buffers with Release, and no writer either.
-		buf.Disown(frames)
-	}
-	return s.counted(s.h.send(ctx, frames, block))
-}
-
-func (s *Socket) checkSend(frames [][]byte) error {
-	if s.closing.Load() {
-		return ErrClosed
-	}
-	if len(frames) == 0 {
-		return fmt.Errorf("%w: no frames", ErrBadMessage)
-	}
-	return nil
-}
-
-// oneDestination reports whether a message given to Send reaches exactly
-// one peer, so that its buffers may be recycled once that peer's writer
-// wrote it (or its inproc receiver released it). PUB, XPUB and XSUB share
-// one message among several peers.
-func (s *Socket) oneDestination() bool {
-	switch s.typ {
-	case Pub, XPub, XSub:
-		return false
-	}
-	return true
-}
-
-// Recv receives one multipart message, waiting until one arrives, ctx ends
-// or the socket closes.
-func (s *Socket) Recv(ctx context.Context) (Msg, error) {
-	return s.recv(ctx, true)
-}
-
-// TryRecv receives without waiting: ErrWouldBlock when nothing is queued.
-func (s *Socket) TryRecv() (Msg, error) {
-	return s.recv(context.Background(), false)
-}
-
-func (s *Socket) recv(ctx context.Context, block bool) (Msg, error) {
-	if s.closing.Load() {
-		return Msg{}, ErrClosed
-	}
-	f, err := s.h.recv(ctx, block)
-	if err != nil {
-		return Msg{}, err
-	}
-	s.received.Add(1)
-	return Msg{Frames: f}, nil
-}
-
-// Subscribe adds a subscription (SUB, XSUB). Subscriptions are counted: a
-// topic subscribed twice needs two Unsubscribe calls.
-func (s *Socket) Subscribe(topic []byte) error {
-	h, ok := s.h.(*subSocket)
-	if !ok {
-		return ErrNotSupported
-	}
-	if s.closing.Load() {
-		return ErrClosed
-	}
-	h.subscribe(topic, true)
-	return nil
-}
-
-// Unsubscribe cancels one subscription (SUB, XSUB).
-func (s *Socket) Unsubscribe(topic []byte) error {
-	h, ok := s.h.(*subSocket)
-	if !ok {
-		return ErrNotSupported
-	}
-	if s.closing.Load() {
-		return ErrClosed
-	}
-	h.subscribe(topic, false)
-	return nil
-}
-
-// wait runs try until it reports done, waiting on sig between attempts when
-// block is set. try must not block.
-func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (bool, error)) error {
-	for {
-		if s.closing.Load() {
-			return ErrClosed
-		}
-		if done, err := try(); done || err != nil {
-			return err
-		}
-		if !block {
-			return ErrWouldBlock
-		}
-		ch := sig.wait()
-		if done, err := try(); done || err != nil {
-			return err
-		}
-		sig.parks.Add(1)
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.done:
-			return ErrClosed
-		}
-	}
-}
-
-// outMute is the mute action of this socket type's outbound pipes.
-func (s *Socket) outMute() queue.MuteAction {
-	switch s.typ {
-	case Pub, XPub, Rep:
-		return queue.Drop
-	case Router:
-		if s.o.routerMandatory {
-			return queue.Fail
-		}
-		return queue.Drop
-	}
-	return queue.Block
-}
-
-// outHWM is the HWM of this socket type's outbound pipes. SUB and XSUB send
-// subscriptions, which must never be lost to a full pipe.
-func (s *Socket) outHWM() int {
-	if s.typ == Sub || s.typ == XSub {
-		return 0
-	}
-	return s.o.sndHWM
-}
-
-// preAttaches reports whether a connect endpoint gets its pipe at once, so
-// that messages sent before the connection is up are queued for it (libzmq
-// does this for every type unless Immediate; it matters for the types whose
-// Send would otherwise block or have nowhere to go).
-func (s *Socket) preAttaches() bool {
-	if s.o.immediate {
-		return false
-	}
-	switch s.typ {
-	case Push, Dealer, Req, Pair:
-		return true
-	}
-	return false
-}
-
-// newPeer is the one place where a peer's pipes are made.
-func (s *Socket) newPeer(endpoint string, identity []byte, persistent bool) *peer {
-	p := &peer{s: s, endpoint: endpoint, identity: identity, persistent: persistent}
-	oc := queue.Config{HWM: s.outHWM(), Mute: s.outMute(), Notify: s.sendSig.notify}
-	if s.budget != nil {
-		// Rings are named by key only where a backlog may outlive its
-		// connection (retention); others get unique anonymous names.
-		if s.rt != nil && s.rt.cfg.KeyBy == KeyIdentity {
-			oc.Key = string(identity)
-		}
-		oc.Swap = s.outSwap(oc.Key)
-	}
-	p.out = queue.New(oc)
-	if strings.HasPrefix(endpoint, "inproc://") {
-		// A connect-first inproc peer: this pipe becomes the bound
-		// socket's outbound pipe once it binds (inprocLink).
-		p.in = queue.New(queue.Config{HWM: s.o.rcvHWM, Mute: queue.Block, Key: string(identity), Notify: s.recvSig.notify})
-	} else {
-		p.in = queue.NewInbox(s.o.rcvHWM, s.recvSig.notify)
-	}
-	return p
-}
-
-// attachPeer hands a peer to the socket type. It fails when the socket is
-// closed or the type refuses the peer.
-func (s *Socket) attachPeer(p *peer) error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return ErrClosed
-	}
-	s.peers[p] = struct{}{}
-	s.mu.Unlock()
-	p.attached.Store(true)
-	if err := s.h.attach(p); err != nil {
-		p.attached.Store(false)
-		s.mu.Lock()
-		delete(s.peers, p)
-		s.mu.Unlock()
-		return err
-	}
-	s.sendSig.notify()
-	s.recvSig.notify()
-	return nil
-}
-
-// detachPeer is the one place where a departed peer's pipes are discarded.
-// It closes the peer's connection (with cause) and, for inproc, detaches the
-// other socket's side too. It is idempotent.
-func (s *Socket) detachPeer(p *peer, cause error) {
-	p.mu.Lock()
-	if p.detached {
-		p.mu.Unlock()
-		return
-	}
-	p.detached = true
-	c := p.conn
-	p.mu.Unlock()
-	if p.attached.Swap(false) {
-		s.h.detach(p)
-	}
-	s.mu.Lock()
-	delete(s.peers, p)
-	s.mu.Unlock()
-	p.out.Close()
-	p.in.Close()
-	s.notePeak(p.out.Stats().PeakBytes)
-	if c != nil {
-		c.shutdown(cause)
-	}
-	if r := p.remote; r != nil {
-		r.s.detachPeer(r, cause)
-	}
-	s.sendSig.notify()
-	s.recvSig.notify()
-}
-
-func (s *Socket) notePeak(b int64) {
-	for {
-		old := s.peakBytes.Load()
-		if b <= old || s.peakBytes.CompareAndSwap(old, b) {
-			return
-		}
-	}
-}
-
-// countDrops records n messages dropped at a high-water mark, with a monitor
-// event at the first drop and at every power of two after it, so a flood of
-// drops is visible without flooding the monitor.
-func (s *Socket) countDrops(n int) {
-	if n <= 0 {
-		return
-	}
-	for i := 0; i < n; i++ {
-		t := s.dropped.Add(1)
-		if t&(t-1) == 0 {
-			s.emit(Event{Kind: EventDropped, Err: &DropError{Total: t}})
-		}
-	}
-}
-
-// generateRoutingID makes a ROUTER id for a peer without an identity:
-// a zero byte and a 4-byte counter, as libzmq does.
-func (s *Socket) generateRoutingID() []byte {
-	n := s.nextRID.Add(1)
-	return []byte{0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
-}
-
-// Monitor returns the socket's event channel. Events that do not fit in its
-// buffer are dropped and counted (Stats().MonitorDropped). It is closed by Close.
-func (s *Socket) Monitor() <-chan Event { return s.mon }
-
-func (s *Socket) emit(e Event) {
-	if e.Time.IsZero() {
-		e.Time = time.Now()
-	}
-	s.log.Debug("event", "kind", e.Kind.String(), "endpoint", e.Endpoint, "peer", e.Peer, "err", e.Err)
-	s.monMu.Lock()
-	defer s.monMu.Unlock()
-	if s.monClosed {
-		return
-	}
-	select {
-	case s.mon <- e:
-	default:
-		s.monDropped.Add(1)
-	}
-}
-
-// Close closes the socket: blocked Send and Recv return an error matching
-// net.ErrClosed, listeners stop, and messages already queued are flushed for
-// up to the linger time (WithLinger) before the connections close; a connect
-// endpoint with queued messages keeps trying to connect for that long.
-// No goroutine of the socket outlives Close.
-func (s *Socket) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
-	s.closing.Store(true)
-	close(s.done)
-	binds, connects := s.binds, s.connects
-	s.binds, s.connects = nil, nil
-	peers := make([]*peer, 0, len(s.peers))
-	for p := range s.peers {
-		peers = append(peers, p)
-	}
-	s.mu.Unlock()
-
-	for _, b := range binds {
-		b.close()
-	}
-	var lingering []*connector
-	for _, c := range connects {
-		if c.ep.transport == "inproc" {
-			inprocCancelPending(c)
-		}
-		if s.o.linger != 0 && c.pre != nil && c.pre.out.Len() > 0 {
-			lingering = append(lingering, c)
-			continue
-		}
-		c.stopDialing()
-	}
-	// Closing the pipes lets each writer drain what is queued and then end
-	// its connection; inproc peers keep their shared pipes readable for the
-	// other socket.
-	for _, p := range peers {
-		if p.remote != nil {
-			s.detachPeer(p, ErrClosed)
-			continue
-		}
-		p.out.Close()
-		p.in.Close()
-	}
-	s.linger(lingering)
-	s.cancel()
-	s.wg.Wait()
-	s.persistBacklogs(peers)
-	s.closeRetention()
-	for _, p := range peers {
-		s.detachPeer(p, ErrClosed)
-	}
-	s.emit(Event{Kind: EventClosed})
-	s.monMu.Lock()
-	s.monClosed = true
-	close(s.mon)
-	s.monMu.Unlock()
-	return nil
-}
-
-// linger waits for the live connections to flush and for lingering connect
-// endpoints to connect and flush, for at most the linger time, then cuts
-// what is left.
-func (s *Socket) linger(lingering []*connector) {
-	s.mu.Lock()
-	conns := make([]*streamConn, 0, len(s.conns))
-	for c := range s.conns {
-		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	var deadline <-chan time.Time
-	if s.o.linger >= 0 {
-		t := time.NewTimer(s.o.linger)
-		defer t.Stop()
-		deadline = t.C
-	}
-	cut := func() {
-		for _, c := range lingering {
-			c.stopDialing()
-		}
-		s.mu.Lock()
-		s.lingerOver = true
-		for c := range s.conns {
-			c.shutdown(ErrClosed)
-		}
-		s.mu.Unlock()
-	}
-	for _, c := range conns {
-		select {
-		case <-c.ended:
-		case <-deadline:
-			cut()
-			return
-		}
-	}
-	for _, c := range lingering {
-		select {
-		case <-c.done:
-		case <-deadline:
-			cut()
-			return
-		}
-	}
-	cut()
-}
-
-// Stats are a socket's counters.
-type Stats struct {
-	Sent, Received  uint64 // messages through Send and Recv
-	Dropped         uint64 // messages dropped at a high-water mark or unroutable
-	Peers           int    // attached peers (including connect endpoints awaiting a connection)
-	Queued          int    // messages waiting in outbound pipes
-	QueuedBytes     int64  // their payload bytes
-	InQueued        int    // messages waiting in inbound pipes
-	PeakQueuedBytes int64  // the largest backlog one outbound pipe has held
-	SwappedBytes    int64  // swap space held now by outbound pipes (WithSwap)
-	Spilled         uint64 // messages that went through the swap (of pipes still held)
-	SpillRefused    uint64 // messages the swap could not take (budget spent): the mute action applied
-	Retained        int    // departed peers kept under their key (WithRetention)
-	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
-}
-
-// Stats returns the socket's counters.
-func (s *Socket) Stats() Stats {
-	st := Stats{
-		Sent:           s.sent.Load(),
-		Received:       s.received.Load(),
-		Dropped:        s.dropped.Load(),
-		MonitorDropped: s.monDropped.Load(),
-	}
-	s.mu.Lock()
-	peers := make([]*peer, 0, len(s.peers))
-	for p := range s.peers {
-		peers = append(peers, p)
-	}
-	s.mu.Unlock()
-	st.Peers = len(peers)
-	peak := s.peakBytes.Load()
-	for _, p := range peers {
-		os := p.out.Stats()
-		st.Queued += os.Queued
-		st.QueuedBytes += os.Bytes
-		peak = max(peak, os.PeakBytes)
-		st.SwappedBytes += os.SwapUsed
-		st.Spilled += os.Spilled
-		st.SpillRefused += os.SpillRefused
-		st.InQueued += p.in.Len()
-	}
-	st.PeakQueuedBytes = peak
-	st.Retained = s.retained()
-	return st
-}

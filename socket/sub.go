@@ -69,19 +69,25 @@ func (h *subSocket) matches(m [][]byte) bool {
 }
 
 func (h *subSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
+	_, m, err := h.recvFrom(ctx, block)
+	return m, err
+}
+
+func (h *subSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, error) {
+	var from *peer
 	var msg [][]byte
 	try := func() (bool, error) {
 		for {
-			_, m := h.fq.tryRecv()
+			p, m := h.fq.tryRecv()
 			if m == nil {
 				return false, nil
 			}
 			if h.matches(m) {
-				msg = m
+				from, msg = p, m
 				return true, nil
 			}
 		}
 	}
 	err := h.s.wait(ctx, block, &h.s.recvSig, try)
-	return msg, err
+	return from, msg, err
 }

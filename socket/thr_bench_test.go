@@ -149,7 +149,19 @@ func benchThrRecv(b *testing.B, release bool) {
 	}
 }
 
-func BenchmarkThrSend(b *testing.B) {
+// BenchmarkThrSend sends with Send, which copies the caller's frames (the
+// default, safe ownership); BenchmarkThrSendOwned with SendOwned, which
+// takes them as they are (what the bench verbs and Proxy use). Run side by
+// side (-count 8, benchstat) they price the copy per size.
+func BenchmarkThrSend(b *testing.B) { benchThrSend(b, false) }
+
+func BenchmarkThrSendOwned(b *testing.B) { benchThrSend(b, true) }
+
+func benchThrSend(b *testing.B, owned bool) {
+	send := (*Socket).Send
+	if owned {
+		send = (*Socket).SendOwned
+	}
 	for _, size := range thrSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -184,8 +196,9 @@ func BenchmarkThrSend(b *testing.B) {
 				_, err := io.CopyN(io.Discard, nc, want)
 				rerr <- err
 			}()
+			m := NewMsg(payload) // read-only: SendOwned may take it again and again
 			for i := 0; i < b.N; i++ {
-				if err := push.Send(ctx, NewMsg(payload)); err != nil {
+				if err := send(push, ctx, m); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -3,6 +3,7 @@ package socket
 import (
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/purezmq/purezmq/queue"
 	"github.com/purezmq/purezmq/zmtp"
@@ -14,6 +15,7 @@ var inprocReg = struct {
 	mu      sync.Mutex
 	binds   map[string]*Socket
 	pending map[string][]*connector
+	orphans map[string][]*inprocOrphan // transport_inproc_orphan.go
 }{binds: map[string]*Socket{}, pending: map[string][]*connector{}}
 
 func (s *Socket) bindInproc(ep endpoint) error {
@@ -37,8 +39,15 @@ func (s *Socket) bindInproc(ep endpoint) error {
 	inprocReg.binds[name] = s
 	waiting := inprocReg.pending[name]
 	delete(inprocReg.pending, name)
+	orphans := takeOrphans(name)
 	inprocReg.mu.Unlock()
 	s.emit(Event{Kind: EventListening, Endpoint: ep.raw})
+	now := time.Now()
+	for _, o := range orphans {
+		if !o.expired(now) {
+			adoptOrphan(o, s)
+		}
+	}
 	for _, c := range waiting {
 		inprocLink(c, s)
 	}
@@ -112,9 +121,16 @@ func inprocLink(c *connector, b *Socket) {
 	var c2b, b2c *queue.Pipe
 	if pre != nil {
 		c2b, b2c = pre.out, pre.in.(*queue.Pipe) // newPeer made it a Pipe for an inproc endpoint
+		// Until now each pipe had the connecting side's mark alone; from
+		// the bind on, as in libzmq, it holds both sides' marks added.
+		c2b.SetHWM(inprocHWM(c2b.HWM(), b.opt().rcvHWM))
+		b2c.SetHWM(inprocHWM(b.outHWM(), b2c.HWM()))
+		b2c.SetMute(b.outMute())
 	} else {
-		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.o.rcvHWM), Mute: cs.outMute(), Key: string(cs.o.identity)})
-		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.o.rcvHWM), Mute: b.outMute(), Key: string(b.o.identity)})
+		// Either side's CONFLATE conflates both pipes, as libzmq's do.
+		conflate := cs.opt().ext.conflate || b.opt().ext.conflate
+		c2b = queue.New(queue.Config{HWM: inprocHWM(cs.outHWM(), b.opt().rcvHWM), Mute: cs.outMute(), Key: string(cs.opt().identity), Conflate: conflate})
+		b2c = queue.New(queue.Config{HWM: inprocHWM(b.outHWM(), cs.opt().rcvHWM), Mute: b.outMute(), Key: string(b.opt().identity), Conflate: conflate})
 	}
 	// Each shared pipe wakes the sender's Send and the receiver's Recv.
 	c2b.SetNotify(func() { cs.sendSig.notify(); b.recvSig.notify() })
@@ -124,9 +140,14 @@ func inprocLink(c *connector, b *Socket) {
 	if cp == nil {
 		cp = &peer{s: cs, endpoint: ep, out: c2b, in: b2c}
 	}
-	cp.identity, cp.peerType, cp.addr = b.o.identity, b.typ.String(), ep
-	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.o.identity, peerType: cs.typ.String(), addr: ep}
+	cp.identity, cp.peerType, cp.addr = b.opt().identity, b.typ.String(), ep
+	if pre == nil {
+		cp.fixedRID = c.routingID
+	}
+	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.opt().identity, peerType: cs.typ.String(), addr: ep}
 	cp.remote, bp.remote = bp, cp
+	cp.md.Store(inprocMetadata(cp.peerType, cp.identity))
+	bp.md.Store(inprocMetadata(bp.peerType, bp.identity))
 
 	// A publisher must be attached before its subscriber, which sends its
 	// subscriptions to it as it attaches.
@@ -160,6 +181,8 @@ func inprocLink(c *connector, b *Socket) {
 		return
 	}
 	c.track(cp, true)
+	cs.probeInproc(cp)
+	b.probeInproc(bp)
 	cs.emit(Event{Kind: EventConnected, Endpoint: ep})
 	cs.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep})
 	b.emit(Event{Kind: EventAccepted, Endpoint: ep})

@@ -8,7 +8,7 @@ import (
 // Type is a socket type.
 type Type uint8
 
-// The classic socket types of RFC 37 (ZMTP 3.1).
+// The classic socket types of RFC 37 (ZMTP 3.1), and STREAM.
 const (
 	Pair Type = iota
 	Pub
@@ -21,11 +21,15 @@ const (
 	Rep
 	Dealer
 	Router
+	// Stream talks raw TCP to non-ZeroMQ peers (ZMQ_STREAM): no ZMTP, each
+	// connection a routing id (stream.go).
+	Stream
 )
 
 var typeNames = [...]string{
 	Pair: "PAIR", Pub: "PUB", Sub: "SUB", XPub: "XPUB", XSub: "XSUB", Push: "PUSH",
 	Pull: "PULL", Req: "REQ", Rep: "REP", Dealer: "DEALER", Router: "ROUTER",
+	Stream: "STREAM",
 }
 
 // String returns the ZMTP Socket-Type name, e.g. "DEALER".

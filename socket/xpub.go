@@ -2,6 +2,7 @@ package socket
 
 import (
 	"context"
+	"sync"
 
 	"github.com/purezmq/purezmq/queue"
 )
@@ -10,44 +11,94 @@ import (
 // messages: "\x01topic" when a topic gets its first subscriber (every
 // subscription with XPubVerbose) and "\x00topic" when its last one cancels
 // or leaves. Other messages from XSUB peers are delivered as they are.
+// With XPubManual it applies no subscription itself (see xpub_manual.go).
 type xpubSocket struct {
 	s  *Socket
 	d  distributor
 	up *queue.Pipe // subscription messages and upstream traffic for Recv
+
+	// mu keeps from in step with up: from[i] sent the i-th message in up,
+	// which Recv needs for the message's Metadata and XPubManual for
+	// whom Subscribe acts.
+	mu   sync.Mutex
+	from []*peer
+	man  manualSubs // XPubManual's state, guarded by mu
 }
 
 func newXPubSocket(s *Socket) *xpubSocket {
 	return &xpubSocket{s: s, up: queue.New(queue.Config{Notify: s.recvSig.notify})}
 }
 
-func (h *xpubSocket) attach(p *peer) error { return nil }
+func (h *xpubSocket) attach(p *peer) error {
+	if w := h.s.opt().ext.xpubWelcome; w != nil {
+		// Queued before anything published can reach p, so it comes first.
+		_ = p.out.TryPush([][]byte{w})
+	}
+	return nil
+}
 
 func (h *xpubSocket) detach(p *peer) {
-	for _, t := range h.d.removePeer(p) {
-		h.deliver(t, false)
+	orphaned := h.d.removePeer(p)
+	if h.s.opt().ext.xpubManual {
+		orphaned = h.manualLeave(p)
+	}
+	for _, t := range orphaned {
+		h.deliver(p, t, false)
 	}
 }
 
-func (h *xpubSocket) deliver(topic []byte, on bool) {
+func (h *xpubSocket) deliver(p *peer, topic []byte, on bool) {
 	b := make([]byte, 1+len(topic))
 	if on {
 		b[0] = 1
 	}
 	copy(b[1:], topic)
-	_ = h.up.TryPush([][]byte{b})
+	h.pushUp(p, [][]byte{b})
+}
+
+// pushUp queues m from p for Recv.
+func (h *xpubSocket) pushUp(p *peer, m [][]byte) {
+	h.mu.Lock()
+	if h.up.TryPush(m) == nil {
+		h.from = append(h.from, p)
+	}
+	h.mu.Unlock()
+}
+
+// popUp takes the next message for Recv and who sent it.
+func (h *xpubSocket) popUp() (*peer, [][]byte, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m, ok := h.up.Pop()
+	if !ok {
+		return nil, nil, false
+	}
+	p := h.from[0]
+	h.from[0] = nil
+	h.from = h.from[1:]
+	if len(h.from) == 0 {
+		h.from = h.from[:0:0] // let the array go; the next append starts over
+	}
+	h.man.last = p
+	return p, m, true
 }
 
 func (h *xpubSocket) onSubscribe(p *peer, topic []byte, on bool) {
+	if h.s.opt().ext.xpubManual {
+		h.manualRequest(p, topic, on)
+		h.deliver(p, topic, on)
+		return
+	}
 	first, last, _ := h.d.subscribe(p, topic, on)
 	switch {
-	case on && (first || h.s.o.xpubVerbose):
-		h.deliver(topic, true)
+	case on && (first || h.s.opt().xpubVerbose):
+		h.deliver(p, topic, true)
 	case !on && last:
-		h.deliver(topic, false)
+		h.deliver(p, topic, false)
 	}
 }
 
-func (h *xpubSocket) onUpstream(p *peer, m [][]byte) { _ = h.up.TryPush(m) }
+func (h *xpubSocket) onUpstream(p *peer, m [][]byte) { h.pushUp(p, m) }
 
 func (h *xpubSocket) send(ctx context.Context, m [][]byte, block bool) error {
 	return h.publish(ctx, m, block, false)
@@ -60,7 +111,7 @@ func (h *xpubSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error
 }
 
 func (h *xpubSocket) publish(ctx context.Context, m [][]byte, block, copyMsg bool) error {
-	if !h.s.o.xpubNoDrop {
+	if !h.s.opt().xpubNoDrop {
 		dropped, _ := h.d.send(m, false, copyMsg)
 		h.s.countDrops(dropped)
 		return nil
@@ -73,14 +124,20 @@ func (h *xpubSocket) publish(ctx context.Context, m [][]byte, block, copyMsg boo
 }
 
 func (h *xpubSocket) recv(ctx context.Context, block bool) ([][]byte, error) {
-	if m, ok := h.up.Pop(); ok {
-		return m, nil
+	_, m, err := h.recvFrom(ctx, block)
+	return m, err
+}
+
+func (h *xpubSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, error) {
+	if p, m, ok := h.popUp(); ok {
+		return p, m, nil
 	}
+	var from *peer
 	var msg [][]byte
 	err := h.s.wait(ctx, block, &h.s.recvSig, func() (bool, error) {
 		var ok bool
-		msg, ok = h.up.Pop()
+		from, msg, ok = h.popUp()
 		return ok, nil
 	})
-	return msg, err
+	return from, msg, err
 }

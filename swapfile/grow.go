@@ -159,6 +159,17 @@ func (r *Ring) setCapacity(c int64) {
 	r.capa.Store(c)
 }
 
+// SetFloor sets the capacity a drained growable ring (Options.Budget)
+// shrinks back to, and shrinks it now if it is empty: for a ring reopened
+// with Open, whose floor is otherwise the capacity it was found with.
+// OpenOrCreate does this with its capacity argument.
+func (r *Ring) SetFloor(c int64) error {
+	if r.opts.Budget == nil {
+		return nil
+	}
+	return r.setFloor(c)
+}
+
 // setFloor sets the capacity a drained ring shrinks to (OpenOrCreate's
 // capacity for a ring that exists), and shrinks an empty ring to it now.
 func (r *Ring) setFloor(c int64) error {

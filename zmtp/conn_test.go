@@ -319,8 +319,8 @@ func startRaw(t *testing.T, minor int, peerType string, cfg Config) (*Conn, *raw
 	if _, err := io.ReadFull(p.fr.br, g); err != nil {
 		t.Fatal(err)
 	}
-	if want, _ := AppendGreeting(nil, Greeting{Mechanism: "NULL"}); !bytes.Equal(g, want) {
-		t.Fatalf("greeting %x", g)
+	if want := detectingGreeting(len(cfg.Identity)); !bytes.Equal(g, want) {
+		t.Fatalf("greeting %x, want %x", g, want)
 	}
 	cmd := p.readCommand()
 	if cmd.Name != CmdReady {
@@ -361,7 +361,8 @@ func TestReadyOnTheWire(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	want := cat(greetingGolden(t, 1, "NULL", 0), hx(t, "04 2b 05"), []byte("READY"),
+	// The padding carries the identity length + 1 for ZMTP 1.0 peers (RFC 23).
+	want := cat(hx(t, "ff 0000000000000003 7f"), greetingGolden(t, 1, "NULL", 0)[10:], hx(t, "04 2b 05"), []byte("READY"),
 		hx(t, "0b"), []byte("Socket-Type"), hx(t, "00000006"), []byte("DEALER"),
 		hx(t, "08"), []byte("Identity"), hx(t, "00000002"), []byte("id"))
 	got := make([]byte, len(want))
@@ -517,6 +518,16 @@ func TestReadMessageTimeoutRetry(t *testing.T) {
 	}
 }
 
+// detectingGreeting is the greeting of a NULL socket that detects older
+// peers: its padding holds the identity length + 1 (RFC 23).
+func detectingGreeting(idLen int) []byte {
+	g, _ := AppendGreeting(nil, Greeting{Mechanism: "NULL"})
+	return append(AppendLegacySignature(nil, idLen), g[LegacySignatureSize:]...)
+}
+
+// TestLegacyPeers: a socket that may not talk to older peers (RefuseLegacy,
+// or PLAIN/CURVE) recognises and refuses them without waiting for bytes they
+// never send.
 func TestLegacyPeers(t *testing.T) {
 	for name, in := range map[string][]byte{
 		"1.0":  hx(t, "01 00"),
@@ -527,7 +538,7 @@ func TestLegacyPeers(t *testing.T) {
 			a, b := tcpPair(t)
 			b.Write(in) // and then wait, as such a peer does
 			start := time.Now()
-			_, err := Handshake(context.Background(), a, Config{SocketType: "DEALER", HandshakeTimeout: 10 * time.Second})
+			_, err := Handshake(context.Background(), a, Config{SocketType: "DEALER", HandshakeTimeout: 10 * time.Second, RefuseLegacy: true})
 			if !errors.Is(err, ErrLegacyPeer) {
 				t.Fatalf("got %v", err)
 			}

@@ -63,6 +63,9 @@ func (c *Conn) writeFrame(flags byte, body []byte) error {
 
 // WriteCommand queues a command frame.
 func (c *Conn) WriteCommand(name string, body []byte) error {
+	if c.legacy != 0 {
+		return fmt.Errorf("%w: %s", ErrLegacyNoCommand, name)
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.writeErr != nil {
@@ -138,6 +141,14 @@ func (c *Conn) Flush() error {
 // setDrained tells the writer whether the peer is believed to have read
 // everything sent so far; see FrameWriter.setDrained. A connection's writer
 // sets it before writing a lone message that followed an idle spell.
+// progress returns the bytes written to the network so far and those
+// still buffered.
+func (c *Conn) progress() (int64, int) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.fw.pos, len(c.fw.buf)
+}
+
 func (c *Conn) setDrained(drained bool) {
 	c.wmu.Lock()
 	c.fw.setDrained(drained)

@@ -77,7 +77,12 @@ type curveMechanism struct {
 	peer      Metadata
 	userID    string
 	codec     *curveCodec
+	zap       *zapCaller // server: asked instead of auth when set
+	authMD    Metadata
 }
+
+func (m *curveMechanism) zapper() *zapCaller     { return m.zap }
+func (m *curveMechanism) AuthMetadata() Metadata { return m.authMD }
 
 // keyPair completes and checks a configured key pair: the public key is
 // derived when unset and must match the secret key when set.
@@ -336,6 +341,18 @@ func (m *curveMechanism) onInitiate(dst, data []byte) ([]byte, bool, error) {
 		return dst, false, curveErr(CmdInitiate, err)
 	}
 	id := CurveKeyZ85(client)
+	if m.zap != nil {
+		// The socket type is checked first: no handler is asked about a
+		// peer refused anyway. libzmq uses the handler's user id as is.
+		if dst, err = checkMetadata(dst, md, m.check); err != nil {
+			return dst, false, err
+		}
+		res, dst, err := m.zap.ask(dst, "CURVE", client[:])
+		if err != nil {
+			return dst, false, err
+		}
+		return m.ready(dst, md, res.UserID, res.Metadata), true, nil
+	}
 	if m.auth != nil {
 		uid, err := m.auth("CURVE", id, "")
 		if err != nil {
@@ -348,13 +365,18 @@ func (m *curveMechanism) onInitiate(dst, data []byte) ([]byte, bool, error) {
 	if dst, err = checkMetadata(dst, md, m.check); err != nil {
 		return dst, false, err
 	}
-	m.peer, m.userID = md, id
+	return m.ready(dst, md, id, nil), true, nil
+}
+
+// ready (server) accepts the client and appends READY with our metadata.
+func (m *curveMechanism) ready(dst []byte, md Metadata, userID string, authMD Metadata) []byte {
+	m.peer, m.userID, m.authMD = md, userID, authMD
 	n := m.nextNonce()
 	var sn [curveShortNonce]byte
 	putShort(sn[:], n)
 	sealed := box.SealAfterPrecomputation(nil, m.md, shortNonce(noncePrefixReady, n), &m.shared)
 	m.finish()
-	return appendCmd(dst, CmdReady, sn[:], sealed), true, nil
+	return appendCmd(dst, CmdReady, sn[:], sealed)
 }
 
 // onReady (client): the server's metadata ends the handshake.

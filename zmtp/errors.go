@@ -37,9 +37,9 @@ var (
 	ErrBadConfig              = errors.New("zmtp: bad configuration")
 )
 
-// LegacyPeerError reports a peer speaking ZMTP 1.0 or 2.0 (libzmq 2.x/3.x),
-// which this package detects but does not speak. It matches ErrLegacyPeer and
-// ErrBadVersion.
+// LegacyPeerError reports a peer speaking ZMTP 1.0 or 2.0 (libzmq 2.x/3.x)
+// that was refused: our socket requires a security mechanism (or ZAP), which
+// those protocols cannot carry. It matches ErrLegacyPeer and ErrBadVersion.
 type LegacyPeerError struct {
 	// Major is the detected protocol version: 1 (ZMTP 1.0, no version field)
 	// or 2 (ZMTP 2.0).
@@ -47,13 +47,20 @@ type LegacyPeerError struct {
 	// Revision is the version octet a ZMTP 2.0 peer sent (1 or 2, sometimes 0
 	// from odd peers); 0 for ZMTP 1.0.
 	Revision int
+	// Mechanism is the security mechanism our side requires, which the
+	// older protocol cannot carry ("" when unknown).
+	Mechanism string
 }
 
 func (e *LegacyPeerError) Error() string {
-	if e.Major <= 1 {
-		return "zmtp: legacy peer speaks ZMTP 1.0"
+	s := "zmtp: legacy peer speaks ZMTP 1.0"
+	if e.Major > 1 {
+		s = fmt.Sprintf("zmtp: legacy peer speaks ZMTP 2.0 (revision %d)", e.Revision)
 	}
-	return fmt.Sprintf("zmtp: legacy peer speaks ZMTP 2.0 (revision %d)", e.Revision)
+	if e.Mechanism != "" {
+		s += ", which has no security; this socket requires " + e.Mechanism
+	}
+	return s
 }
 
 // Is makes errors.Is(err, ErrLegacyPeer) and errors.Is(err, ErrBadVersion) hold.

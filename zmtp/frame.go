@@ -1,7 +1,6 @@
 package zmtp
 
 import (
-	"bufio"
 	"encoding/binary"
 	"io"
 	"math"
@@ -101,7 +100,7 @@ func ParseFrame(b []byte) (FrameHeader, []byte, int, error) {
 // frames are parsed out of one read and nothing is allocated per frame.
 type FrameReader struct {
 	r  io.Reader
-	br *bufio.Reader
+	br *lazyReader
 	// fillCap, when positive, bounds each read into br. While large frames
 	// stream, a full-size fill would pull most of the next body into br
 	// only to copy it out again; a small fill brings the next header and
@@ -110,6 +109,9 @@ type FrameReader struct {
 	// MaxFrameSize bounds a frame body; <= 0 means no bound. It is checked
 	// before any buffer is sized for the body.
 	MaxFrameSize int64
+	// legacy, when set, makes ReadHeader parse ZMTP 1.0 or 2.0 headers
+	// (legacy_conn.go); zero is ZMTP 3.x.
+	legacy LegacyVersion
 }
 
 // DefaultBufferSize is the read and write buffer size used when none is given.
@@ -122,7 +124,7 @@ func NewFrameReader(r io.Reader, bufSize int) *FrameReader {
 		bufSize = DefaultBufferSize
 	}
 	fr := &FrameReader{r: r}
-	fr.br = bufio.NewReaderSize(fillReader{fr}, bufSize)
+	fr.br = newLazyReader(fillReader{fr}, bufSize)
 	return fr
 }
 
@@ -155,6 +157,9 @@ func (fr *FrameReader) Buffered() int { return fr.br.Buffered() }
 // body larger than MaxFrameSize is reported as ErrFrameTooLarge without
 // consuming the header.
 func (fr *FrameReader) ReadHeader() (FrameHeader, error) {
+	if fr.legacy != 0 {
+		return fr.readLegacyHeader()
+	}
 	b, err := fr.br.Peek(shortHeaderSize)
 	if err != nil {
 		return FrameHeader{}, eofErr(err, len(b))
@@ -235,6 +240,9 @@ type FrameWriter struct {
 	// drained is the caller's word that the peer has read everything
 	// written so far (see setDrained and internal/buf/pagealign.go).
 	drained bool
+	// legacy, when set, makes WriteFrame use ZMTP 1.0 or 2.0 framing
+	// (legacy_conn.go); zero is ZMTP 3.x.
+	legacy LegacyVersion
 }
 
 // directThreshold is the body size from which a frame skips the copy.
@@ -246,7 +254,12 @@ func NewFrameWriter(w io.Writer, bufSize int) *FrameWriter {
 	if bufSize <= 0 {
 		bufSize = DefaultBufferSize
 	}
-	return &FrameWriter{w: w, buf: make([]byte, 0, bufSize), size: bufSize}
+	// The buffer starts empty and grows (by append) as frames queue, up
+	// to about bufSize: a connection that never sends more than its
+	// handshake holds a few hundred bytes, not bufSize. It is not given
+	// back after each Flush: a pool round trip per batch cost half the
+	// throughput of 1 KiB messages.
+	return &FrameWriter{w: w, size: bufSize}
 }
 
 // Buffered returns the number of bytes waiting for Flush.
@@ -255,6 +268,9 @@ func (fw *FrameWriter) Buffered() int { return len(fw.buf) }
 // WriteFrame queues one frame. It writes to the stream only when the buffer
 // fills or the body is large; the caller may reuse body as soon as it returns.
 func (fw *FrameWriter) WriteFrame(flags byte, body []byte) error {
+	if fw.legacy != 0 {
+		return fw.writeLegacyFrame(flags, body)
+	}
 	if len(body) >= directThreshold {
 		fw.buf = AppendFrameHeader(fw.buf, flags, len(body))
 		return fw.writeVec(body)
@@ -356,9 +372,9 @@ func (fw *FrameWriter) Flush() error {
 	n, err := fw.w.Write(fw.buf)
 	fw.pos += int64(n)
 	fw.buf = fw.buf[:0]
-	if cap(fw.buf) > 4*fw.size {
+	if cap(fw.buf) > 2*fw.size {
 		// A huge greeting or command grew the buffer; give the memory back.
-		fw.buf = make([]byte, 0, fw.size)
+		fw.buf = nil
 	}
 	return err
 }

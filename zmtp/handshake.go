@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -19,11 +18,13 @@ const errorLinger = 250 * time.Millisecond
 var aLongTimeAgo = time.Unix(1, 0)
 
 // Handshake runs the ZMTP handshake over nc and returns the connection ready for
-// traffic. It sends our whole greeting (and the mechanism's first command) at
-// once without waiting for the peer, reads the peer's greeting in stages so a
-// ZMTP 1.0/2.0 peer is recognised without waiting for bytes it will not send,
-// runs the mechanism and checks socket-type compatibility, sending ERROR before
-// failing when the peer is refused.
+// traffic. With the NULL mechanism it opens with RFC 23's staged greeting, so
+// a ZMTP 1.0 or 2.0 peer is answered in its own protocol (legacy_conn.go);
+// with PLAIN or CURVE (or Config.RefuseLegacy) it sends its whole greeting at
+// once and refuses such peers, recognised without waiting for bytes they will
+// not send. It then sends the mechanism's first command with the rest of the
+// greeting, runs the mechanism and checks socket-type compatibility, sending
+// ERROR before failing when the peer is refused.
 //
 // The handshake is bounded by ctx and cfg.HandshakeTimeout through nc's
 // deadline, which is cleared on success. On failure nc is closed.
@@ -57,6 +58,12 @@ func handshakeWith(ctx context.Context, nc net.Conn, cfg Config, mech Mechanism)
 		return nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetDeadline(aLongTimeAgo) })
+	if z, ok := mech.(zapUser); ok && z.zapper() != nil {
+		// A ZAP handler gets until the handshake deadline, and the address.
+		zctx, cancel := context.WithDeadline(ctx, deadline)
+		defer cancel()
+		z.zapper().ctx, z.zapper().remote = zctx, nc.RemoteAddr()
+	}
 	c.hsw = c.startWriter()
 	defer func() {
 		// Wait for our writes, an ERROR for the peer included, before closing;
@@ -105,6 +112,15 @@ func handshakeError(ctx context.Context, err error) error {
 }
 
 func (c *Conn) handshake() error {
+	greetSent := 0 // octets of our greeting already sent by the version detection
+	if c.detectsLegacy() {
+		var legacy bool
+		var err error
+		if greetSent, legacy, err = c.negotiateVersion(); err != nil || legacy {
+			// A peer that hangs up here saw only our signature.
+			return c.peerClosed(err, "signature", false) // legacy_conn.go
+		}
+	}
 	out, err := AppendGreeting(nil, Greeting{Mechanism: c.mech.Name(), AsServer: c.mech.AsServer()})
 	if err != nil {
 		return err
@@ -114,25 +130,39 @@ func (c *Conn) handshake() error {
 	if out, err = c.mech.Start(out); err != nil {
 		return err
 	}
-	c.queue(out)
+	c.queue(out[greetSent:])
+	// What we sent last names the point where a peer that hangs up did
+	// so (see PeerClosedError).
+	sent := lastCommandName(out[GreetingSize:], "greeting")
 	if err := c.readGreeting(); err != nil {
-		return err
+		var le *LegacyPeerError
+		if errors.As(err, &le) {
+			le.Mechanism = c.mech.Name()
+			return err
+		}
+		return c.peerClosed(err, sent, false)
+	}
+	if ag, ok := c.mech.(afterGreeting); ok {
+		out, err := ag.afterGreeting(out[:0])
+		if len(out) > 0 {
+			c.queue(out)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	c.fr.MaxFrameSize = maxHandshakeCommand
 	for {
 		h, err := c.fr.ReadHeader()
 		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return err
+			return c.peerClosed(err, sent, true)
 		}
 		if !h.Command() {
 			return ErrUnexpectedMessage
 		}
 		body, err := c.readBody(nil, h.Size)
 		if err != nil {
-			return err
+			return c.peerClosed(err, sent, true)
 		}
 		cmd, err := ParseCommand(body)
 		if err != nil {
@@ -141,6 +171,7 @@ func (c *Conn) handshake() error {
 		out, done, err := c.mech.Next(out[:0], cmd)
 		if len(out) > 0 {
 			c.queue(out)
+			sent = lastCommandName(out, sent)
 		}
 		if err != nil {
 			return err
@@ -153,6 +184,9 @@ func (c *Conn) handshake() error {
 	c.codec = c.mech.FrameCodec()
 	c.peerMD = c.mech.PeerMetadata()
 	c.userID = c.mech.UserID()
+	if z, ok := c.mech.(zapUser); ok {
+		c.authMD = z.AuthMetadata()
+	}
 	c.peerType = strings.ToUpper(c.peerMD.Get(PropSocketType))
 	if id, ok := c.peerMD.Lookup(PropIdentity); ok && len(id) > 0 {
 		c.peerIdentity = id

@@ -1,6 +1,10 @@
 package zmtp
 
-import "github.com/purezmq/purezmq/internal/zmtphook"
+import (
+	"time"
+
+	"github.com/purezmq/purezmq/internal/zmtphook"
+)
 
 // The socket layer's hooks into Conn (see internal/zmtphook).
 func init() {
@@ -8,4 +12,6 @@ func init() {
 	zmtphook.SetBeforeWait = func(c any, f func()) { c.(*Conn).setBeforeWait(f) }
 	zmtphook.SetDrained = func(c any, drained bool) { c.(*Conn).setDrained(drained) }
 	zmtphook.TryFlush = func(c any) (bool, error) { return c.(*Conn).tryFlush() }
+	zmtphook.Progress = func(c any) (int64, int) { return c.(*Conn).progress() }
+	zmtphook.SetOnPeerTTL = func(c any, f func(time.Duration)) { c.(*Conn).onTTL = f }
 }

@@ -318,3 +318,43 @@ func TestInteropHeartbeats(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A libzmq client through a server whose handshake asks ZAP: the handler
+// sees libzmq's credentials and our connection reports the handler's user
+// id and metadata (what the socket layer attaches to received messages).
+func TestInteropZAPUserIDAndMetadata(t *testing.T) {
+	for _, mech := range []string{"NULL", "PLAIN"} {
+		t.Run(mech, func(t *testing.T) {
+			var asked *AuthRequest
+			zap := func(_ context.Context, req *AuthRequest) (*AuthResult, error) {
+				asked = req
+				return &AuthResult{UserID: "user-" + mech, Metadata: Metadata{{Name: "X-Role", Value: []byte("reader")}}}, nil
+			}
+			cfg := Config{SocketType: "PULL", Security: Security{ZAP: zap}}
+			opts := testpeer.PyOptions{Type: "PUSH"}
+			if mech == "PLAIN" {
+				cfg.Security.Mechanism, cfg.Security.Server = "PLAIN", true
+				opts.PlainUser, opts.PlainPass = "alice", "pw"
+			}
+			ep, ch := listenOne(t, cfg)
+			opts.Connect = []string{ep}
+			p := testpeer.StartPy(t, opts)
+			c, err := waitAccepted(t, ch)
+			if err != nil {
+				t.Fatalf("handshake: %v", err)
+			}
+			if c.UserID() != "user-"+mech || c.AuthMetadata().Get("X-Role") != "reader" {
+				t.Fatalf("user id %q, metadata %v", c.UserID(), c.AuthMetadata())
+			}
+			if asked.Mechanism != mech || (mech == "PLAIN" && (string(asked.Credentials[0]) != "alice" || string(asked.Credentials[1]) != "pw")) {
+				t.Fatalf("handler asked %+v", asked)
+			}
+			if err := p.Send([]byte("authenticated")); err != nil {
+				t.Fatal(err)
+			}
+			if m := readData(t, c); len(m) != 1 || string(m[0]) != "authenticated" {
+				t.Fatalf("read %q", m)
+			}
+		})
+	}
+}

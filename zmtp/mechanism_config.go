@@ -55,15 +55,25 @@ func NewMechanism(cfg Config) (Mechanism, error) {
 	s := cfg.Security
 	switch strings.ToUpper(s.Mechanism) {
 	case "", "NULL":
-		return NewNull(md, check)
+		m, err := NewNull(md, check)
+		if err != nil {
+			return nil, err
+		}
+		m.(*nullMechanism).zap = newZAPCaller(s)
+		return m, nil
 	case "PLAIN":
 		if s.Server {
-			return NewPlainServer(s.Authenticate, md, check)
+			return newPlainServer(s.Authenticate, newZAPCaller(s), md, check)
 		}
 		return NewPlainClient(s.Username, s.Password, md, check)
 	case "CURVE":
 		if s.Server {
-			return NewCurveServer(s.CurvePublicKey, s.CurveSecretKey, s.Authenticate, md, check)
+			m, err := NewCurveServer(s.CurvePublicKey, s.CurveSecretKey, s.Authenticate, md, check)
+			if err != nil {
+				return nil, err
+			}
+			m.(*curveMechanism).zap = newZAPCaller(s)
+			return m, nil
 		}
 		return NewCurveClient(s.CurveServerKey, s.CurvePublicKey, s.CurveSecretKey, md, check)
 	}

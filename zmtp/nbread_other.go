@@ -6,8 +6,13 @@ import "net"
 
 // waitReader is the Unix read that reports going idle; elsewhere the
 // connection reads through net.Conn and the idle hook runs before every
-// read.
-type waitReader struct{ idle func() }
+// read. Nor is the read buffer given back while waiting (park, unpark):
+// an idle connection here holds its read buffer.
+type waitReader struct {
+	idle   func()
+	park   func([]byte) bool
+	unpark func() []byte
+}
 
 func newWaitReader(net.Conn) *waitReader { return nil }
 

@@ -21,9 +21,17 @@ type waitReader struct {
 	rc   syscall.RawConn
 	do   func(fd uintptr) bool // r.read, bound once
 	idle func()
-	p    []byte
-	n    int
-	err  error
+	// park, when set, is shown the slice a read was going to fill when it
+	// finds nothing to read; if it returns true, it gave the slice's
+	// memory back for the wait, and unpark gives the slice to read into
+	// once the socket is readable (lazyReader: an idle connection does
+	// not hold its buffer).
+	park    func(p []byte) bool
+	unpark  func() []byte
+	gaveBuf bool
+	p       []byte
+	n       int
+	err     error
 }
 
 func newWaitReader(nc net.Conn) *waitReader {
@@ -38,6 +46,9 @@ func newWaitReader(nc net.Conn) *waitReader {
 
 func (r *waitReader) read(fd uintptr) bool {
 	for {
+		if r.gaveBuf {
+			r.p, r.gaveBuf = r.unpark(), false
+		}
 		r.n, r.err = syscall.Read(int(fd), r.p)
 		switch r.err {
 		case syscall.EINTR:
@@ -45,6 +56,9 @@ func (r *waitReader) read(fd uintptr) bool {
 		case syscall.EAGAIN:
 			if r.idle != nil {
 				r.idle()
+			}
+			if r.park != nil && r.park(r.p) {
+				r.p, r.gaveBuf = nil, true
 			}
 			return false // park until readable, then try again
 		}
@@ -62,7 +76,7 @@ func (r *waitReader) Read(p []byte) (int, error) {
 	r.p = p
 	err := r.rc.Read(r.do)
 	n, rerr := r.n, r.err
-	r.p, r.err = nil, nil
+	r.p, r.err, r.gaveBuf = nil, nil, false
 	if err == nil && rerr != nil {
 		err = os.NewSyscallError("read", rerr)
 	}

@@ -9,6 +9,10 @@ type nullMechanism struct {
 	check MetadataCheck
 	peer  Metadata
 	done  bool
+
+	zap    *zapCaller // nil: nobody is asked
+	userID string
+	authMD Metadata
 }
 
 // NewNull returns the NULL mechanism sending md in its READY and validating the
@@ -21,13 +25,33 @@ func NewNull(md Metadata, check MetadataCheck) (Mechanism, error) {
 	return &nullMechanism{ready: body, check: check}, nil
 }
 
+func (m *nullMechanism) zapper() *zapCaller     { return m.zap }
+func (m *nullMechanism) AuthMetadata() Metadata { return m.authMD }
+
+// afterGreeting asks ZAP about the peer before our READY goes out: libzmq's
+// NULL server sends READY only once its handler said 200, ERROR otherwise.
+func (m *nullMechanism) afterGreeting(dst []byte) ([]byte, error) {
+	if m.zap == nil {
+		return dst, nil
+	}
+	res, dst, err := m.zap.ask(dst, "NULL")
+	if err != nil {
+		return dst, err
+	}
+	m.userID, m.authMD = res.UserID, res.Metadata
+	return appendCmd(dst, CmdReady, m.ready), nil
+}
+
 func (m *nullMechanism) Name() string           { return "NULL" }
 func (m *nullMechanism) AsServer() bool         { return false }
 func (m *nullMechanism) PeerMetadata() Metadata { return m.peer }
-func (m *nullMechanism) UserID() string         { return "" }
+func (m *nullMechanism) UserID() string         { return m.userID }
 func (m *nullMechanism) FrameCodec() FrameCodec { return nil }
 
 func (m *nullMechanism) Start(dst []byte) ([]byte, error) {
+	if m.zap != nil {
+		return dst, nil // READY waits for the handler (afterGreeting)
+	}
 	return appendCmd(dst, CmdReady, m.ready), nil
 }
 

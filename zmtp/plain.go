@@ -70,6 +70,8 @@ type plainMechanism struct {
 	state  plainState
 	peer   Metadata
 	userID string
+	zap    *zapCaller // server: asked instead of auth when set
+	authMD Metadata
 }
 
 // NewPlainClient returns the client side of PLAIN: it sends HELLO with the
@@ -89,15 +91,23 @@ func NewPlainClient(username, password string, md Metadata, check MetadataCheck)
 // NewPlainServer returns the server side of PLAIN: it verifies HELLO through
 // auth, then answers the client's INITIATE with READY carrying md.
 func NewPlainServer(auth Authenticator, md Metadata, check MetadataCheck) (Mechanism, error) {
-	if auth == nil {
-		return nil, fmt.Errorf("%w: PLAIN server needs an Authenticate callback", ErrBadConfig)
+	return newPlainServer(auth, nil, md, check)
+}
+
+// newPlainServer is NewPlainServer that may ask a ZAP handler instead.
+func newPlainServer(auth Authenticator, zap *zapCaller, md Metadata, check MetadataCheck) (Mechanism, error) {
+	if auth == nil && zap == nil {
+		return nil, fmt.Errorf("%w: PLAIN server needs an Authenticate callback or a ZAP handler", ErrBadConfig)
 	}
 	body, err := AppendMetadata(nil, md)
 	if err != nil {
 		return nil, err
 	}
-	return &plainMechanism{server: true, auth: auth, md: body, check: check, state: plainWantHello}, nil
+	return &plainMechanism{server: true, auth: auth, zap: zap, md: body, check: check, state: plainWantHello}, nil
 }
+
+func (m *plainMechanism) zapper() *zapCaller     { return m.zap }
+func (m *plainMechanism) AuthMetadata() Metadata { return m.authMD }
 
 func (m *plainMechanism) Name() string           { return "PLAIN" }
 func (m *plainMechanism) AsServer() bool         { return m.server }
@@ -136,6 +146,15 @@ func (m *plainMechanism) Next(dst []byte, cmd Command) ([]byte, bool, error) {
 		user, pass, err := ParseHello(cmd.Body)
 		if err != nil {
 			return dst, false, err
+		}
+		if m.zap != nil {
+			// libzmq asks on HELLO and uses the handler's user id as is.
+			res, dst, err := m.zap.ask(dst, "PLAIN", []byte(user), []byte(pass))
+			if err != nil {
+				return dst, false, err
+			}
+			m.userID, m.authMD, m.state = res.UserID, res.Metadata, plainWantInitiate
+			return AppendWelcome(dst), false, nil
 		}
 		id, err := m.auth("PLAIN", user, pass)
 		if err != nil {

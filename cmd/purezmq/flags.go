@@ -14,7 +14,7 @@ import (
 )
 
 // socketVerbs are the socket types the CLI offers, in the order usage shows them.
-var socketVerbs = []string{"pub", "sub", "xpub", "xsub", "push", "pull", "req", "rep", "dealer", "router", "pair"}
+var socketVerbs = []string{"pub", "sub", "xpub", "xsub", "push", "pull", "req", "rep", "dealer", "router", "pair", "stream"}
 
 func isSocketVerb(v string) bool {
 	for _, s := range socketVerbs {
@@ -80,7 +80,12 @@ type sockConfig struct {
 
 	hex, base64 bool
 
-	tcp tcpFlags // flags_tcp.go
+	tcp    tcpFlags    // flags_tcp.go
+	req    reqFlags    // flags_req.go
+	auth   authFlags   // flags_auth.go
+	zmtp   zmtpVersion // flags_legacy.go
+	ext    extFlags    // flags_ext.go
+	stream streamFlags // flags_stream.go
 }
 
 // stringList is a repeatable string flag.
@@ -177,7 +182,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.StringVar(&c.retainBy, "retain-by", "identity", "key retained queues by `KEY`: identity (the peer's Identity) or user (the authenticated user)")
 	fs.BoolVar(&c.writeThrough, "write-through", false, "write every message for retained peers through the swap ring, so a crash loses nothing sent (needs --swap-dir)")
 	fs.IntVar(&c.count, "count", 0, "exit 0 after `N` messages received (sent, for pub and push; for dealer, router, pair, xpub and xsub once stdin has also been sent to its end); 0 = no limit")
-	fs.BoolVar(&c.echo, "echo", false, "rep, router: send each received message back instead of reading replies from stdin")
+	fs.BoolVar(&c.echo, "echo", false, "rep, router, stream: send each received message back instead of reading replies from stdin (stream: the raw bytes to their sender)")
 	fs.DurationVar(&c.linger, "linger", defaultLinger, "on exit, wait up to `DURATION` to deliver queued messages")
 	fs.DurationVar(&c.timeout, "timeout", 0, "give up with exit status 1 after `DURATION` (0 = never)")
 	fs.DurationVar(&c.delay, "delay", 0, "wait `DURATION` after binding/connecting before the first send (PUB drops messages for subscribers that have not joined yet)")
@@ -192,12 +197,17 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.DurationVar(&c.heartbeat, "heartbeat", 0, "send a ZMTP PING every `DURATION` and drop a peer silent for three of them (0 = off)")
 	fs.Var(&c.maxMsgSize, "max-msg-size", "drop peers that send a message over `BYTES` (k, M, G suffixes; 0 = no limit)")
 	fs.BoolVar(&c.curveServer, "curve-server", false, "CURVE server (encrypted, RFC 26) with the key pair of --curve-secret")
-	fs.StringVar(&c.curveSecret, "curve-secret", "", "CURVE: our secret `KEY` in Z85, or @FILE to read it from a file (see purezmq keygen)")
-	fs.StringVar(&c.curveServerKey, "curve-serverkey", "", "CURVE client: the server's public `KEY` (Z85 or @FILE); without --curve-secret a fresh key pair is used")
+	fs.StringVar(&c.curveSecret, "curve-secret", "", "CURVE: our secret `KEY` in Z85, or @FILE to read it from a file holding the key or a NAME.key_secret certificate (see purezmq keygen)")
+	fs.StringVar(&c.curveServerKey, "curve-serverkey", "", "CURVE client: the server's public `KEY` (Z85, or @FILE: the key or a certificate); without --curve-secret a fresh key pair is used")
 	fs.Var(&c.curveAllow, "curve-allow", "CURVE server: admit only the client public `KEY` (Z85 or @FILE; repeatable; default: any client)")
 	fs.BoolVar(&c.hex, "hex", false, "frames are hexadecimal on stdin and stdout")
 	fs.BoolVar(&c.base64, "base64", false, "frames are standard base64 on stdin and stdout")
 	addTCPFlags(fs, &c.tcp)
+	addReqFlags(fs, &c.req)
+	addAuthFlags(fs, &c.auth)
+	addLegacyFlags(fs, &c.zmtp)
+	addExtFlags(fs, &c.ext)
+	addStreamFlags(fs, &c.stream)
 	fs.Usage = func() { writeSocketUsage(fs) }
 	return fs, c
 }
@@ -296,11 +306,14 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	if c.routerMandatory && t != socket.Router {
 		return bad("--router-mandatory is only for router")
 	}
+	if err := c.ext.check(t); err != nil {
+		return bad("%v", err)
+	}
 	if c.reconnectIvl < 0 || c.reconnectIvlMax < 0 || c.heartbeat < 0 {
 		return bad("--reconnect-ivl, --reconnect-ivl-max and --heartbeat must not be negative")
 	}
-	if c.echo && t != socket.Rep && t != socket.Router {
-		return bad("--echo is only for rep and router")
+	if c.echo && t != socket.Rep && t != socket.Router && t != socket.Stream {
+		return bad("--echo is only for rep and router (and stream)")
 	}
 	if c.hex && c.base64 {
 		return bad("--hex and --base64 exclude each other")
@@ -351,6 +364,15 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 	if err := c.tcp.check(); err != nil {
 		return bad("%v", err)
 	}
+	if err := c.req.check(t); err != nil {
+		return bad("%v", err)
+	}
+	if err := c.auth.check(c); err != nil {
+		return bad("%v", err)
+	}
+	if err := c.stream.check(fs, t); err != nil {
+		return bad("%v", err)
+	}
 	return c, nil
 }
 
@@ -359,7 +381,8 @@ func parseSocketFlags(verb string, args []string, stdout, stderr io.Writer) (*so
 var errBadCredentials = errors.New("purezmq: PLAIN credentials refused")
 
 // options turns the configuration into socket options; it fails only on
-// CURVE keys that do not decode.
+// CURVE keys that do not decode and on password files or certificate
+// directories that cannot be read.
 func (c *sockConfig) options() ([]socket.Option, error) {
 	opts := []socket.Option{socket.WithLinger(c.linger)}
 	if c.identity != "" {
@@ -394,7 +417,7 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 	if c.plainUser != "" {
 		opts = append(opts, socket.WithPlainClient(c.plainUser, c.plainPass))
 	}
-	if len(c.plainServer) > 0 {
+	if len(c.plainServer) > 0 && !c.auth.used() {
 		users := make(map[string]string, len(c.plainServer))
 		for _, up := range c.plainServer {
 			u, p, _ := strings.Cut(up, ":")
@@ -429,11 +452,20 @@ func (c *sockConfig) options() ([]socket.Option, error) {
 		opts = append(opts, socket.WithMaxMsgSize(int64(c.maxMsgSize)))
 	}
 	opts = append(opts, c.tcp.options()...)
+	opts = append(opts, c.req.options()...)
+	opts = append(opts, c.zmtp.options()...)
+	opts = append(opts, c.ext.options()...)
+	opts = append(opts, c.stream.options()...)
 	curve, err := c.curveOptions()
 	if err != nil {
 		return nil, err
 	}
-	return append(opts, curve...), nil
+	opts = append(opts, curve...)
+	zap, err := c.auth.options(c)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, zap...), nil
 }
 
 // codec picks the frame encoding the flags ask for.

@@ -6,9 +6,13 @@
 //	purezmq demo                  the durable-subscriber scenario, three variants
 //	purezmq swap inspect FILE     what a swap ring file holds
 //	purezmq keygen [--cert NAME]  a CURVE key pair in Z85, or certificate files
+//	purezmq proxy --frontend SPEC --backend SPEC [--capture SPEC] [--control SPEC]
+//	                              zmq_proxy_steerable between two sockets (purezmq help proxy)
 //	purezmq help [TYPE|bench|keygen]  usage
 //
-// TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router or pair.
+// TYPE is pub, sub, xpub, xsub, push, pull, req, rep, dealer, router, pair or
+// stream (raw TCP peers: lines are routing id TAB bytes; id TAB alone closes
+// that peer, and is what a peer's arrival and departure print).
 // Each stdin line is one message to send, TAB separating its frames; each
 // received message is one stdout line, frames joined by TAB, flushed at once.
 // In the default text mode the bytes a line cannot carry are escaped (\\, \t,
@@ -21,6 +25,7 @@
 //	printf 'job 1\njob 2\tpart two\n' | purezmq push --connect tcp://localhost:5557
 //	echo ping | purezmq req --connect tcp://localhost:5555
 //	purezmq router --bind tcp://*:5555 --echo
+//	purezmq stream --bind tcp://*:8080 --echo
 //	purezmq pub --bind tcp://*:5556 --retain --swap 25M --swap-dir /var/spool/pz
 //
 // --count N ends a run after N messages received (sent, for pub and push);
@@ -81,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return runSwap(rest, stdout, stderr)
 	case "keygen":
 		return runKeygen(rest, stdout, stderr)
+	case "proxy":
+		return runProxyVerb(ctx, rest, stdout, stderr)
 	}
 	if !isSocketVerb(verb) {
 		fmt.Fprintf(stderr, "purezmq: unknown command %q\n", verb)
@@ -107,6 +114,8 @@ func runHelp(args []string, stdout, stderr io.Writer) int {
 		writeBenchUsage(stdout)
 	case args[0] == "keygen":
 		fmt.Fprint(stdout, keygenUsage)
+	case args[0] == "proxy":
+		return runProxyVerb(context.Background(), []string{"--help"}, stdout, stderr)
 	case isSocketVerb(args[0]):
 		fs, _ := newSocketFlagSet(args[0])
 		fs.SetOutput(stdout)
@@ -125,10 +134,11 @@ func writeUsage(w io.Writer) {
        purezmq demo
        purezmq swap inspect FILE
        purezmq keygen [--cert NAME [--out DIR]]
-       purezmq help [TYPE|bench|keygen]
+       purezmq proxy --frontend SPEC --backend SPEC [--capture SPEC] [--control SPEC]
+       purezmq help [TYPE|bench|keygen|proxy]
 
 A ZeroMQ socket on the command line. TYPE is one of:
-  pub sub xpub xsub push pull req rep dealer router pair
+  pub sub xpub xsub push pull req rep dealer router pair stream
 
 Each stdin line is one message to send, TAB separating its frames; each
 received message is one stdout line, frames joined by TAB. See

@@ -41,7 +41,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestUnknownVerb(t *testing.T) {
-	for _, v := range []string{"stream", "PUBX", "curve"} {
+	for _, v := range []string{"streamx", "PUBX", "curve"} {
 		code, _, stderr := runCLI(t, "", v)
 		if code != exitUsage || !strings.Contains(stderr, "unknown command") {
 			t.Errorf("%q: code %d, stderr %q", v, code, stderr)

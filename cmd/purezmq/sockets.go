@@ -62,6 +62,8 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 		fmt.Fprintf(stderr, "purezmq %s: %v\n", cfg.verb, err)
 		return exitError
 	}
+	stopReload := cfg.auth.reloadOnHangup(cfg.verb, cfg.verbose, stderr)
+	defer stopReload()
 	var monWG sync.WaitGroup
 	monCtx, stopMon := context.WithCancel(context.Background())
 	if cfg.verbose {
@@ -79,10 +81,11 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 	closeErr := s.Close()
 	stopMon()
 	monWG.Wait()
+	st := s.Stats()
 	if cfg.verbose {
-		st := s.Stats()
-		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d\n", cfg.verb, st.Sent, st.Received, st.Dropped)
+		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d, discarded at close %d\n", cfg.verb, st.Sent, st.Received, st.Dropped, st.LingerDropped)
 	}
+	reportSwap(stderr, cfg, st)
 	if err == nil && closeErr != nil && !errors.Is(closeErr, socket.ErrClosed) {
 		err = closeErr
 	}
@@ -279,10 +282,11 @@ func (ss *session) request(ctx context.Context) error {
 	}
 	in := startInput(ctx, ss.stdin, ss.cfg.codec())
 	for !ss.done() {
-		if err := ss.sendNext(ctx, in); err != nil {
+		m, err := nextLine(ctx, in)
+		if err != nil {
 			return err
 		}
-		if _, err := ss.receive(ctx); err != nil {
+		if err := ss.exchange(ctx, m); err != nil { // flags_req.go
 			return err
 		}
 	}
@@ -304,13 +308,18 @@ func (ss *session) reply(ctx context.Context) error {
 	return nil
 }
 
-// echo: REP and ROUTER with --echo. For ROUTER the received identity frame
-// addresses the reply back to its sender.
+// echo: REP, ROUTER and STREAM with --echo. For ROUTER and STREAM the
+// received routing id frame addresses the reply back to its sender.
 func (ss *session) echo(ctx context.Context) error {
 	for !ss.done() {
 		m, err := ss.receive(ctx)
 		if err != nil {
 			return err
+		}
+		if ss.cfg.typ == socket.Stream && len(m.Frames) == 2 && len(m.Frames[1]) == 0 {
+			// A connect or disconnect notification: sent back, it would
+			// close the connection.
+			continue
 		}
 		if err := ss.s.Send(ctx, m); err != nil {
 			return err
@@ -369,4 +378,18 @@ func (ss *session) duplex(ctx context.Context) error {
 		return cause
 	}
 	return err
+}
+
+// reportSwap says what the swap did: with -v always, and in any case when
+// the disk turned messages away, so that "dropped" is never the only word
+// for a full disk.
+func reportSwap(w io.Writer, cfg *sockConfig, st socket.Stats) {
+	if cfg.swap == 0 || (!cfg.verbose && st.SwapLastError == nil) {
+		return
+	}
+	fmt.Fprintf(w, "purezmq %s: swap %d bytes on disk, %d messages refused (%d for a full disk, %d I/O errors)\n",
+		cfg.verb, st.SwapDiskBytes, st.SpillRefused, st.SwapDiskFull, st.SwapIOErrors)
+	if st.SwapLastError != nil {
+		fmt.Fprintf(w, "purezmq %s: swap: %v\n", cfg.verb, st.SwapLastError)
+	}
 }

@@ -204,3 +204,19 @@ func TestMaxMsgSizeDropsOversizedPeer(t *testing.T) {
 		t.Errorf("pull with --max-msg-size 8: exit %d, printed %q; want nothing delivered and a timeout", r.code, r.stdout)
 	}
 }
+
+// A push that cannot deliver before its linger ends says, on exit, how
+// many messages Close discarded, and fails.
+func TestExitReportShowsLingerDiscard(t *testing.T) {
+	ep := ipcEP(t) // nobody binds it
+	code, _, stderr := runCLI(t, "a\nb\nc\n", "push", "--connect", ep, "--linger", "50ms", "--verbose")
+	if code != exitError {
+		t.Fatalf("exit %d, want %d: %s", code, exitError, stderr)
+	}
+	for _, want := range []string{"discarded at close 3", "close discarded 3 queued messages", "LINGER_DISCARDED"} {
+		if !strings.Contains(stderr, want) {
+			t.Fatalf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	t.Logf("stderr:\n%s", stderr)
+}

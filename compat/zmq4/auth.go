@@ -15,9 +15,8 @@ import (
 // process at inproc://zeromq.zap.01, with per-domain address lists, PLAIN
 // users and CURVE keys. Domain "*" applies to every domain.
 //
-// Package socket does not pass the client's address to authentication yet,
-// so the address field of requests is empty: a domain with an allow or deny
-// list refuses every client (fail closed) rather than skip the check.
+// A request without an IP address (ipc, inproc) is refused by a domain with
+// an allow or deny list (fail closed) rather than let past the check.
 
 type authState struct {
 	mu      sync.Mutex

@@ -99,7 +99,10 @@ func TestSendCopiesBytes(t *testing.T) {
 	}
 }
 
-func TestOptionsRecordedThenFixed(t *testing.T) {
+// TestOptionsRecordedThenLive: options are recorded before the socket is
+// made and applied to it afterwards; only the security mechanism, and the
+// identity after the first Bind, can no longer change (ENOTSUP).
+func TestOptionsRecordedThenLive(t *testing.T) {
 	s := newSock(t, PUSH)
 	if err := s.SetSndhwm(7); err != nil {
 		t.Fatal(err)
@@ -110,11 +113,41 @@ func TestOptionsRecordedThenFixed(t *testing.T) {
 	if err := s.Bind(inproc()); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetSndhwm(9); AsErrno(err) != ENOTSUP {
-		t.Fatalf("SetSndhwm after Bind = %v, want ENOTSUP", err)
+	s.mu.Lock()
+	hwm := s.s.SendHWM()
+	s.mu.Unlock()
+	if hwm != 7 {
+		t.Fatalf("socket's SNDHWM after Bind = %d, want 7", hwm)
+	}
+	if err := s.SetSndhwm(9); err != nil {
+		t.Fatalf("SetSndhwm after Bind = %v", err)
+	}
+	if err := s.SetLinger(0); err != nil {
+		t.Fatalf("SetLinger after Bind = %v", err)
+	}
+	s.mu.Lock()
+	hwm, linger := s.s.SendHWM(), s.s.Linger()
+	s.mu.Unlock()
+	if hwm != 9 || linger != 0 {
+		t.Fatalf("socket's SNDHWM, LINGER after SetSndhwm(9), SetLinger(0) = %d, %v", hwm, linger)
+	}
+	if v, _ := s.GetSndhwm(); v != 9 {
+		t.Fatalf("GetSndhwm = %d, want 9", v)
+	}
+	if err := s.SetSndhwm(-1); AsErrno(err) != Errno(syscall.EINVAL) {
+		t.Fatalf("SetSndhwm(-1) = %v, want EINVAL", err)
 	}
 	if err := s.SetRcvtimeo(time.Millisecond); err != nil {
 		t.Fatalf("SetRcvtimeo after Bind = %v", err)
+	}
+	if err := s.SetPlainServer(1); AsErrno(err) != ENOTSUP {
+		t.Fatalf("SetPlainServer after Bind = %v, want ENOTSUP", err)
+	}
+	if m, _ := s.GetMechanism(); m != NULL {
+		t.Fatalf("mechanism after a refused SetPlainServer = %v", m)
+	}
+	if err := s.SetIdentity("late"); AsErrno(err) != ENOTSUP {
+		t.Fatalf("SetIdentity after Bind = %v, want ENOTSUP", err)
 	}
 	if err := s.SetIdentity(""); AsErrno(err) != Errno(syscall.EINVAL) {
 		t.Fatalf("empty identity = %v", err)
@@ -124,11 +157,9 @@ func TestOptionsRecordedThenFixed(t *testing.T) {
 func TestUnsupportedIsAnError(t *testing.T) {
 	s := newSock(t, PULL)
 	for name, err := range map[string]error{
-		"SetConflate(true)":    s.SetConflate(true),
 		"SetGssapiServer":      s.SetGssapiServer(true),
-		"SetReqRelaxed(1)":     s.SetReqRelaxed(1),
-		"SetTcpKeepalive(1)":   s.SetTcpKeepalive(1),
-		"SetXpubWelcomeMsg(x)": s.SetXpubWelcomeMsg("x"),
+		"SetInvertMatching(1)": s.SetInvertMatching(1),
+		"SetTcpMaxrt(1s)":      s.SetTcpMaxrt(time.Second),
 	} {
 		if AsErrno(err) != ENOTSUP {
 			t.Errorf("%s = %v, want ENOTSUP", name, err)
@@ -140,17 +171,76 @@ func TestUnsupportedIsAnError(t *testing.T) {
 	if _, err := s.GetFd(); AsErrno(err) != ENOTSUP {
 		t.Errorf("GetFd = %v", err)
 	}
-	// Asking for metadata fails before a message is taken.
+}
+
+// RecvWithMetadata answers what the message's connection established and
+// leaves out what it has not, as pebbe/zmq4 does with zmq_msg_gets.
+func TestRecvWithMetadata(t *testing.T) {
+	s := newSock(t, PULL)
 	ep := inproc()
 	s.Bind(ep)
 	push := newSock(t, PUSH)
 	push.Connect(ep)
 	push.Send("m", 0)
-	if _, _, err := s.RecvWithMetadata(0, "Peer-Address"); AsErrno(err) != ENOTSUP {
-		t.Fatalf("RecvWithMetadata = %v", err)
+	got, md, err := s.RecvWithMetadata(0, "Socket-Type", "Peer-Address")
+	if got != "m" || err != nil {
+		t.Fatalf("RecvWithMetadata = %q, %v", got, err)
 	}
-	if got, err := s.Recv(0); got != "m" || err != nil {
-		t.Fatalf("message lost: %q %v", got, err)
+	if md["Socket-Type"] != "PUSH" {
+		t.Errorf("Socket-Type = %q, want PUSH", md["Socket-Type"])
+	}
+	if v, ok := md["Peer-Address"]; ok {
+		t.Errorf("Peer-Address = %q over inproc, want none", v)
+	}
+}
+
+// CONFLATE, XPUB_WELCOME_MSG and CONNECT_ROUTING_ID through the compat
+// setters.
+func TestExtOptions(t *testing.T) {
+	pull := newSock(t, PULL)
+	if err := pull.SetConflate(true); err != nil {
+		t.Fatal(err)
+	}
+	ep := inproc()
+	pull.Bind(ep)
+	push := newSock(t, PUSH)
+	push.Connect(ep)
+	for _, m := range []string{"1", "2", "3"} {
+		push.Send(m, 0)
+	}
+	if got, err := pull.Recv(0); got != "3" || err != nil {
+		t.Fatalf("conflating PULL got %q, %v; want 3", got, err)
+	}
+
+	xpub := newSock(t, XPUB)
+	if err := xpub.SetXpubWelcomeMsg("hi"); err != nil {
+		t.Fatal(err)
+	}
+	ep2 := inproc()
+	xpub.Bind(ep2)
+	sub := newSock(t, SUB)
+	sub.SetSubscribe("h")
+	sub.Connect(ep2)
+	sub.SetRcvtimeo(5 * time.Second)
+	if got, err := sub.Recv(0); got != "hi" || err != nil {
+		t.Fatalf("SUB got %q, %v; want the welcome", got, err)
+	}
+
+	srv := newSock(t, ROUTER)
+	ep3 := inproc()
+	srv.Bind(ep3)
+	cli := newSock(t, ROUTER)
+	if err := cli.SetConnectRid("srv"); err != nil {
+		t.Fatal(err)
+	}
+	cli.SetIdentity("cli")
+	cli.Connect(ep3)
+	if _, err := cli.SendMessage("srv", "x"); err != nil {
+		t.Fatal(err)
+	}
+	srv.SetRcvtimeo(5 * time.Second)
+	if got, err := srv.RecvMessage(0); err != nil || len(got) != 2 || got[0] != "cli" || got[1] != "x" {
+		t.Fatalf("server got %q, %v", got, err)
 	}
 }
 

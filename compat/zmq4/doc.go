@@ -15,31 +15,33 @@ into this repository).
 
 # How it maps
 
-libzmq takes options after zmq_socket; package socket takes them at New. A
-Socket therefore records its options and makes the socket.Socket when first
-needed: the first Bind, Connect, Send, Recv, GetEvents or poll. Options that
-package socket only takes at New fail with ENOTSUP after that point instead
-of being ignored; RCVTIMEO, SNDTIMEO and subscriptions can change at any
-time. Sends copy the caller's bytes, as libzmq's do. Every failure is an
+libzmq takes every option after zmq_socket; package socket fixes the
+security mechanism and its keys at New. A Socket therefore records its
+options and makes the socket.Socket when first needed: the first Bind,
+Connect, Send, Recv, GetEvents or poll. From then on an option is applied to
+the socket with socket.SetOption, taking effect as libzmq's does (HWMs for
+connections made afterwards, timeouts at the next call, the ZAP domain at
+the next handshake, ...); the security options (PLAIN_*, CURVE_*) and, after
+the first Bind or Connect, IDENTITY fail with ENOTSUP instead of being
+ignored. RCVTIMEO and SNDTIMEO are package socket's own timeouts (no
+context or timer per call). Sends copy the caller's bytes, as libzmq's do. Every failure is an
 Errno (EAGAIN, EFSM, ETERM, ENOTSUP, ...; AsErrno also maps package socket's
 sentinels), or one of the Error... variables for a closed socket or a bad
 poller id.
 
-Package socket has no poller yet. POLLIN is found by taking at most one
-message off the socket into the Socket, where the next Recv finds it, so the
-program reads the same messages in the same order; a poll waiting for
-POLLIN runs one goroutine per such socket for the wait. POLLOUT is computed
-from the socket type, the REQ/REP turn and the socket's counters (a peer is
-attached and its pipes are below SNDHWM), and checked every 2ms while
-waiting; it can be optimistic for a peer whose pipe is full on its side.
+Poller, Reactor and GetEvents use package socket's readiness
+(socket.Poller, Socket.Events): a poll takes no message off a socket and
+starts no goroutine, POLLOUT is what the next send would find, and Term ends
+a poll with ETERM. The rest of a multipart message already taken off frame
+by frame counts as POLLIN.
 
-ZAP is done here until package socket has it: a PLAIN or CURVE server asks
-the handler bound at inproc://zeromq.zap.01 through this package (a
-program's own REP handler, or AuthStart's), as libzmq does, and admits
-everyone when no handler is bound. The request's address field is empty
-(package socket's authentication callbacks do not get the peer address), so
-AuthAllow/AuthDeny lists refuse every client of their domain (fail closed);
-the reply's user id and metadata do not reach received messages.
+ZAP is package socket's: a PLAIN or CURVE server, and a NULL server with a
+ZAP domain, asks the handler bound at inproc://zeromq.zap.01 (a program's
+own REP handler, or AuthStart's) about each client, with its address, as
+libzmq 4.3 does: without a handler a PLAIN server refuses every client, a
+CURVE or NULL server admits them. The reply's user id and metadata reach
+each received message (Recv...WithMetadata: "User-Id" and the metadata's
+names).
 
 The default linger is socket.DefaultLinger (1s), not libzmq's infinite wait:
 Close of a socket whose peer is gone returns. GetLinger reports it.
@@ -61,7 +63,7 @@ back by the getter because it has no meaning here.
 	Z85encode, Z85decode                  done
 	NewCurveKeypair, AuthCurvePublic      done
 	NewContext, (*Context).Term, Term     done: Term ends blocked calls with ETERM and waits for the sockets to close
-	(*Context).NewSocket, NewSocket       done for every type but STREAM: ENOTSUP (needs a STREAM type in package socket)
+	(*Context).NewSocket, NewSocket       done for every type, STREAM included (raw tcp and ipc peers)
 	Set/GetMaxSockets                     done: NewSocket fails with EMFILE past it
 	Set/GetMaxMsgsz                       done: default of SetMaxmsgsize for sockets made afterwards
 	Set/GetIpv6                           done: default of the sockets' IPV6 (see SetIpv6)
@@ -72,38 +74,42 @@ back by the getter because it has no meaning here.
 	Close, Context, GetType, String       done
 	Send, SendBytes, SendMessage, SendMessageDontwait   done (SNDMORE frames are sent with the last one)
 	Recv, RecvBytes, RecvMessage, RecvMessageBytes       done
-	Recv...WithMetadata                   done without properties; asked for any property: ENOTSUP before taking a message (needs per-message metadata in package socket)
-	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_NO_DETAIL (no PROTOCOL/AUTH detail), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is 0 (no fds, no errno detail)
-	NewPoller, Poller methods, Polled     done (emulated readiness, above)
+	Recv...WithMetadata                   done: Socket-Type, Identity, Routing-Id, User-Id, Peer-Address and the ZAP reply's metadata; a property the message lacks is left out
+	Monitor, RecvEvent                    done: LISTENING, BIND_FAILED, ACCEPTED, ACCEPT_FAILED, CONNECTED, CONNECT_DELAYED, CONNECT_RETRIED, HANDSHAKE_SUCCEEDED, HANDSHAKE_FAILED_AUTH (value: the ZAP status code, on the server and on the refused client), HANDSHAKE_FAILED_PROTOCOL (a peer of an incompatible socket type, or one refused after its handshake, e.g. a ROUTER identity in use), HANDSHAKE_FAILED_NO_DETAIL (any other handshake failure), DISCONNECTED, CLOSED, MONITOR_STOPPED; the value field is otherwise 0 (no fds, no errno detail)
+	NewPoller, Poller methods, Polled     done (package socket's Poller, above)
 	NewReactor, Reactor methods           done
-	Proxy, ProxySteerable                 done without capture and control; a capture or control socket: ENOTSUP (needs them in socket.Proxy)
+	Proxy, ProxySteerable                 done, with capture and control (PAUSE, RESUME, TERMINATE, STATISTICS)
 	AuthStart, AuthStop, AuthSetVerbose   done (ZAP above)
-	AuthAllow, AuthDeny                   recorded; refuse every client of the domain until ZAP requests carry the address
+	AuthAllow, AuthDeny                   done (a client without an IP address, over ipc, is refused by a domain with a list)
 	AuthPlainAdd/Remove/RemoveAll         done
 	AuthCurveAdd/Remove/RemoveAll         done
-	AuthSetMetadataHandler, AuthMetaBlob  done in the ZAP reply; the metadata does not reach messages yet
-	ServerAuthNull                        done as SetZapDomain; a NULL server with a ZAP domain: ENOTSUP at Bind/Connect (package socket has no NULL authentication hook)
+	AuthSetMetadataHandler, AuthMetaBlob  done: the metadata reaches each received message
+	ServerAuthNull                        done as SetZapDomain (which may change at any time, as in libzmq)
 	ServerAuthPlain, ServerAuthCurve, ClientAuthPlain, ClientAuthCurve  done
 	GetFd                                 ENOTSUP: there is no descriptor that signals readiness; use a Poller
-	GetEvents                             done (as a poll with timeout 0)
+	GetEvents                             done (package socket's Socket.Events: nothing taken off)
 	GetLastEndpoint, GetRcvmore, GetMechanism, GetThreadSafe (false)  done
 
 Socket options, Set and Get unless marked:
 
-	Identity, Sndhwm, Rcvhwm, Linger, ReconnectIvl, ReconnectIvlMax, HandshakeIvl,
+	Sndhwm, Rcvhwm, Linger, ReconnectIvl, ReconnectIvlMax, HandshakeIvl,
 	Maxmsgsize, Immediate, RouterMandatory (set), RouterHandover (set),
 	XpubVerbose (set), XpubNodrop (set), HeartbeatIvl/Ttl/Timeout (set),
+	Rcvtimeo, Sndtimeo, ReqRelaxed (set), ReqCorrelate (set), ZapDomain,
+	Ipv6 (tcp://* binds dual-stack), TcpKeepalive/Cnt/Idle/Intvl, Tos,
+	Sndbuf, Rcvbuf, Conflate, ProbeRouter (set), XpubManual (set),
+	XpubWelcomeMsg (set)                  done at any time, as libzmq (above); Conflate on PUSH, PULL,
+	                                      PUB, SUB, DEALER, ProbeRouter on ROUTER, DEALER, REQ, the XPUB
+	                                      ones on XPUB; on other types accepted without effect
+	StreamNotify (set)                    done at any time (STREAM; for connections made afterwards)
+	ConnectRid (set)                      done: routes the peer of the next Connect of a ROUTER or STREAM by it, that Connect only
+	Identity                              done before the first Bind or Connect; afterwards ENOTSUP
 	PlainServer, PlainUsername, PlainPassword, CurveServer (set),
-	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes), ZapDomain
-	                                      done before the socket is made; afterwards ENOTSUP (needs setters in package socket)
-	Rcvtimeo, Sndtimeo                    done at any time
-	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB; others EINVAL)
-	Ipv6                                  recorded: IPv6 endpoints work either way, tcp://* binds IPv4 only (needs dual-stack bind)
+	CurvePublickey, CurveSecretkey, CurveServerkey (Z85 or 32 bytes)
+	                                      done before the socket is made; afterwards ENOTSUP (package socket fixes the mechanism at New)
+	Subscribe, Unsubscribe (set)          done at any time (SUB, XSUB, an XPUB with XpubManual; others EINVAL)
 	Affinity, Rate, RecoveryIvl, MulticastHops, MulticastMaxtpdu   recorded: I/O thread affinity and pgm options, no meaning here
-	Conflate, ProbeRouter, ReqCorrelate, ReqRelaxed, XpubManual, XpubVerboser,
-	XpubWelcomeMsg, InvertMatching, ConnectRid, RouterRaw, StreamNotify,
-	TcpKeepalive/Cnt/Idle/Intvl, Tos, Sndbuf, Rcvbuf, TcpMaxrt, TcpAcceptFilter,
-	ConnectTimeout, Backlog, SocksProxy, UseFd
+	XpubVerboser, InvertMatching, RouterRaw, TcpMaxrt, TcpAcceptFilter, ConnectTimeout, Backlog, SocksProxy, UseFd
 	                                      libzmq's default value accepted (and reported by the getter); any other: ENOTSUP (needs the feature in package socket)
 	Gssapi... (all), Vmci... (all)        ENOTSUP: GSSAPI needs a Kerberos library, vmci a VMware transport
 */

@@ -2,10 +2,13 @@ package zmq4
 
 import (
 	"encoding/binary"
+	"errors"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/purezmq/purezmq/socket"
+	"github.com/purezmq/purezmq/zmtp"
 )
 
 // monitor publishes a socket's events on a PAIR socket bound at an inproc
@@ -81,6 +84,15 @@ func (m *monitor) start(s *socket.Socket, soc *Socket) {
 		defer close(m.done)
 		for ev := range events {
 			code, ok := eventCodes[ev.Kind]
+			value := 0
+			if ev.Kind == socket.EventHandshakeFailed || ev.Kind == socket.EventPeerRefused {
+				var ist *zmtp.IncompatibleSocketTypeError
+				if status, isAuth := authStatus(ev.Err); isAuth {
+					code, value = EVENT_HANDSHAKE_FAILED_AUTH, status
+				} else if errors.As(ev.Err, &ist) {
+					code = EVENT_HANDSHAKE_FAILED_PROTOCOL
+				}
+			}
 			if !ok || code&m.mask == 0 {
 				continue
 			}
@@ -91,21 +103,22 @@ func (m *monitor) start(s *socket.Socket, soc *Socket) {
 				binds := append([]string(nil), soc.binds...)
 				soc.mu.Unlock()
 				for _, b := range binds {
-					m.send(EVENT_CLOSED, b)
+					m.send(EVENT_CLOSED, b, 0)
 				}
 				continue
 			}
-			m.send(code, libzmqEndpoint(ev.Endpoint))
+			m.send(code, libzmqEndpoint(ev.Endpoint), value)
 		}
 		if m.mask&EVENT_MONITOR_STOPPED != 0 {
-			m.send(EVENT_MONITOR_STOPPED, "")
+			m.send(EVENT_MONITOR_STOPPED, "", 0)
 		}
 	}()
 }
 
-func (m *monitor) send(code Event, endpoint string) {
+func (m *monitor) send(code Event, endpoint string, value int) {
 	head := make([]byte, 6)
 	binary.NativeEndian.PutUint16(head, uint16(code))
+	binary.NativeEndian.PutUint32(head[2:], uint32(value))
 	m.pair.TrySend(socket.NewMsg(head, []byte(endpoint)))
 }
 
@@ -132,4 +145,25 @@ func (soc *Socket) RecvEvent(flags Flag) (event_type Event, addr string, value i
 	event_type = Event(binary.NativeEndian.Uint16(msg[0]))
 	value = int(int32(binary.NativeEndian.Uint32(msg[0][2:])))
 	return event_type, string(msg[1]), value, nil
+}
+
+// authStatus tells a handshake that failed on authentication and its ZAP
+// status code, which libzmq reports as HANDSHAKE_FAILED_AUTH with the code
+// as the value: a server's handler that refused the client, or a client
+// whose server answered ERROR with a status code as the reason.
+func authStatus(err error) (int, bool) {
+	var st zmtp.ZAPStatusError
+	if errors.As(err, &st) {
+		return st.ZAPStatus(), true
+	}
+	var pe *zmtp.PeerError
+	if errors.As(err, &pe) && len(pe.Reason) == 3 && pe.Reason[0] >= '3' && pe.Reason[0] <= '5' {
+		if code, err := strconv.Atoi(pe.Reason); err == nil {
+			return code, true
+		}
+	}
+	if errors.Is(err, zmtp.ErrAuthFailed) {
+		return 400, true
+	}
+	return 0, false
 }

@@ -24,6 +24,13 @@ type sockOpts struct {
 	xpubNodrop         bool
 	hbIvl, hbTTL, hbTO time.Duration
 	ipv6               bool
+	reqRelaxed         bool
+	reqCorrelate       bool
+
+	// TCP, with libzmq's numbers: -1 leaves the system's value.
+	keepalive, kaCnt, kaIdle, kaIntvl int
+	tos, sndbuf, rcvbuf               int
+	streamNoNotify                    bool // STREAM_NOTIFY 0
 
 	plainServer          bool
 	plainUser, plainPass string
@@ -35,6 +42,8 @@ type sockOpts struct {
 	curveSecSet          bool
 	curveSrvSet          bool
 	zapDomain            string
+
+	ext extOpts // options_ext.go
 
 	// options accepted and reported back that have no effect here
 	// (multicast transports, I/O thread affinity): see the package doc.
@@ -55,6 +64,7 @@ func defaultOpts(ctx *Context) sockOpts {
 		linger: socket.DefaultLinger, rcvtimeo: -1, sndtimeo: -1,
 		reconnectIvl: socket.DefaultReconnectInterval, handshakeIvl: socket.DefaultHandshakeInterval,
 		maxmsgsize: maxMsg, ipv6: ipv6,
+		keepalive: -1, kaCnt: -1, kaIdle: -1, kaIntvl: -1, sndbuf: -1, rcvbuf: -1,
 		rate: 100, multicastHops: 1, maxtpdu: 1500, recoveryIvl: 10 * time.Second,
 	}
 }
@@ -70,38 +80,12 @@ func (o *sockOpts) mechanism() Mechanism {
 	return NULL
 }
 
-// build turns the recorded options into package socket's. soc.mu is held.
+// build turns the recorded options into package socket's, for New.
+// soc.mu is held.
 func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
-	opts := []socket.Option{
-		socket.WithSendHWM(o.sndhwm), socket.WithRecvHWM(o.rcvhwm),
-		socket.WithLinger(o.linger),
-		socket.WithReconnectInterval(o.reconnectIvl),
-		socket.WithReconnectIntervalMax(o.reconnectIvlMax),
-		socket.WithMaxMsgSize(o.maxmsgsize),
-	}
-	if o.handshakeIvl > 0 {
-		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
-	}
+	opts := o.live(soc.typ)
 	if o.identity != "" {
 		opts = append(opts, socket.WithIdentity([]byte(o.identity)))
-	}
-	if o.immediate {
-		opts = append(opts, socket.WithImmediate(true))
-	}
-	if o.routerMandatory {
-		opts = append(opts, socket.WithRouterMandatory(true))
-	}
-	if o.routerHandover {
-		opts = append(opts, socket.WithRouterHandover(true))
-	}
-	if o.xpubVerbose {
-		opts = append(opts, socket.WithXPubVerbose(true))
-	}
-	if o.xpubNodrop {
-		opts = append(opts, socket.WithXPubNoDrop(true))
-	}
-	if o.hbIvl > 0 {
-		opts = append(opts, socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO))
 	}
 	sec, err := o.security(soc)
 	if err != nil {
@@ -110,46 +94,68 @@ func (o *sockOpts) build(soc *Socket) ([]socket.Option, error) {
 	return append(opts, sec...), nil
 }
 
-// security maps the PLAIN and CURVE options. A server asks the ZAP handler
-// bound at inproc://zeromq.zap.01, if there is one, as libzmq does.
+// live returns every option package socket can change on a live socket
+// (Socket.SetOption), with the recorded values: New takes them, and a
+// setter called after the socket is made applies them all again (the
+// unchanged ones change nothing).
+func (o *sockOpts) live(t Type) []socket.Option {
+	opts := []socket.Option{
+		socket.WithSendHWM(o.sndhwm), socket.WithRecvHWM(o.rcvhwm),
+		socket.WithLinger(o.linger),
+		socket.WithReconnectInterval(o.reconnectIvl),
+		socket.WithReconnectIntervalMax(o.reconnectIvlMax),
+		socket.WithMaxMsgSize(o.maxmsgsize),
+		socket.WithImmediate(o.immediate),
+		socket.WithRouterMandatory(o.routerMandatory),
+		socket.WithRouterHandover(o.routerHandover),
+		socket.WithXPubVerbose(o.xpubVerbose),
+		socket.WithXPubNoDrop(o.xpubNodrop),
+		socket.WithHeartbeat(o.hbIvl, o.hbTTL, o.hbTO),
+		socket.WithReqRelaxed(o.reqRelaxed),
+		socket.WithReqCorrelate(o.reqCorrelate),
+		socket.WithRecvTimeout(o.rcvtimeo),
+		socket.WithSendTimeout(o.sndtimeo),
+		socket.WithZAPDomain(o.zapDomain),
+	}
+	if o.handshakeIvl > 0 {
+		opts = append(opts, socket.WithHandshakeInterval(o.handshakeIvl))
+	}
+	opts = append(opts, o.ext.build(t)...)
+	if t == STREAM {
+		opts = append(opts, socket.WithStreamNotify(!o.streamNoNotify))
+	}
+	return append(opts, o.tcp()...)
+}
+
+// security maps the PLAIN and CURVE options and the ZAP domain. Servers
+// are authenticated by package socket's ZAP, which asks the handler bound at
+// inproc://zeromq.zap.01 (AuthStart's, or the program's own) as libzmq does:
+// a PLAIN or CURVE server always, a NULL socket when it has a ZAP domain.
 func (o *sockOpts) security(soc *Socket) ([]socket.Option, error) {
-	domain, identity := o.zapDomain, o.identity
+	var opts []socket.Option
+	if o.zapDomain != "" {
+		opts = append(opts, socket.WithZAPDomain(o.zapDomain))
+	}
 	switch o.mechanism() {
 	case PLAIN:
 		if o.plainServer {
-			return []socket.Option{socket.WithPlainServer(func(user, pass string) (string, error) {
-				return zapAsk(domain, identity, "PLAIN", user, pass)
-			})}, nil
+			return append(opts, socket.WithPlainServer(nil)), nil
 		}
-		return []socket.Option{socket.WithPlainClient(o.plainUser, o.plainPass)}, nil
+		return append(opts, socket.WithPlainClient(o.plainUser, o.plainPass)), nil
 	case CURVE:
 		if !o.curveSecSet {
 			return nil, einval
 		}
 		if o.curveServer {
-			return []socket.Option{
-				socket.WithCurveServer(o.curveSec),
-				socket.WithCurveAuth(func(clientKeyZ85 string) (string, error) {
-					key, err := zmtp.Z85Decode(clientKeyZ85)
-					if err != nil {
-						return "", err
-					}
-					return zapAsk(domain, identity, "CURVE", string(key))
-				}),
-			}, nil
+			return append(opts, socket.WithCurveServer(o.curveSec)), nil
 		}
 		srv, err := clientServerKey(o)
 		if err != nil {
 			return nil, err
 		}
-		return []socket.Option{socket.WithCurveClient(srv, [32]byte{}, o.curveSec)}, nil
+		return append(opts, socket.WithCurveClient(srv, [32]byte{}, o.curveSec)), nil
 	}
-	if domain != "" {
-		// A NULL server with a ZAP domain asks ZAP in libzmq; package socket
-		// has no hook for the NULL mechanism.
-		return nil, ENOTSUP
-	}
-	return nil, nil
+	return opts, nil
 }
 
 // parseKey takes a CURVE key as 32 raw bytes or 40 Z85 characters.
@@ -189,4 +195,20 @@ func clientServerKey(o *sockOpts) ([32]byte, error) {
 	}
 	nobody, _, err := zmtp.GenerateCurveKeypair()
 	return nobody, err
+}
+
+// tcp maps the TCP options (libzmq's -1, the system's value, is 0 here).
+func (o *sockOpts) tcp() []socket.Option {
+	orOS := func(n int) int { return max(n, 0) }
+	secs := func(n int) time.Duration { return time.Duration(orOS(n)) * time.Second }
+	return []socket.Option{
+		socket.WithIPv6(o.ipv6),
+		socket.WithSendBuffer(orOS(o.sndbuf)),
+		socket.WithRecvBuffer(orOS(o.rcvbuf)),
+		socket.WithTOS(o.tos),
+		socket.WithTCPKeepalive(socket.Keepalive(o.keepalive)),
+		socket.WithTCPKeepaliveCount(orOS(o.kaCnt)),
+		socket.WithTCPKeepaliveIdle(secs(o.kaIdle)),
+		socket.WithTCPKeepaliveInterval(secs(o.kaIntvl)),
+	}
 }

@@ -2,9 +2,11 @@ package zmq4
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"sync"
 	"time"
+
+	"github.com/purezmq/purezmq/socket"
 )
 
 // Polled is one socket's result of a poll.
@@ -13,11 +15,12 @@ type Polled struct {
 	Events State   // the conditions that hold
 }
 
-// Poller waits until sockets can be read or written, as zmq_poll does.
-// Waiting for POLLIN takes at most one message off a socket ahead of Recv,
-// which keeps it for the next Recv (see the package documentation).
+// Poller waits until sockets can be read or written, as zmq_poll does, on
+// package socket's Poller: it takes no message off a socket and starts no
+// goroutine.
 type Poller struct {
-	items []Polled // Events here is the mask asked for
+	items []Polled       // Events here is the mask asked for
+	sp    *socket.Poller // reused by every wait; empty between polls
 }
 
 // NewPoller makes an empty poller.
@@ -92,32 +95,103 @@ func (p *Poller) Poll(timeout time.Duration) ([]Polled, error) { return p.poll(t
 // PollAll is Poll returning every item, with Events 0 where none holds.
 func (p *Poller) PollAll(timeout time.Duration) ([]Polled, error) { return p.poll(timeout, true) }
 
-// pollTick is how often conditions that cannot be waited for (POLLOUT)
-// are checked again while a poll waits.
-const pollTick = 2 * time.Millisecond
-
-// idleTick is how often a poll with nothing to wait on looks again.
-const idleTick = 50 * time.Millisecond
-
 func (p *Poller) poll(timeout time.Duration, all bool) ([]Polled, error) {
-	var deadline time.Time
-	if timeout >= 0 {
-		deadline = time.Now().Add(timeout)
+	if len(p.items) == 0 {
+		return []Polled{}, nil // as pebbe/zmq4: nothing to wait for
+	}
+	res, n, err := p.check(all)
+	if err != nil || n > 0 || timeout == 0 {
+		return res, err
+	}
+	ctx, cancel := p.waitCtx(timeout)
+	defer cancel()
+	if p.sp == nil {
+		p.sp = socket.NewPoller()
+	}
+	defer p.sp.Close() // the sockets stop telling this poller about changes
+	if err := p.watch(); err != nil {
+		return nil, err
 	}
 	for {
+		_, werr := p.sp.Wait(ctx)
 		res, n, err := p.check(all)
-		if err != nil || n > 0 || timeout == 0 {
+		if err != nil || n > 0 {
 			return res, err
 		}
-		wait := time.Duration(-1)
-		if !deadline.IsZero() {
-			if wait = time.Until(deadline); wait <= 0 {
-				return res, nil
+		switch {
+		case ctx.Err() != nil:
+			return res, nil // the timeout passed (Term is ETERM, from check)
+		case werr != nil:
+			return nil, ErrorSocketClosed // a watched socket closed under us
+		}
+		// woken by a change that made nothing ready: wait again
+	}
+}
+
+// watch puts the items' sockets in the package socket poller, each once
+// with the union of its items' conditions. check has made every socket.
+func (p *Poller) watch() error {
+	for _, it := range p.items {
+		ev := pollEvents(it.Events)
+		if ev == 0 {
+			continue
+		}
+		it.Socket.mu.Lock()
+		s := it.Socket.s
+		it.Socket.mu.Unlock()
+		if s == nil {
+			return ErrorSocketClosed
+		}
+		if err := p.sp.Add(s, ev); err != nil {
+			if errors.Is(err, socket.ErrClosed) {
+				return ErrorSocketClosed
+			}
+			// already watched for another item of the same socket
+			if err := p.sp.Modify(s, ev|p.watched(s)); err != nil {
+				return toErrno(err)
 			}
 		}
-		if err := p.wait(wait); err != nil {
-			return nil, err
+	}
+	return nil
+}
+
+// watched returns what s is watched for in the package socket poller.
+func (p *Poller) watched(s *socket.Socket) socket.Events {
+	var ev socket.Events
+	for _, it := range p.items {
+		it.Socket.mu.Lock()
+		same := it.Socket.s == s
+		it.Socket.mu.Unlock()
+		if same {
+			ev |= pollEvents(it.Events)
 		}
+	}
+	return ev
+}
+
+// waitCtx bounds one poll: by the timeout (negative: none) and by the
+// termination of every context the items' sockets belong to, so that Term
+// ends the wait as it ends zmq_poll.
+func (p *Poller) waitCtx(timeout time.Duration) (context.Context, context.CancelFunc) {
+	base := p.items[0].Socket.ctx.ctx
+	var ctx context.Context
+	var cancel context.CancelFunc
+	if timeout < 0 {
+		ctx, cancel = context.WithCancel(base)
+	} else {
+		ctx, cancel = context.WithTimeout(base, timeout)
+	}
+	var stops []func() bool
+	for _, it := range p.items {
+		if c := it.Socket.ctx.ctx; c != base {
+			stops = append(stops, context.AfterFunc(c, cancel))
+		}
+	}
+	return ctx, func() {
+		for _, stop := range stops {
+			stop()
+		}
+		cancel()
 	}
 }
 
@@ -140,40 +214,4 @@ func (p *Poller) check(all bool) ([]Polled, int, error) {
 		}
 	}
 	return res, n, nil
-}
-
-// wait returns when a polled socket may have become readable, a tick
-// passed (if some item waits for POLLOUT), or d passed.
-func (p *Poller) wait(d time.Duration) error {
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	done := make(chan struct{}, 1)
-	tick, waiting := time.Duration(0), false
-	for _, it := range p.items {
-		if it.Events&POLLIN != 0 && it.Socket.waitReadable(ctx, &wg, done) {
-			waiting = true
-		}
-		if it.Events&POLLOUT != 0 {
-			tick = pollTick
-		}
-	}
-	if tick == 0 && !waiting {
-		tick = idleTick // nothing to wait on: look again now and then (a REQ's turn, Term)
-	}
-	if tick > 0 && (d < 0 || d > tick) {
-		d = tick
-	}
-	var timer <-chan time.Time
-	if d >= 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-done:
-	case <-timer:
-	}
-	cancel()
-	wg.Wait()
-	return nil
 }

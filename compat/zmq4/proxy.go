@@ -7,37 +7,36 @@ import (
 )
 
 // Proxy forwards messages between frontend and backend until the context
-// of either is terminated (ETERM) or one is closed, as zmq_proxy does.
-// A capture socket is not supported yet (package socket's Proxy has none):
-// a non-nil capture fails with ENOTSUP.
+// of either is terminated (ETERM) or one is closed, as zmq_proxy does; a
+// non-nil capture gets a copy of every message forwarded.
 func Proxy(frontend, backend, capture *Socket) error {
-	if capture != nil {
-		return ENOTSUP
-	}
-	return proxy(frontend, backend)
+	return proxy(frontend, backend, capture, nil)
 }
 
-// ProxySteerable is Proxy with a control socket (PAUSE, RESUME, TERMINATE,
-// STATISTICS). Package socket's Proxy has no steering yet: a non-nil
-// control or capture fails with ENOTSUP; with neither it is Proxy.
+// ProxySteerable is Proxy with a control socket: PAUSE, RESUME and
+// TERMINATE (after which it returns nil), and STATISTICS answered with
+// libzmq's eight uint64 frames (see socket.WithProxyControl).
 func ProxySteerable(frontend, backend, capture, control *Socket) error {
-	if capture != nil || control != nil {
-		return ENOTSUP
-	}
-	return proxy(frontend, backend)
+	return proxy(frontend, backend, capture, control)
 }
 
-func proxy(frontend, backend *Socket) error {
-	var socks [2]*socket.Socket
-	for i, soc := range []*Socket{frontend, backend} {
+func proxy(frontend, backend, capture, control *Socket) error {
+	var socks [4]*socket.Socket
+	for i, soc := range []*Socket{frontend, backend, capture, control} {
+		if soc == nil {
+			if i < 2 {
+				return einval
+			}
+			continue
+		}
 		soc.mu.Lock()
 		s, err := soc.real()
-		pending := soc.peeked != nil || soc.inNext < len(soc.in)
+		pending := soc.inNext < len(soc.in)
 		soc.mu.Unlock()
 		if err != nil {
 			return err
 		}
-		if pending {
+		if pending && i != 2 {
 			return EFSM // a message half read through this API would be lost
 		}
 		socks[i] = s
@@ -46,7 +45,7 @@ func proxy(frontend, backend *Socket) error {
 	defer cancel()
 	stop := context.AfterFunc(backend.ctx.ctx, cancel)
 	defer stop()
-	err := socket.Proxy(ctx, socks[0], socks[1])
+	err := socket.ProxySteerable(ctx, socks[0], socks[1], socks[2], socks[3])
 	if frontend.ctx.done() || backend.ctx.done() {
 		return ETERM
 	}

@@ -71,6 +71,40 @@ func TestPyLibzmqReqToRep(t *testing.T) {
 	}
 }
 
+// TestPyRelaxedCorrelatedReqToLibzmqRep: our REQ with REQ_RELAXED and
+// REQ_CORRELATE sends a second request without waiting for the first
+// reply; the libzmq REP answers both in turn, and only the reply to the
+// second reaches the program (the request id libzmq's REP echoes is how).
+func TestPyRelaxedCorrelatedReqToLibzmqRep(t *testing.T) {
+	testpeer.Python(t)
+	py := testpeer.StartPy(t, testpeer.PyOptions{Type: "REP", Bind: []string{"tcp://127.0.0.1:*"}})
+	echoed := make(chan error, 1)
+	go func() { echoed <- py.Echo(2, 10*time.Second) }()
+	req := newSock(t, REQ)
+	req.SetReqRelaxed(1)
+	req.SetReqCorrelate(1)
+	req.SetRcvtimeo(10 * time.Second)
+	if err := req.Connect(py.Endpoint()); err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{"abandoned", "latest"} {
+		if _, err := req.Send(body, 0); err != nil {
+			t.Fatalf("Send %q: %v", body, err)
+		}
+	}
+	p := NewPoller()
+	p.Add(req, POLLIN)
+	if res, err := p.Poll(10 * time.Second); err != nil || len(res) != 1 {
+		t.Fatalf("Poll = %v %v", res, err)
+	}
+	if got, err := req.RecvMessage(0); err != nil || len(got) != 1 || got[0] != "latest" {
+		t.Fatalf("RecvMessage = %q %v, want [latest]", got, err)
+	}
+	if err := <-echoed; err != nil {
+		t.Fatal("pyzmq echo:", err)
+	}
+}
+
 // TestPyPlainClientToLibzmqServer: our PLAIN client against a libzmq PLAIN
 // server whose ZAP handler (pyzmq's) checks the password.
 func TestPyPlainClientToLibzmqServer(t *testing.T) {

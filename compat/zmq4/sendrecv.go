@@ -73,7 +73,7 @@ func (soc *Socket) sendFrames(frames [][]byte, flags Flag) (int, error) {
 		soc.mu.Unlock()
 		return -1, err
 	}
-	if (soc.typ == REQ && soc.awaitReply) || (soc.typ == REP && !soc.haveReq) {
+	if (soc.typ == REQ && soc.awaitReply && !soc.opt.reqRelaxed) || (soc.typ == REP && !soc.haveReq) {
 		soc.mu.Unlock()
 		return -1, EFSM
 	}
@@ -84,15 +84,14 @@ func (soc *Socket) sendFrames(frames [][]byte, flags Flag) (int, error) {
 	}
 	msg := socket.NewMsg(soc.out...)
 	soc.out = nil
-	timeout := soc.opt.sndtimeo
 	soc.mu.Unlock()
 
-	if flags&DONTWAIT != 0 || timeout == 0 {
-		err = s.TrySend(msg)
+	// The frames are copies made for this send: the socket may own them.
+	// SNDTIMEO is the socket's own send timeout; Term ends the wait.
+	if flags&DONTWAIT != 0 {
+		err = s.TrySendOwned(msg)
 	} else {
-		ctx, cancel := soc.callCtx(timeout)
-		err = s.Send(ctx, msg)
-		cancel()
+		err = s.SendOwned(soc.ctx.ctx, msg)
 	}
 	soc.mu.Lock()
 	defer soc.mu.Unlock()
@@ -149,49 +148,48 @@ func (soc *Socket) RecvMessageBytes(flags Flag) (msg [][]byte, err error) {
 	}
 }
 
-// RecvWithMetadata is Recv returning message properties (zmq_msg_gets).
-// Package socket does not expose per-message properties yet: asked for any
-// property, it fails with ENOTSUP before taking a message.
+// RecvWithMetadata is Recv returning properties of the message
+// (zmq_msg_gets): Socket-Type, Identity, User-Id, Peer-Address and the rest
+// of what the sender's connection established. A property the message
+// does not have is left out of metadata, as pebbe/zmq4 does.
 func (soc *Socket) RecvWithMetadata(flags Flag, properties ...string) (msg string, metadata map[string]string, err error) {
-	if err := noMetadata(properties); err != nil {
-		return "", nil, err
-	}
 	msg, err = soc.Recv(flags)
-	return msg, map[string]string{}, err
+	return msg, soc.metadata(err, properties), err
 }
 
 // RecvBytesWithMetadata: see RecvWithMetadata.
 func (soc *Socket) RecvBytesWithMetadata(flags Flag, properties ...string) (msg []byte, metadata map[string]string, err error) {
-	if err := noMetadata(properties); err != nil {
-		return nil, nil, err
-	}
 	msg, err = soc.RecvBytes(flags)
-	return msg, map[string]string{}, err
+	return msg, soc.metadata(err, properties), err
 }
 
 // RecvMessageWithMetadata: see RecvWithMetadata.
 func (soc *Socket) RecvMessageWithMetadata(flags Flag, properties ...string) (msg []string, metadata map[string]string, err error) {
-	if err := noMetadata(properties); err != nil {
-		return nil, nil, err
-	}
 	msg, err = soc.RecvMessage(flags)
-	return msg, map[string]string{}, err
+	return msg, soc.metadata(err, properties), err
 }
 
 // RecvMessageBytesWithMetadata: see RecvWithMetadata.
 func (soc *Socket) RecvMessageBytesWithMetadata(flags Flag, properties ...string) (msg [][]byte, metadata map[string]string, err error) {
-	if err := noMetadata(properties); err != nil {
-		return nil, nil, err
-	}
 	msg, err = soc.RecvMessageBytes(flags)
-	return msg, map[string]string{}, err
+	return msg, soc.metadata(err, properties), err
 }
 
-func noMetadata(properties []string) error {
-	if len(properties) > 0 {
-		return ENOTSUP
+// metadata looks up properties on the message just received.
+func (soc *Socket) metadata(err error, properties []string) map[string]string {
+	md := map[string]string{}
+	if err != nil {
+		return md
 	}
-	return nil
+	soc.mu.Lock()
+	m := soc.inMD
+	soc.mu.Unlock()
+	for _, p := range properties {
+		if v, ok := m.Get(p); ok {
+			md[p] = v
+		}
+	}
+	return md
 }
 
 // recvFrame returns the next frame of the current message, receiving a
@@ -211,33 +209,27 @@ func (soc *Socket) recvFrame(flags Flag) ([]byte, error) {
 		soc.mu.Unlock()
 		return nil, EFSM
 	}
-	if m := soc.peeked; m != nil {
-		soc.peeked = nil
-		defer soc.mu.Unlock()
-		return soc.startMsg(m.Frames), nil
-	}
-	timeout := soc.opt.rcvtimeo
 	soc.mu.Unlock()
 
+	// RCVTIMEO is the socket's own receive timeout; Term ends the wait.
 	var m socket.Msg
-	if flags&DONTWAIT != 0 || timeout == 0 {
+	if flags&DONTWAIT != 0 {
 		m, err = s.TryRecv()
 	} else {
-		ctx, cancel := soc.callCtx(timeout)
-		m, err = s.Recv(ctx)
-		cancel()
+		m, err = s.Recv(soc.ctx.ctx)
 	}
 	soc.mu.Lock()
 	defer soc.mu.Unlock()
 	if err != nil {
 		return nil, soc.callErr(err)
 	}
-	return soc.startMsg(m.Frames), nil
+	return soc.startMsg(m.Frames, m.Metadata()), nil
 }
 
 // startMsg makes frames the message being read and returns its first frame.
 // soc.mu is held.
-func (soc *Socket) startMsg(frames [][]byte) []byte {
+func (soc *Socket) startMsg(frames [][]byte, md *socket.Metadata) []byte {
+	soc.inMD = md
 	if len(frames) == 0 {
 		frames = [][]byte{nil}
 	}

@@ -1,21 +1,21 @@
 package zmq4
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/purezmq/purezmq/socket"
 )
 
 // Socket is a ZeroMQ socket with pebbe/zmq4's methods.
 //
-// libzmq sets options after zmq_socket; package socket takes them at New.
-// So a Socket records its options and makes the underlying socket.Socket
-// when it is first needed (Bind, Connect, Send, Recv, a poll); options that
-// only exist at creation fail with ENOTSUP afterwards (see the package
+// libzmq sets every option after zmq_socket; package socket fixes the
+// security mechanism and keys at New. So a Socket records its options and
+// makes the underlying socket.Socket when it is first needed (Bind,
+// Connect, Send, Recv, a poll); after that, options are applied to it with
+// SetOption, and only the security ones fail with ENOTSUP (see the package
 // documentation). Like libzmq's, a Socket is meant for one goroutine at a
 // time; it does not corrupt itself when shared, but frames of one message
 // may interleave.
@@ -32,13 +32,13 @@ type Socket struct {
 	binds   []string // bound endpoints, resolved (for EVENT_CLOSED at Close)
 	monitor *monitor
 
-	// receiving: the message being read frame by frame, and one message
-	// a poll took off the socket ahead of Recv.
-	in      [][]byte
-	inNext  int
-	more    bool
-	peeked  *socket.Msg
-	waiting bool // a poll goroutine is receiving for this socket
+	// receiving: the message being read frame by frame, and the metadata
+	// of the message being read, or of the last one read (RecvWithMetadata
+	// asks after it is done).
+	in     [][]byte
+	inNext int
+	more   bool
+	inMD   *socket.Metadata
 
 	// sending: frames given with SNDMORE, sent with the last one.
 	out [][]byte
@@ -53,9 +53,6 @@ func (ctx *Context) NewSocket(t Type) (soc *Socket, err error) {
 	if _, ok := typeNames[t]; !ok {
 		return nil, einval
 	}
-	if t == STREAM {
-		return nil, ENOTSUP // package socket has no STREAM type yet
-	}
 	soc = &Socket{ctx: ctx, typ: t, mu: new(sync.Mutex), opt: defaultOpts(ctx)}
 	if err := ctx.add(soc); err != nil {
 		return nil, err
@@ -69,7 +66,7 @@ func NewSocket(t Type) (soc *Socket, err error) { return defaultCtx.NewSocket(t)
 var socketTypes = map[Type]socket.Type{
 	PAIR: socket.Pair, PUB: socket.Pub, SUB: socket.Sub, REQ: socket.Req, REP: socket.Rep,
 	DEALER: socket.Dealer, ROUTER: socket.Router, PULL: socket.Pull, PUSH: socket.Push,
-	XPUB: socket.XPub, XSUB: socket.XSub,
+	XPUB: socket.XPub, XSUB: socket.XSub, STREAM: socket.Stream,
 }
 
 // check returns the error for a call on a closed socket or a terminated
@@ -118,15 +115,6 @@ func (soc *Socket) real() (*socket.Socket, error) {
 // soc.mu is held.
 func (soc *Socket) created() bool { return soc.s != nil }
 
-// callCtx bounds a blocking call by the context's termination and timeout
-// (a negative timeout waits without limit).
-func (soc *Socket) callCtx(timeout time.Duration) (context.Context, context.CancelFunc) {
-	if timeout < 0 {
-		return context.WithCancel(soc.ctx.ctx)
-	}
-	return context.WithTimeout(soc.ctx.ctx, timeout)
-}
-
 // callErr maps the error of a blocking call: the context's termination is
 // ETERM, a timeout EAGAIN.
 func (soc *Socket) callErr(err error) error {
@@ -153,9 +141,6 @@ func (soc *Socket) Bind(endpoint string) error {
 	}
 	soc.last = newEndpoint(before, s.Endpoints(), endpoint)
 	soc.binds = append(soc.binds, soc.last)
-	if endpoint == zapEndpoint {
-		zapBound(soc, true)
-	}
 	return nil
 }
 
@@ -199,9 +184,6 @@ func (soc *Socket) Unbind(endpoint string) error {
 			break
 		}
 	}
-	if endpoint == zapEndpoint {
-		zapBound(soc, false)
-	}
 	return nil
 }
 
@@ -220,7 +202,12 @@ func (soc *Socket) Connect(endpoint string) error {
 	if !validHost(endpoint) {
 		return einval
 	}
-	if err := s.Connect(endpoint); err != nil {
+	if rid := soc.takeConnectRid(); rid != "" && (soc.typ == ROUTER || soc.typ == STREAM) {
+		err = s.ConnectWithRoutingID(endpoint, []byte(rid))
+	} else {
+		err = s.Connect(endpoint)
+	}
+	if err != nil {
 		return toErrno(err)
 	}
 	soc.last = endpoint
@@ -248,7 +235,6 @@ func (soc *Socket) Close() error {
 	}
 	soc.closed = true
 	s, mon := soc.s, soc.monitor
-	zapBound(soc, false)
 	soc.mu.Unlock()
 	var err error
 	if s != nil {
@@ -258,7 +244,9 @@ func (soc *Socket) Close() error {
 		mon.stop()
 	}
 	soc.ctx.remove(soc)
-	if err != nil {
+	// zmq_close succeeds whatever linger discarded; the count stays in
+	// the socket's Stats and monitor.
+	if err != nil && !errors.Is(err, socket.ErrLingerDiscard) {
 		return toErrno(err)
 	}
 	return nil

@@ -37,15 +37,8 @@ func (soc *Socket) GetAffinity() (uint64, error) {
 func (soc *Socket) GetBacklog() (int, error)                   { return fixed(soc, 100) }
 func (soc *Socket) GetConnectTimeout() (time.Duration, error)  { return fixed(soc, time.Duration(0)) }
 func (soc *Socket) GetInvertMatching() (int, error)            { return fixed(soc, 0) }
-func (soc *Socket) GetRcvbuf() (int, error)                    { return fixed(soc, -1) }
-func (soc *Socket) GetSndbuf() (int, error)                    { return fixed(soc, -1) }
 func (soc *Socket) GetSocksProxy() (string, error)             { return fixed(soc, "") }
-func (soc *Socket) GetTcpKeepalive() (int, error)              { return fixed(soc, -1) }
-func (soc *Socket) GetTcpKeepaliveCnt() (int, error)           { return fixed(soc, -1) }
-func (soc *Socket) GetTcpKeepaliveIdle() (int, error)          { return fixed(soc, -1) }
-func (soc *Socket) GetTcpKeepaliveIntvl() (int, error)         { return fixed(soc, -1) }
 func (soc *Socket) GetTcpMaxrt() (time.Duration, error)        { return fixed(soc, time.Duration(0)) }
-func (soc *Socket) GetTos() (int, error)                       { return fixed(soc, 0) }
 func (soc *Socket) Getusefd() (int, error)                     { return fixed(soc, -1) }
 func (soc *Socket) GetThreadSafe() (bool, error)               { return fixed(soc, false) }
 func (soc *Socket) GetGssapiPlaintext() (bool, error)          { return unsupported[bool](soc) }
@@ -178,4 +171,24 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+func (soc *Socket) GetRcvbuf() (int, error) {
+	return get(soc, func(o *sockOpts) int { return o.rcvbuf })
+}
+func (soc *Socket) GetSndbuf() (int, error) {
+	return get(soc, func(o *sockOpts) int { return o.sndbuf })
+}
+func (soc *Socket) GetTos() (int, error) { return get(soc, func(o *sockOpts) int { return o.tos }) }
+func (soc *Socket) GetTcpKeepalive() (int, error) {
+	return get(soc, func(o *sockOpts) int { return o.keepalive })
+}
+func (soc *Socket) GetTcpKeepaliveCnt() (int, error) {
+	return get(soc, func(o *sockOpts) int { return o.kaCnt })
+}
+func (soc *Socket) GetTcpKeepaliveIdle() (int, error) {
+	return get(soc, func(o *sockOpts) int { return o.kaIdle })
+}
+func (soc *Socket) GetTcpKeepaliveIntvl() (int, error) {
+	return get(soc, func(o *sockOpts) int { return o.kaIntvl })
 }

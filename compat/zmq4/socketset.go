@@ -1,22 +1,59 @@
 package zmq4
 
 import (
+	"errors"
 	"time"
+
+	"github.com/purezmq/purezmq/socket"
 )
 
-// set changes a recorded option. Options package socket takes only at New
-// (createOnly) fail with ENOTSUP once the socket exists: after the first
-// Bind, Connect, Send, Recv or poll.
-func (soc *Socket) set(createOnly bool, f func(o *sockOpts) error) error {
+// How a setter takes effect.
+type optKind uint8
+
+const (
+	recorded optKind = iota // no meaning here: kept and reported back by the getter
+	live                    // applied to the socket at once when it exists (socket.SetOption)
+	atNew                   // the security mechanism and keys: package socket takes them only at New
+)
+
+// set changes an option. Before the socket is made, it is recorded for New.
+// Afterwards a live option is applied with SetOption (an identity only
+// before the first Bind or Connect), and an atNew one fails with ENOTSUP.
+func (soc *Socket) set(kind optKind, f func(o *sockOpts) error) error {
 	soc.mu.Lock()
 	defer soc.mu.Unlock()
 	if err := soc.check(); err != nil {
 		return err
 	}
-	if createOnly && soc.created() {
+	next := soc.opt
+	if err := f(&next); err != nil {
+		return err
+	}
+	if soc.created() {
+		switch kind {
+		case atNew:
+			return ENOTSUP
+		case live:
+			opts := next.live(soc.typ)
+			if next.identity != soc.opt.identity {
+				opts = append(opts, socket.WithIdentity([]byte(next.identity)))
+			}
+			if err := soc.s.SetOption(opts...); err != nil {
+				return setOptionErrno(err)
+			}
+		}
+	}
+	soc.opt = next
+	return nil
+}
+
+// setOptionErrno maps SetOption's errors: an option that can no longer
+// change is ENOTSUP (documented per option), a bad value EINVAL.
+func setOptionErrno(err error) error {
+	if errors.Is(err, socket.ErrOptionTooLate) || errors.Is(err, socket.ErrOptionNotSettable) {
 		return ENOTSUP
 	}
-	return f(&soc.opt)
+	return toErrno(err)
 }
 
 // only accepts a value only when it is libzmq's default, for options whose
@@ -33,6 +70,8 @@ func (soc *Socket) only(isDefault bool) error {
 	return nil
 }
 
+const maxInt32 = 1<<31 - 1
+
 func dur(d time.Duration) time.Duration {
 	if d < 0 {
 		return -1
@@ -42,17 +81,11 @@ func dur(d time.Duration) time.Duration {
 
 // SetAffinity records ZMQ_AFFINITY (I/O thread affinity; no I/O threads here).
 func (soc *Socket) SetAffinity(value uint64) error {
-	return soc.set(false, func(o *sockOpts) error { o.affinity = value; return nil })
+	return soc.set(recorded, func(o *sockOpts) error { o.affinity = value; return nil })
 }
 
 // SetBacklog: only the default, 100 (the listen backlog is the system's).
 func (soc *Socket) SetBacklog(value int) error { return soc.only(value == 100) }
-
-// SetConflate: only false; CONFLATE needs package socket support.
-func (soc *Socket) SetConflate(value bool) error { return soc.only(!value) }
-
-// SetConnectRid: not supported (needs CONNECT_ROUTING_ID in package socket).
-func (soc *Socket) SetConnectRid(value string) error { return soc.only(false) }
 
 // SetConnectTimeout: only 0 (the system's connect timeout).
 func (soc *Socket) SetConnectTimeout(value time.Duration) error { return soc.only(value == 0) }
@@ -63,7 +96,7 @@ func (soc *Socket) SetCurvePublickey(key string) error {
 	if err != nil {
 		return err
 	}
-	return soc.set(true, func(o *sockOpts) error { o.curvePub, o.curvePubSet = k, true; return nil })
+	return soc.set(atNew, func(o *sockOpts) error { o.curvePub, o.curvePubSet = k, true; return nil })
 }
 
 // SetCurveSecretkey sets the socket's secret key (Z85 or 32 bytes).
@@ -72,12 +105,12 @@ func (soc *Socket) SetCurveSecretkey(key string) error {
 	if err != nil {
 		return err
 	}
-	return soc.set(true, func(o *sockOpts) error { o.curveSec, o.curveSecSet = k, true; return nil })
+	return soc.set(atNew, func(o *sockOpts) error { o.curveSec, o.curveSecSet = k, true; return nil })
 }
 
 // SetCurveServer makes the socket a CURVE server (1) or not (0).
 func (soc *Socket) SetCurveServer(value int) error {
-	return soc.set(true, func(o *sockOpts) error {
+	return soc.set(atNew, func(o *sockOpts) error {
 		o.curveServer = value != 0
 		if o.curveServer {
 			o.plainServer, o.plainSet = false, false
@@ -92,7 +125,7 @@ func (soc *Socket) SetCurveServerkey(key string) error {
 	if err != nil {
 		return err
 	}
-	return soc.set(true, func(o *sockOpts) error {
+	return soc.set(atNew, func(o *sockOpts) error {
 		o.curveSrvKey, o.curveSrvSet, o.curveServer = k, true, false
 		o.plainServer, o.plainSet = false, false
 		return nil
@@ -113,22 +146,22 @@ func (soc *Socket) SetGssapiServicePrincipal(value string) error { return soc.on
 
 // SetHandshakeIvl bounds each handshake (0: no limit here means the default).
 func (soc *Socket) SetHandshakeIvl(value time.Duration) error {
-	return soc.set(true, func(o *sockOpts) error { o.handshakeIvl = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.handshakeIvl = value; return nil })
 }
 
 // SetHeartbeatIvl sets the interval between PINGs (0: none).
 func (soc *Socket) SetHeartbeatIvl(value time.Duration) error {
-	return soc.set(true, func(o *sockOpts) error { o.hbIvl = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.hbIvl = value; return nil })
 }
 
 // SetHeartbeatTimeout sets how long a silent peer is kept.
 func (soc *Socket) SetHeartbeatTimeout(value time.Duration) error {
-	return soc.set(true, func(o *sockOpts) error { o.hbTO = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.hbTO = value; return nil })
 }
 
 // SetHeartbeatTtl sets the TTL announced in PINGs.
 func (soc *Socket) SetHeartbeatTtl(value time.Duration) error {
-	return soc.set(true, func(o *sockOpts) error { o.hbTTL = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.hbTTL = value; return nil })
 }
 
 // SetIdentity sets the routing id (1 to 255 bytes, not starting with 0).
@@ -136,46 +169,46 @@ func (soc *Socket) SetIdentity(value string) error {
 	if len(value) == 0 || len(value) > 255 || value[0] == 0 {
 		return einval
 	}
-	return soc.set(true, func(o *sockOpts) error { o.identity = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.identity = value; return nil })
 }
 
 // SetImmediate queues messages only to completed connections.
 func (soc *Socket) SetImmediate(value bool) error {
-	return soc.set(true, func(o *sockOpts) error { o.immediate = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.immediate = value; return nil })
 }
 
 // SetInvertMatching: only 0 (needs ZMQ_INVERT_MATCHING in package socket).
 func (soc *Socket) SetInvertMatching(value int) error { return soc.only(value == 0) }
 
-// SetIpv6 records ZMQ_IPV6. IPv6 endpoints work either way; tcp://* binds
-// IPv4 only until package socket binds dual-stack.
+// SetIpv6 sets ZMQ_IPV6: tcp://* binds [::] dual-stack (reached over IPv6
+// and IPv4) and names resolve to either family. IPv6 literals work either way.
 func (soc *Socket) SetIpv6(value bool) error {
-	return soc.set(false, func(o *sockOpts) error { o.ipv6 = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.ipv6 = value; return nil })
 }
 
 // SetLinger sets how long Close flushes queued messages (-1: forever).
 func (soc *Socket) SetLinger(value time.Duration) error {
-	return soc.set(true, func(o *sockOpts) error { o.linger = dur(value); return nil })
+	return soc.set(live, func(o *sockOpts) error { o.linger = dur(value); return nil })
 }
 
 // SetMaxmsgsize limits inbound messages (-1: no limit).
 func (soc *Socket) SetMaxmsgsize(value int64) error {
-	return soc.set(true, func(o *sockOpts) error { o.maxmsgsize = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.maxmsgsize = value; return nil })
 }
 
 // SetMulticastHops records a pgm option (no pgm transport here).
 func (soc *Socket) SetMulticastHops(value int) error {
-	return soc.set(false, func(o *sockOpts) error { o.multicastHops = value; return nil })
+	return soc.set(recorded, func(o *sockOpts) error { o.multicastHops = value; return nil })
 }
 
 // SetMulticastMaxtpdu records a pgm option (no pgm transport here).
 func (soc *Socket) SetMulticastMaxtpdu(value int) error {
-	return soc.set(false, func(o *sockOpts) error { o.maxtpdu = value; return nil })
+	return soc.set(recorded, func(o *sockOpts) error { o.maxtpdu = value; return nil })
 }
 
 // SetPlainPassword sets the PLAIN client's password.
 func (soc *Socket) SetPlainPassword(password string) error {
-	return soc.set(true, func(o *sockOpts) error {
+	return soc.set(atNew, func(o *sockOpts) error {
 		o.plainPass, o.plainSet, o.plainServer = password, true, false
 		return nil
 	})
@@ -183,7 +216,7 @@ func (soc *Socket) SetPlainPassword(password string) error {
 
 // SetPlainServer makes the socket a PLAIN server (1) or not (0).
 func (soc *Socket) SetPlainServer(value int) error {
-	return soc.set(true, func(o *sockOpts) error {
+	return soc.set(atNew, func(o *sockOpts) error {
 		o.plainServer = value != 0
 		if o.plainServer {
 			o.curveServer, o.curveSrvSet = false, false
@@ -194,91 +227,110 @@ func (soc *Socket) SetPlainServer(value int) error {
 
 // SetPlainUsername sets the PLAIN client's user name.
 func (soc *Socket) SetPlainUsername(username string) error {
-	return soc.set(true, func(o *sockOpts) error {
+	return soc.set(atNew, func(o *sockOpts) error {
 		o.plainUser, o.plainSet, o.plainServer = username, true, false
 		return nil
 	})
 }
 
-// SetProbeRouter: only 0 (needs PROBE_ROUTER in package socket).
-func (soc *Socket) SetProbeRouter(value int) error { return soc.only(value == 0) }
-
 // SetRate records a pgm option (no pgm transport here).
 func (soc *Socket) SetRate(value int) error {
-	return soc.set(false, func(o *sockOpts) error { o.rate = value; return nil })
+	return soc.set(recorded, func(o *sockOpts) error { o.rate = value; return nil })
 }
 
-// SetRcvbuf: only -1, the system's size (needs SO_RCVBUF in package socket).
-func (soc *Socket) SetRcvbuf(value int) error { return soc.only(value == -1) }
+// SetRcvbuf sets the kernel receive buffer of TCP connections (SO_RCVBUF)
+// in bytes; -1 or 0 keeps the system's.
+func (soc *Socket) SetRcvbuf(value int) error {
+	if value < -1 || value > maxInt32 {
+		return einval
+	}
+	return soc.set(live, func(o *sockOpts) error { o.rcvbuf = value; return nil })
+}
 
 // SetRcvhwm sets the inbound high-water mark (0: none).
 func (soc *Socket) SetRcvhwm(value int) error {
 	if value < 0 {
 		return einval
 	}
-	return soc.set(true, func(o *sockOpts) error { o.rcvhwm = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.rcvhwm = value; return nil })
 }
 
 // SetRcvtimeo sets how long Recv waits (-1: forever, 0: not at all).
 func (soc *Socket) SetRcvtimeo(value time.Duration) error {
-	return soc.set(false, func(o *sockOpts) error { o.rcvtimeo = dur(value); return nil })
+	return soc.set(live, func(o *sockOpts) error { o.rcvtimeo = dur(value); return nil })
 }
 
 // SetReconnectIvl sets the wait before reconnecting.
 func (soc *Socket) SetReconnectIvl(value time.Duration) error {
-	return soc.set(true, func(o *sockOpts) error { o.reconnectIvl = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.reconnectIvl = value; return nil })
 }
 
 // SetReconnectIvlMax sets the upper bound of exponential reconnect backoff.
 func (soc *Socket) SetReconnectIvlMax(value time.Duration) error {
-	return soc.set(true, func(o *sockOpts) error { o.reconnectIvlMax = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.reconnectIvlMax = value; return nil })
 }
 
 // SetRecoveryIvl records a pgm option (no pgm transport here).
 func (soc *Socket) SetRecoveryIvl(value time.Duration) error {
-	return soc.set(false, func(o *sockOpts) error { o.recoveryIvl = value; return nil })
+	return soc.set(recorded, func(o *sockOpts) error { o.recoveryIvl = value; return nil })
 }
 
-// SetReqCorrelate: only 0 (needs REQ_CORRELATE in package socket).
-func (soc *Socket) SetReqCorrelate(value int) error { return soc.only(value == 0) }
+// SetReqCorrelate makes a REQ tag each request with an id and accept only
+// the reply that echoes its latest one (ZMQ_REQ_CORRELATE).
+func (soc *Socket) SetReqCorrelate(value int) error {
+	return soc.set(live, func(o *sockOpts) error { o.reqCorrelate = value != 0; return nil })
+}
 
-// SetReqRelaxed: only 0 (needs REQ_RELAXED in package socket).
-func (soc *Socket) SetReqRelaxed(value int) error { return soc.only(value == 0) }
+// SetReqRelaxed lets a REQ send a new request before the reply to the last
+// one came (ZMQ_REQ_RELAXED), as after a receive that timed out.
+func (soc *Socket) SetReqRelaxed(value int) error {
+	return soc.set(live, func(o *sockOpts) error { o.reqRelaxed = value != 0; return nil })
+}
 
 // SetRouterHandover lets a new peer take over an identity in use.
 func (soc *Socket) SetRouterHandover(value bool) error {
-	return soc.set(true, func(o *sockOpts) error { o.routerHandover = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.routerHandover = value; return nil })
 }
 
 // SetRouterMandatory reports unroutable messages with EHOSTUNREACH.
 func (soc *Socket) SetRouterMandatory(value int) error {
-	return soc.set(true, func(o *sockOpts) error { o.routerMandatory = value != 0; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.routerMandatory = value != 0; return nil })
 }
 
 // SetRouterRaw: only 0 (raw TCP needs the STREAM type in package socket).
 func (soc *Socket) SetRouterRaw(value int) error { return soc.only(value == 0) }
 
-// SetSndbuf: only -1, the system's size (needs SO_SNDBUF in package socket).
-func (soc *Socket) SetSndbuf(value int) error { return soc.only(value == -1) }
+// SetSndbuf sets the kernel send buffer of TCP connections (SO_SNDBUF) in
+// bytes; -1 or 0 keeps the system's.
+func (soc *Socket) SetSndbuf(value int) error {
+	if value < -1 || value > maxInt32 {
+		return einval
+	}
+	return soc.set(live, func(o *sockOpts) error { o.sndbuf = value; return nil })
+}
 
 // SetSndhwm sets the outbound high-water mark (0: none).
 func (soc *Socket) SetSndhwm(value int) error {
 	if value < 0 {
 		return einval
 	}
-	return soc.set(true, func(o *sockOpts) error { o.sndhwm = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.sndhwm = value; return nil })
 }
 
 // SetSndtimeo sets how long Send waits (-1: forever, 0: not at all).
 func (soc *Socket) SetSndtimeo(value time.Duration) error {
-	return soc.set(false, func(o *sockOpts) error { o.sndtimeo = dur(value); return nil })
+	return soc.set(live, func(o *sockOpts) error { o.sndtimeo = dur(value); return nil })
 }
 
 // SetSocksProxy: only "" (no SOCKS support).
 func (soc *Socket) SetSocksProxy(value string) error { return soc.only(value == "") }
 
-// SetStreamNotify: only 1, the default (no STREAM type yet).
-func (soc *Socket) SetStreamNotify(value int) error { return soc.only(value == 1) }
+// SetStreamNotify sets whether a STREAM delivers an empty message when a
+// peer connects or disconnects (1, the default) or not (0), for connections
+// made from then on.
+func (soc *Socket) SetStreamNotify(value int) error {
+	return soc.set(live, func(o *sockOpts) error { o.streamNoNotify = value == 0; return nil })
+}
 
 // SetSubscribe adds a subscription (SUB, XSUB).
 func (soc *Socket) SetSubscribe(filter string) error { return soc.subscribe(filter, true) }
@@ -291,6 +343,13 @@ func (soc *Socket) subscribe(filter string, on bool) error {
 	defer soc.mu.Unlock()
 	if err := soc.check(); err != nil {
 		return err
+	}
+	if soc.typ == XPUB && soc.opt.ext.xpubManual && soc.s != nil {
+		// A manual XPUB subscribes the subscriber it heard from last.
+		if on {
+			return toErrno(soc.s.Subscribe([]byte(filter)))
+		}
+		return toErrno(soc.s.Unsubscribe([]byte(filter)))
 	}
 	if soc.typ != SUB && soc.typ != XSUB {
 		return einval
@@ -318,23 +377,52 @@ func (soc *Socket) subscribe(filter string, on bool) error {
 // SetTcpAcceptFilter: only "" (needs accept filters in package socket).
 func (soc *Socket) SetTcpAcceptFilter(filter string) error { return soc.only(filter == "") }
 
-// SetTcpKeepalive: only -1, the system's (needs keepalive options in package socket).
-func (soc *Socket) SetTcpKeepalive(value int) error { return soc.only(value == -1) }
+// SetTcpKeepalive sets TCP keep-alive: -1 the system's default, 0 off, 1 on.
+func (soc *Socket) SetTcpKeepalive(value int) error {
+	if value < -1 || value > 1 {
+		return einval
+	}
+	return soc.set(live, func(o *sockOpts) error { o.keepalive = value; return nil })
+}
 
-// SetTcpKeepaliveCnt: only -1 (see SetTcpKeepalive).
-func (soc *Socket) SetTcpKeepaliveCnt(value int) error { return soc.only(value == -1) }
+// SetTcpKeepaliveCnt sets how many unanswered probes drop a connection
+// (TCP_KEEPCNT; -1: the system's), with SetTcpKeepalive(1).
+func (soc *Socket) SetTcpKeepaliveCnt(value int) error {
+	if value < -1 || value > 127 {
+		return einval
+	}
+	return soc.set(live, func(o *sockOpts) error { o.kaCnt = value; return nil })
+}
 
-// SetTcpKeepaliveIdle: only -1 (see SetTcpKeepalive).
-func (soc *Socket) SetTcpKeepaliveIdle(value int) error { return soc.only(value == -1) }
+// SetTcpKeepaliveIdle sets the idle seconds before the first probe
+// (TCP_KEEPIDLE; -1: the system's), with SetTcpKeepalive(1).
+func (soc *Socket) SetTcpKeepaliveIdle(value int) error {
+	if value < -1 || value > 32767 {
+		return einval
+	}
+	return soc.set(live, func(o *sockOpts) error { o.kaIdle = value; return nil })
+}
 
-// SetTcpKeepaliveIntvl: only -1 (see SetTcpKeepalive).
-func (soc *Socket) SetTcpKeepaliveIntvl(value int) error { return soc.only(value == -1) }
+// SetTcpKeepaliveIntvl sets the seconds between probes (TCP_KEEPINTVL;
+// -1: the system's), with SetTcpKeepalive(1).
+func (soc *Socket) SetTcpKeepaliveIntvl(value int) error {
+	if value < -1 || value > 32767 {
+		return einval
+	}
+	return soc.set(live, func(o *sockOpts) error { o.kaIntvl = value; return nil })
+}
 
 // SetTcpMaxrt: only 0 (needs TCP_USER_TIMEOUT in package socket).
 func (soc *Socket) SetTcpMaxrt(value time.Duration) error { return soc.only(value == 0) }
 
-// SetTos: only 0 (needs IP_TOS in package socket).
-func (soc *Socket) SetTos(value int) error { return soc.only(value == 0) }
+// SetTos sets the type-of-service byte of outgoing packets (IP_TOS,
+// IPV6_TCLASS); 0 leaves it alone.
+func (soc *Socket) SetTos(value int) error {
+	if value < 0 || value > 255 {
+		return einval
+	}
+	return soc.set(live, func(o *sockOpts) error { o.tos = value; return nil })
+}
 
 // SetUseFd: only -1 (a Go listener cannot adopt a descriptor here).
 func (soc *Socket) SetUseFd(value int) error { return soc.only(value == -1) }
@@ -351,26 +439,21 @@ func (soc *Socket) SetVmciBufferSize(value uint64) error { return soc.only(false
 // SetVmciConnectTimeout: no vmci transport.
 func (soc *Socket) SetVmciConnectTimeout(value time.Duration) error { return soc.only(false) }
 
-// SetXpubManual: only 0 (needs XPUB_MANUAL in package socket).
-func (soc *Socket) SetXpubManual(value int) error { return soc.only(value == 0) }
-
 // SetXpubNodrop makes an XPUB fail or wait instead of dropping.
 func (soc *Socket) SetXpubNodrop(value bool) error {
-	return soc.set(true, func(o *sockOpts) error { o.xpubNodrop = value; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.xpubNodrop = value; return nil })
 }
 
 // SetXpubVerbose passes every subscription message up, not only new topics.
 func (soc *Socket) SetXpubVerbose(value int) error {
-	return soc.set(true, func(o *sockOpts) error { o.xpubVerbose = value != 0; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.xpubVerbose = value != 0; return nil })
 }
 
 // SetXpubVerboser: only 0 (needs XPUB_VERBOSER in package socket).
 func (soc *Socket) SetXpubVerboser(value int) error { return soc.only(value == 0) }
 
-// SetXpubWelcomeMsg: only "" (needs XPUB_WELCOME_MSG in package socket).
-func (soc *Socket) SetXpubWelcomeMsg(value string) error { return soc.only(value == "") }
-
 // SetZapDomain sets the domain given to the ZAP handler (PLAIN, CURVE).
+// It may change at any time, as in libzmq; it applies to the next handshake.
 func (soc *Socket) SetZapDomain(domain string) error {
-	return soc.set(true, func(o *sockOpts) error { o.zapDomain = domain; return nil })
+	return soc.set(live, func(o *sockOpts) error { o.zapDomain = domain; return nil })
 }

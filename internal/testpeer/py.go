@@ -166,6 +166,9 @@ type Reply struct {
 	Frames   []string `json:"frames"`
 	N        int      `json:"n"`
 	Endpoint string   `json:"endpoint"`
+	// Props answers recvmeta: zmq_msg_gets per name, nil where libzmq
+	// had no such property.
+	Props map[string]*string `json:"props"`
 }
 
 // ErrTimeout is returned by Recv when nothing arrived in time.

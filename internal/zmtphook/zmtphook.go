@@ -9,6 +9,8 @@
 // cycle) and panics if given anything else.
 package zmtphook
 
+import "time"
+
 var (
 	// SetPrefix makes c's ReadMessage put a copy of frame in front of
 	// every message it returns from now on (a ROUTER's routing id), carved
@@ -26,4 +28,13 @@ var (
 	// without waiting, and reports whether nothing is left. Where there is
 	// no non-blocking write (net.Pipe) it writes nothing and reports false.
 	TryFlush func(c any) (bool, error)
+	// Progress returns how many bytes c's writer has handed to the
+	// network so far and how many wait in its buffer: a message whose last
+	// byte lies below written has left whole (Close counts what a cut
+	// connection lost by it).
+	Progress func(c any) (written int64, buffered int)
+	// SetOnPeerTTL makes c's reader call f when a PING from the peer
+	// carries a TTL other than the last one (0: none), so the socket can
+	// hold the peer to it. Call it before the reader starts.
+	SetOnPeerTTL func(c any, f func(ttl time.Duration))
 )

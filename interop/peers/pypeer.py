@@ -11,6 +11,9 @@ Requests:
   {"op":"subscribe","topic":b64} / "unsubscribe"       -> {"ok":true}
   {"op":"bind","ep":...} / "connect" / "disconnect" / "unbind" -> {"ok":true,"endpoint":...}
   {"op":"setsockopt","name":"SNDHWM","value":1}        -> {"ok":true}
+  {"op":"recvmeta","names":[...],"timeout_ms":5000}   -> {"ok":true,"frames":[...],"props":{name:value|null}}
+                                                          (zmq_msg_gets of each name on the last frame:
+                                                          a ROUTER's routing-id frame carries none)
   {"op":"sleep","ms":N}                                -> {"ok":true}
   {"op":"close"}                                       -> {"ok":true}, then exit
 After setup the first line printed is {"ready":true,"endpoints":[...],"version":"4.3.4"}.
@@ -54,6 +57,7 @@ def main():
     ap.add_argument("--router-mandatory", action="store_true")
     ap.add_argument("--xpub-verbose", action="store_true")
     ap.add_argument("--opt", action="append", default=[], help="NAME=INT socket option")
+    ap.add_argument("--bopt", action="append", default=[], help="NAME=STRING socket option (bytes)")
     a = ap.parse_args()
 
     ctx = zmq.Context()
@@ -83,6 +87,9 @@ def main():
     for o in a.opt:
         k, _, v = o.partition("=")
         s.setsockopt(getattr(zmq, k), int(v))
+    for o in a.bopt:
+        k, _, v = o.partition("=")
+        s.setsockopt(getattr(zmq, k), v.encode())
     if a.plain_server:
         s.setsockopt(zmq.PLAIN_SERVER, 1)
     if a.plain_user is not None:
@@ -125,6 +132,18 @@ def main():
                     out({"ok": False, "error": "timeout"})
                 else:
                     out({"ok": True, "frames": [b64(f) for f in m]})
+            elif op == "recvmeta":
+                if not poller.poll(req.get("timeout_ms", 5000)):
+                    out({"ok": False, "error": "timeout"})
+                    continue
+                m = s.recv_multipart(copy=False)
+                props = {}
+                for name in req.get("names", []):
+                    try:
+                        props[name] = m[-1].get(name)
+                    except zmq.ZMQError:
+                        props[name] = None
+                out({"ok": True, "frames": [b64(f.bytes) for f in m], "props": props})
             elif op == "echo":
                 n = 0
                 for _ in range(req.get("count", 1)):
