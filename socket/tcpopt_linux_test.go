@@ -231,6 +231,7 @@ func TestTCPBindToDevice(t *testing.T) {
 	send(t, push, "via lo")
 	expect(t, pull, "via lo")
 	acc, dia := r.both(t)
+	skipIfEmulatorLacksBindToDeviceGet(t)
 	for name, c := range map[string]*net.TCPConn{"accepted": acc, "dialled": dia} {
 		if got := getsockoptString(t, c, unix.SOL_SOCKET, unix.SO_BINDTODEVICE); got != "lo" {
 			t.Errorf("%s: SO_BINDTODEVICE = %q, want lo", name, got)
@@ -247,6 +248,7 @@ func TestTCPBindToDevice(t *testing.T) {
 // TestTCPInterfaceNameBind: tcp://lo:0 binds lo's address (127.0.0.1, or
 // ::1 with IPv6) without a DNS lookup, and peers reach it there.
 func TestTCPInterfaceNameBind(t *testing.T) {
+	skipIfEmulatorLacksNetlink(t)
 	pull := newSock(t, Pull)
 	if err := pull.Bind("tcp://lo:0"); err != nil {
 		t.Fatalf("Bind(tcp://lo:0): %v", err)
@@ -286,6 +288,9 @@ func TestTCPSourceAddress(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.src, func(t *testing.T) {
+			if c.src == "lo" {
+				skipIfEmulatorLacksNetlink(t)
+			}
 			pull := newSock(t, Pull)
 			if err := pull.Bind("tcp://127.0.0.1:0"); err != nil {
 				t.Fatal(err)

@@ -1,3 +1,7 @@
+//go:build unix
+
+// Stopping a process (SIGSTOP/SIGCONT) is a Unix facility.
+
 package clitest
 
 import (
