@@ -161,14 +161,20 @@ func (s *Socket) serveAccepted(nc net.Conn, ep string) {
 		s.emit(Event{Kind: EventHandshakeFailed, Endpoint: ep, Peer: addr, Err: err})
 		return
 	}
+	// Registered before the peer is attached (see openConn).
+	c, err := s.openConn(zc, false)
+	if err != nil {
+		s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
+		return
+	}
 	p, err := s.adoptPeer(ep, zc)
 	if err != nil {
-		zc.Close()
+		c.abandon()
 		s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
 		return
 	}
 	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
-	err = s.runConn(zc, p)
+	err = s.runConn(c, p)
 	s.releasePeer(p, err)
 	s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})
 }

@@ -87,22 +87,46 @@ func fillPeer(p *peer, zc *zmtp.Conn) {
 // errPeerGone reports a connection whose peer was detached before it started.
 var errPeerGone = errors.New("socket: peer detached")
 
-// runConn serves zc for peer p until the connection ends and returns why
-// (nil when we ended it in an orderly way, e.g. a flushed Close).
-func (s *Socket) runConn(zc *zmtp.Conn, p *peer) error {
-	c := &streamConn{s: s, zc: zc, p: p, ended: make(chan struct{}), kick: make(chan struct{}, 1)}
+// openConn registers a connection for zc with the socket before its peer is
+// attached. Close's linger waits only for the connections it finds
+// registered, so a peer must never be visible to Send without its
+// connection being registered already: otherwise a Close right after the
+// Sends that the new peer unblocked finds no connection to wait for, cuts
+// at once, and the connection is refused when it starts, discarding what
+// was queued for it. While closing, only a connect endpoint still flushing
+// its queue (persistent, linger not over) may open a connection. A
+// connection opened but never run is given back with abandon.
+func (s *Socket) openConn(zc *zmtp.Conn, persistent bool) (*streamConn, error) {
+	c := &streamConn{s: s, zc: zc, ended: make(chan struct{}), kick: make(chan struct{}, 1)}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	defer c.cancel()
 	s.mu.Lock()
-	// While closing, only a connect endpoint still flushing its queue
-	// (linger) may start a connection.
-	if s.closed && (!p.persistent || s.lingerOver) {
+	if s.closed && (!persistent || s.lingerOver) {
 		s.mu.Unlock()
+		c.cancel()
 		zc.Close()
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
+	return c, nil
+}
+
+// abandon ends a connection from openConn that will not run (its peer was
+// refused): it closes it and stops Close's linger waiting for it.
+func (c *streamConn) abandon() {
+	c.shutdown(ErrClosed)
+	close(c.ended)
+	c.s.mu.Lock()
+	delete(c.s.conns, c)
+	c.s.mu.Unlock()
+}
+
+// runConn serves c (from openConn) for peer p until the connection ends and
+// returns why (nil when we ended it in an orderly way, e.g. a flushed
+// Close).
+func (s *Socket) runConn(c *streamConn, p *peer) error {
+	c.p = p
+	defer c.cancel()
 	p.mu.Lock()
 	if p.detached {
 		p.mu.Unlock()

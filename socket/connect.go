@@ -222,12 +222,17 @@ func (c *connector) run() {
 			ivl = c.next(ivl)
 			continue
 		}
+		// Registered before a fresh peer is attached (see openConn).
+		sc, err := s.openConn(zc, c.pre != nil)
+		if err != nil {
+			return // closing: the socket takes no new connection
+		}
 		p := c.pre
 		if p != nil {
 			fillPeer(p, zc)
 		} else {
 			if p, err = s.adoptPeer(ep, zc); err != nil {
-				zc.Close()
+				sc.abandon()
 				s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
 				if !c.sleep(jitter(ivl)) {
 					return
@@ -239,7 +244,7 @@ func (c *connector) run() {
 		c.track(p, true)
 		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
 		ivl = s.opt().reconnectIvl
-		err = s.runConn(zc, p)
+		err = s.runConn(sc, p)
 		c.track(p, false)
 		if p != c.pre {
 			s.releasePeer(p, err)
