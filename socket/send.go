@@ -62,7 +62,10 @@ func (s *Socket) sendCopy(ctx context.Context, frames [][]byte, block bool) erro
 	// A copy reaching one peer is marked for its writer (or inproc
 	// receiver) to give back to the pool; one shared by several peers is
 	// plain memory that nobody recycles.
-	m := buf.Copy(frames, s.oneDestination())
+	m, slab := s.slab.slabCopy(frames) // copyslab.go
+	if !slab {
+		m = buf.Copy(frames, s.oneDestination())
+	}
 	if err := s.h.send(ctx, m, block); err != nil {
 		// Not queued (a send that fails queues nothing): the copy is ours.
 		buf.Release(m)

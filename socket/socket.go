@@ -23,10 +23,11 @@ type handler interface {
 
 // Socket is a ZeroMQ socket. It is safe for concurrent use.
 type Socket struct {
-	typ Type
-	o   options
-	h   handler
-	log *slog.Logger
+	typ  Type
+	o    options
+	h    handler
+	slab copySlab // Send's copies of small messages (copyslab.go)
+	log  *slog.Logger
 
 	ctx    context.Context // cancelled by Close: aborts dials and handshakes
 	cancel context.CancelFunc

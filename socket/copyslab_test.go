@@ -1,0 +1,30 @@
+package socket
+
+import (
+	"bytes"
+	"testing"
+)
+
+// Two small copies share a slab: growing one received frame must not write
+// into the next message, and the copies must not alias the caller's bytes.
+func TestCopySlabFramesDoNotOverlap(t *testing.T) {
+	var c copySlab
+	src := []byte("abcd")
+	a, ok := c.slabCopy([][]byte{src, []byte("ef")})
+	if !ok {
+		t.Fatal("small message not slab-copied")
+	}
+	b, _ := c.slabCopy([][]byte{[]byte("WXYZ")})
+	src[0] = '!'
+	if string(a[0]) != "abcd" || string(a[1]) != "ef" {
+		t.Fatalf("copy follows the caller's bytes: %q", a)
+	}
+	a[1] = append(a[1], "ghij"...)
+	a = append(a, []byte("more"))
+	if string(b[0]) != "WXYZ" || len(b) != 1 {
+		t.Fatalf("append to one copy reached the next: %q", b)
+	}
+	if _, ok := c.slabCopy([][]byte{bytes.Repeat([]byte{1}, slabMax+1)}); ok {
+		t.Fatal("message over slabMax slab-copied")
+	}
+}
