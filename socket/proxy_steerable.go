@@ -335,14 +335,17 @@ func (r *proxyRun) pump(from, to *Socket, fromC, toC *sideCounters) {
 			m.Release()
 			return
 		}
+		// Counted before it is passed on: once sent, the receiver may ask
+		// for STATISTICS before this goroutine runs again, and must see it.
+		// A failed send ends the proxy, so the count is not taken back.
 		n := uint64(m.Len())
-		if !r.forward(m, to) {
-			return
-		}
 		fromC.msgIn.Add(1)
 		fromC.bytesIn.Add(n)
 		toC.msgOut.Add(1)
 		toC.bytesOut.Add(n)
+		if !r.forward(m, to) {
+			return
+		}
 	}
 }
 
