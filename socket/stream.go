@@ -101,13 +101,20 @@ func (h *streamSocket) trySend(m [][]byte) (bool, error) {
 	q := body
 	if closing {
 		q = closeMsg
+		// Marked before the tag is queued: the writer may close the
+		// connection at once, and the connector must already see that the
+		// application ended this peer, or it would redial.
+		p.userClosed.Store(true)
 	}
-	switch err := p.out.TryPush(q); {
+	err := p.out.TryPush(q)
+	if err != nil && closing {
+		p.userClosed.Store(false)
+	}
+	switch {
 	case err == nil:
 		if closing {
 			// The peer leaves routing now; its writer closes the
 			// connection after what is queued ahead of the tag.
-			p.userClosed.Store(true)
 			h.forget(p)
 			buf.Release(m) // nothing of m was queued: ours to recycle
 		}
