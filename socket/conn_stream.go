@@ -74,25 +74,7 @@ func (s *Socket) runRaw(nc net.Conn, p *peer) error {
 		p.mu.Unlock()
 	}
 
-	writerDone := make(chan struct{})
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		defer close(writerDone)
-		c.writeRaw()
-	}()
-	c.readRaw()
-	<-writerDone
-	close(c.ended)
-
-	p.mu.Lock()
-	if p.conn == c {
-		p.conn = nil
-	}
-	p.mu.Unlock()
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
+	s.serve(c, p, c.readRaw, c.writeRaw)
 	return c.err
 }
 
