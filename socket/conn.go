@@ -143,22 +143,14 @@ func (s *Socket) runConn(c *streamConn, p *peer) error {
 	if s.opt().ext.probeRouter {
 		c.probe()
 	}
-	s.serve(c, p, c.read, c.write)
-	return c.err
-}
-
-// serve runs a connection's writer on its own goroutine and its reader on
-// this one until both end, then unlinks the connection from its peer and
-// from the socket (ZMTP connections and STREAM's raw ones alike).
-func (s *Socket) serve(c *streamConn, p *peer, read, write func()) {
 	writerDone := make(chan struct{})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer close(writerDone)
-		write()
+		c.write()
 	}()
-	read()
+	c.read()
 	<-writerDone
 	close(c.ended)
 
@@ -166,11 +158,12 @@ func (s *Socket) serve(c *streamConn, p *peer, read, write func()) {
 	if p.conn == c {
 		p.conn = nil
 	}
-	p.direct.CompareAndSwap(c, nil) // never set for a raw connection
+	p.direct.CompareAndSwap(c, nil)
 	p.mu.Unlock()
 	s.mu.Lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+	return c.err
 }
 
 // read pushes each message into the peer's inbound pipe, waiting while the

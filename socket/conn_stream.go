@@ -74,7 +74,25 @@ func (s *Socket) runRaw(nc net.Conn, p *peer) error {
 		p.mu.Unlock()
 	}
 
-	s.serve(c, p, c.readRaw, c.writeRaw)
+	writerDone := make(chan struct{})
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer close(writerDone)
+		c.writeRaw()
+	}()
+	c.readRaw()
+	<-writerDone
+	close(c.ended)
+
+	p.mu.Lock()
+	if p.conn == c {
+		p.conn = nil
+	}
+	p.mu.Unlock()
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
 	return c.err
 }
 
