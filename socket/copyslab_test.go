@@ -16,11 +16,11 @@ func TestCopySlabFramesDoNotOverlap(t *testing.T) {
 	}
 	defer c.Close()
 	src := []byte("abcd")
-	a, ok := c.slabCopy([][]byte{src, []byte("ef")}, true)
+	a, ok := c.slab.TryCopy([][]byte{src, []byte("ef")}, true)
 	if !ok {
 		t.Fatal("small message not slab-copied")
 	}
-	b, _ := c.slabCopy([][]byte{[]byte("WXYZ")}, true)
+	b, _ := c.slab.TryCopy([][]byte{[]byte("WXYZ")}, true)
 	src[0] = '!'
 	if string(a[0]) != "abcd" || string(a[1]) != "ef" {
 		t.Fatalf("copy follows the caller's bytes: %q", a)
@@ -30,7 +30,7 @@ func TestCopySlabFramesDoNotOverlap(t *testing.T) {
 	if string(b[0]) != "WXYZ" || len(b) != 1 {
 		t.Fatalf("append to one copy reached the next: %q", b)
 	}
-	if _, ok := c.slabCopy([][]byte{bytes.Repeat([]byte{1}, buf.SlabMax+1)}, true); ok {
+	if _, ok := c.slab.TryCopy([][]byte{bytes.Repeat([]byte{1}, buf.SlabMax+1)}, true); ok {
 		t.Fatal("message over SlabMax slab-copied")
 	}
 }

@@ -63,11 +63,7 @@ func (s *Socket) sendCopy(ctx context.Context, frames [][]byte, block bool) erro
 	// A copy reaching one peer is marked for its writer (or inproc
 	// receiver) to give back to the pool; one shared by several peers is
 	// plain memory that nobody recycles.
-	one := s.oneDestination()
-	m, slab := s.slabCopy(frames, one) // copyslab.go
-	if !slab {
-		m = buf.Copy(frames, one)
-	}
+	m := copyMsg(&s.slab, frames, s.oneDestination()) // copyslab.go
 	if err := s.h.send(ctx, m, block); err != nil {
 		// Not queued (a send that fails queues nothing): the copy is ours.
 		buf.Release(m)

@@ -114,6 +114,22 @@ func (s *Slab) Copy(frames [][]byte, total int, pooled bool) [][]byte {
 	return out
 }
 
+// TryCopy is Copy for a message small enough (at most SlabMaxFrames
+// frames, SlabMax bytes); ok false, and no copy, for any other.
+func (s *Slab) TryCopy(frames [][]byte, pooled bool) (out [][]byte, ok bool) {
+	if len(frames) > SlabMaxFrames {
+		return nil, false
+	}
+	total := 0
+	for _, f := range frames {
+		total += len(f)
+		if total > SlabMax {
+			return nil, false
+		}
+	}
+	return s.Copy(frames, total, pooled), true
+}
+
 // next retires the current slab and makes a fresh or recycled one current
 // (s.mu held).
 func (s *Slab) next() *slab {
