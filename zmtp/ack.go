@@ -29,8 +29,10 @@ const (
 	// CmdAck carries an 8-octet big-endian count: the messages of the
 	// peer's current stream received so far.
 	CmdAck = "PZACK"
-	// CmdAckStream carries a stream id (AckStreamIDSize octets) and the
-	// 8-octet big-endian number of the next message on this connection.
+	// CmdAckStream carries a stream id (AckStreamIDSize octets), the
+	// 8-octet big-endian number of the next message on this connection and
+	// the sender's 4-octet window (how many messages it holds unacknowledged
+	// at most, 0 for no limit), by which the receiver sizes its batches.
 	CmdAckStream = "PZSTREAM"
 
 	// AckStreamIDSize is the length of a stream id: random, so that two
@@ -65,22 +67,26 @@ func ParseAck(body []byte) (uint64, error) {
 	return binary.BigEndian.Uint64(body), nil
 }
 
+// ackStreamSize is the size of a CmdAckStream body.
+const ackStreamSize = AckStreamIDSize + 8 + 4
+
 // AppendAckStream appends a CmdAckStream body.
-func AppendAckStream(dst []byte, id AckStreamID, next uint64) []byte {
+func AppendAckStream(dst []byte, id AckStreamID, next uint64, window uint32) []byte {
 	dst = append(dst, id[:]...)
-	return binary.BigEndian.AppendUint64(dst, next)
+	dst = binary.BigEndian.AppendUint64(dst, next)
+	return binary.BigEndian.AppendUint32(dst, window)
 }
 
 // ParseAckStream decodes a CmdAckStream body. The first message of a
 // stream is number 1, so next is never 0.
-func ParseAckStream(body []byte) (id AckStreamID, next uint64, err error) {
-	if len(body) != AckStreamIDSize+8 {
-		return id, 0, ErrMalformedAck
+func ParseAckStream(body []byte) (id AckStreamID, next uint64, window uint32, err error) {
+	if len(body) != ackStreamSize {
+		return id, 0, 0, ErrMalformedAck
 	}
 	copy(id[:], body)
 	next = binary.BigEndian.Uint64(body[AckStreamIDSize:])
 	if next == 0 {
-		return id, 0, ErrMalformedAck
+		return id, 0, 0, ErrMalformedAck
 	}
-	return id, next, nil
+	return id, next, binary.BigEndian.Uint32(body[AckStreamIDSize+8:]), nil
 }

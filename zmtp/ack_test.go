@@ -15,7 +15,11 @@ func ackFrame(t testing.TB, n uint64) []byte {
 }
 
 func ackStreamFrame(t testing.TB, id AckStreamID, next uint64) []byte {
-	b, err := AppendCommand(nil, CmdAckStream, AppendAckStream(nil, id, next))
+	return ackStreamFrameW(t, id, next, 1000)
+}
+
+func ackStreamFrameW(t testing.TB, id AckStreamID, next uint64, window uint32) []byte {
+	b, err := AppendCommand(nil, CmdAckStream, AppendAckStream(nil, id, next, window))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +37,7 @@ func TestAckGolden(t *testing.T) {
 		id[i] = byte(i)
 	}
 	got = ackStreamFrame(t, id, 7)
-	want = cat(hx(t, "04 21 08"), []byte("PZSTREAM"), id[:], hx(t, "0000000000000007"))
+	want = cat(hx(t, "04 25 08"), []byte("PZSTREAM"), id[:], hx(t, "0000000000000007 000003e8"))
 	if !bytes.Equal(got, want) {
 		t.Fatalf("PZSTREAM\n got %x\nwant %x", got, want)
 	}
@@ -41,8 +45,8 @@ func TestAckGolden(t *testing.T) {
 	if err != nil || cmd.Name != CmdAckStream {
 		t.Fatal(cmd, err)
 	}
-	gid, next, err := ParseAckStream(cmd.Body)
-	if err != nil || gid != id || next != 7 {
+	gid, next, win, err := ParseAckStream(cmd.Body)
+	if err != nil || gid != id || next != 7 || win != 1000 {
 		t.Fatalf("parse: %x %d %v", gid, next, err)
 	}
 }
@@ -65,16 +69,16 @@ func TestAckTruncated(t *testing.T) {
 	if _, err := ParseAck(append(ab, 0)); !errors.Is(err, ErrMalformedAck) {
 		t.Fatalf("long ack body: %v", err)
 	}
-	sb := AppendAckStream(nil, id, 1)
+	sb := AppendAckStream(nil, id, 1, 0)
 	for i := 0; i < len(sb); i++ {
-		if _, _, err := ParseAckStream(sb[:i]); !errors.Is(err, ErrMalformedAck) {
+		if _, _, _, err := ParseAckStream(sb[:i]); !errors.Is(err, ErrMalformedAck) {
 			t.Fatalf("stream body of %d bytes: %v", i, err)
 		}
 	}
-	if _, _, err := ParseAckStream(append(sb, 0)); !errors.Is(err, ErrMalformedAck) {
+	if _, _, _, err := ParseAckStream(append(sb, 0)); !errors.Is(err, ErrMalformedAck) {
 		t.Fatalf("long stream body: %v", err)
 	}
-	if _, _, err := ParseAckStream(AppendAckStream(nil, id, 0)); !errors.Is(err, ErrMalformedAck) {
+	if _, _, _, err := ParseAckStream(AppendAckStream(nil, id, 0, 0)); !errors.Is(err, ErrMalformedAck) {
 		t.Fatalf("stream from 0: %v", err)
 	}
 }
@@ -104,7 +108,7 @@ func FuzzAck(f *testing.F) {
 	f.Add(ackFrame(f, 1))
 	f.Add(ackFrame(f, 1<<63))
 	f.Add(ackStreamFrame(f, id, 1))
-	f.Add(ackStreamFrame(f, id, 1<<40))
+	f.Add(ackStreamFrameW(f, id, 1<<40, 0))
 	f.Add([]byte{4, 6, 5, 'P', 'Z', 'A', 'C', 'K', 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		cmd, _, err := ParseCommandFrame(b)
@@ -121,11 +125,14 @@ func FuzzAck(f *testing.F) {
 				t.Fatalf("ack round trip %x", cmd.Body)
 			}
 		case CmdAckStream:
-			id, next, err := ParseAckStream(cmd.Body)
+			id, next, win, err := ParseAckStream(cmd.Body)
+			if (err == nil) != (len(cmd.Body) == ackStreamSize && next != 0) {
+				t.Fatalf("stream body %x: %v", cmd.Body, err)
+			}
 			if err != nil {
 				return
 			}
-			if next == 0 || !bytes.Equal(AppendAckStream(nil, id, next), cmd.Body) {
+			if !bytes.Equal(AppendAckStream(nil, id, next, win), cmd.Body) {
 				t.Fatalf("stream round trip %x", cmd.Body)
 			}
 		}
