@@ -107,6 +107,8 @@ type ackConn struct {
 	sent        atomic.Uint64 // writer: the count last acknowledged
 	armed       atomic.Bool
 	timer       *time.Timer // reader arms it; nil until first needed
+	// resumeBy ends a connection whose peer never answers our PZSTREAM.
+	resumeBy *time.Timer
 
 	body []byte // writer only: command scratch
 }
@@ -237,6 +239,9 @@ func (a *ackConn) stop() {
 	if a.timer != nil {
 		a.timer.Stop()
 	}
+	if a.resumeBy != nil {
+		a.resumeBy.Stop()
+	}
 	if rx := a.rx.Load(); rx != nil {
 		a.c.s.rxStreams().release(rx, a.c)
 	}
@@ -249,6 +254,17 @@ func (a *ackConn) start() error {
 	if err := c.zc.WriteCommand(zmtp.CmdAckStream, a.body); err != nil {
 		return err
 	}
+	limit := c.s.opt().handshakeIvl
+	if limit <= 0 {
+		limit = zmtp.DefaultHandshakeTimeout
+	}
+	a.resumeBy = time.AfterFunc(limit, func() {
+		select {
+		case <-a.resumed:
+		default:
+			c.ackFailed(ackErr("the peer did not answer PZSTREAM within %v", limit))
+		}
+	})
 	return c.zc.Flush()
 }
 
