@@ -271,13 +271,18 @@ func (a *ackConn) start() error {
 // writeDue writes the acknowledgement the receiver owes, if one is due: the
 // position after PZSTREAM, a full batch, or a partial one the timer marked
 // (writer goroutine; the caller flushes). It reports whether it wrote.
-func (a *ackConn) writeDue() (bool, error) {
+func (a *ackConn) writeDue() (bool, error) { return a.writeAck(false) }
+
+// writeAck is writeDue; final acknowledges whatever is pending, for a
+// connection we end in an orderly way (the sender then keeps nothing the
+// socket received).
+func (a *ackConn) writeAck(final bool) (bool, error) {
 	rx := a.rx.Load()
 	if rx == nil {
 		return false, nil
 	}
 	n, last := rx.count.Load(), a.sent.Load()
-	pos, due := a.posDue.Swap(false), a.due.Swap(false)
+	pos, due := a.posDue.Swap(false), a.due.Swap(false) || final
 	if !pos && (n == last || (!due && n-last < a.every)) {
 		return false, nil
 	}
@@ -332,6 +337,13 @@ func (c *streamConn) ackFailed(err error) {
 		c.s.log.Warn("acknowledged delivery: closing the connection", "peer", c.p.addr, "err", err)
 	}
 	c.shutdown(err)
+}
+
+// finish sends the last acknowledgement before we end the connection.
+func (a *ackConn) finish() {
+	if ok, err := a.writeAck(true); ok && err == nil {
+		_ = a.c.zc.Flush()
+	}
 }
 
 // readable is what the writer waits on for messages to write.

@@ -73,6 +73,9 @@ func (c *streamConn) write() {
 		}
 		if w.out.Closed() && w.out.Len() == 0 && (c.ack == nil || w.out.Unacked() == 0) {
 			// Closed and drained (Close with linger, or the peer left).
+			if c.ack != nil {
+				c.ack.finish()
+			}
 			c.shutdown(nil)
 			return
 		}
