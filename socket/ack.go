@@ -334,7 +334,7 @@ func (p *peer) streamID() zmtp.AckStreamID {
 // the log as well as in the EventDisconnected the cut produces.
 func (c *streamConn) ackFailed(err error) {
 	if errors.Is(err, ErrAckProtocol) {
-		c.s.log.Warn("acknowledged delivery: closing the connection", "peer", c.p.addr, "err", err)
+		c.s.log.Warn("acknowledged delivery: closing the connection", "peer", c.zc.NetConn().RemoteAddr(), "err", err)
 	}
 	c.shutdown(err)
 }
