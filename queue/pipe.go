@@ -73,6 +73,9 @@ type Pipe struct {
 	// sw is the pipe's swap, nil without one. The pipe owns it and hands
 	// it what it works on (mem) with each call; it holds no pointer back.
 	sw *swapState
+	// acks keeps what an acknowledged connection popped until the
+	// receiver confirms it (queue/unacked.go).
+	acks ackState
 
 	// Waiter channels are made lazily, only when someone waits, and closed
 	// (then dropped) by the state change they wait for: no allocation on
@@ -239,7 +242,11 @@ func (p *Pipe) popHead(head [][]byte) ([][]byte, bool) {
 // one syscall. With swap, memory is then refilled from disk (up to the
 // HWM) for the next call, so one call returns at most HWM messages while
 // a backlog is on disk. Reusing dst makes it allocation free.
-func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte {
+func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte { return p.popBatch(dst, false) }
+
+// popBatch is PopBatch; keep also holds the messages for acknowledgement
+// (PopBatchKeep), under the same lock.
+func (p *Pipe) popBatch(dst [][][]byte, keep bool) [][][]byte {
 	p.mu.Lock()
 	wasFull := p.full()
 	if p.mem.len() == 0 && p.sw != nil {
@@ -251,6 +258,9 @@ func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte {
 		return dst
 	}
 	dst = p.mem.drainTo(dst)
+	if keep {
+		p.keepLocked(dst[len(dst)-n:])
+	}
 	p.st.popped += uint64(n)
 	if p.sw != nil {
 		p.sw.popped(n)

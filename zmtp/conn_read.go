@@ -270,6 +270,10 @@ func (c *Conn) readCommand(h FrameHeader, body []byte) (Command, error) {
 		return Command{}, peerErrorFrom(cmd.Body)
 	case CmdSubscribe, CmdCancel:
 		return Command{Name: cmd.Name, Body: append([]byte(nil), cmd.Body...)}, nil
+	case CmdAck, CmdAckStream:
+		// The socket layer decodes these at once (zmtp/ack.go): the body
+		// is not copied and is valid until the next read.
+		return cmd, nil
 	}
 	// PONG (the read itself proved liveness) and unknown commands: RFC 37 says
 	// to ignore what we do not understand.
