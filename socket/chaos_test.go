@@ -108,8 +108,8 @@ func (r chaosResult) String() string {
 // runChaos runs one chaos pair and returns the counts. Once the senders
 // are done (and the proxy has cut at least minCuts times) the cutting
 // stops, so the last connection can carry what is left; a receiver stops
-// when it has everything, or when nothing more came for a second after
-// that (the rest was lost).
+// when it has everything, or when nothing more came for a while after that
+// (the rest was lost: 1 s without acknowledgements, 20 s with).
 func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	t.Helper()
 	sendT, recvT := Push, Pull
@@ -133,6 +133,12 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	fwd, back := newTally(cfg.n), newTally(cfg.n)
+	// Without acknowledgements what is missing a second after the end is
+	// lost; with them it must come, so a slow machine gets 20 s.
+	quietMax := 10
+	if cfg.acked {
+		quietMax = 200
+	}
 	sendersDone := make(chan struct{})
 	routerKnows := make(chan struct{}) // the ROUTER has heard from the DEALER
 	var senders, receivers sync.WaitGroup
@@ -167,7 +173,7 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 		receivers.Add(1)
 		go func() {
 			defer receivers.Done()
-			chaosReceive(ctx, snd, back, 0, sendersDone, nil)
+			chaosReceive(ctx, snd, back, 0, sendersDone, nil, quietMax)
 		}()
 	}
 	receivers.Add(1)
@@ -177,7 +183,7 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 		if cfg.dealer {
 			idx = 1
 		}
-		chaosReceive(ctx, rcv, fwd, idx, sendersDone, routerKnows)
+		chaosReceive(ctx, rcv, fwd, idx, sendersDone, routerKnows, quietMax)
 	}()
 	senders.Wait()
 	for px.Cuts() < cfg.minCuts && ctx.Err() == nil {
@@ -201,10 +207,10 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 }
 
 // chaosReceive receives into tl until it has everything, or until the
-// senders are done and a second passed without a message. frame is the
-// index of the payload frame (1 behind a ROUTER's id); first is closed at
-// the first message (nil: none).
-func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersDone <-chan struct{}, first chan struct{}) {
+// senders are done and quietMax tenths of a second passed without a
+// message. frame is the index of the payload frame (1 behind a ROUTER's
+// id); first is closed at the first message (nil: none).
+func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersDone <-chan struct{}, first chan struct{}, quietMax int) {
 	quiet := 0
 	for !tl.done() && ctx.Err() == nil {
 		rctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
@@ -213,7 +219,7 @@ func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersD
 		if err != nil {
 			select {
 			case <-sendersDone:
-				if quiet++; quiet >= 10 {
+				if quiet++; quiet >= quietMax {
 					return
 				}
 			default:
