@@ -28,6 +28,9 @@ type chaosConfig struct {
 	acked   bool
 	dealer  bool // DEALER<->ROUTER (both directions) instead of PUSH->PULL
 	minCuts int  // the proxy cuts at least this often before the sender ends
+	// swap gives both senders an HWM of 50 and a swap: most of the
+	// backlog goes through the ring files.
+	swap bool
 }
 
 // chaosCount is one direction's tally at the receiver.
@@ -95,6 +98,7 @@ type chaosResult struct {
 	resent    uint64
 	dups      uint64
 	dropped   uint64
+	spilled   uint64
 }
 
 func (r chaosResult) String() string {
@@ -102,7 +106,11 @@ func (r chaosResult) String() string {
 	if r.back != (chaosCount{}) {
 		s += fmt.Sprintf("; back: %v", r.back)
 	}
-	return s + fmt.Sprintf("; resent %d, repeats dropped by the receiver %d, dropped at HWM %d", r.resent, r.dups, r.dropped)
+	s += fmt.Sprintf("; resent %d, repeats dropped by the receiver %d, dropped at HWM %d", r.resent, r.dups, r.dropped)
+	if r.spilled > 0 {
+		s += fmt.Sprintf(", through the swap %d", r.spilled)
+	}
+	return s
 }
 
 // runChaos runs one chaos pair and returns the counts. Once the senders
@@ -117,6 +125,9 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 		sendT, recvT = Dealer, Router
 	}
 	common := []Option{WithAckedDelivery(cfg.acked), WithLinger(0)}
+	if cfg.swap {
+		common = append(common, WithSendHWM(50), WithSwap(64<<20, t.TempDir()))
+	}
 	rcv := newSock(t, recvT, append([]Option{WithRetention(Retention{}),
 		WithRouterMandatory(cfg.dealer)}, common...)...)
 	ep := bindAt(t, rcv, "tcp")
@@ -200,6 +211,7 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	r.resent = ss.Resent + rs.Resent
 	r.dups = ss.AckDuplicates + rs.AckDuplicates
 	r.dropped = ss.Dropped + rs.Dropped
+	r.spilled = ss.Spilled + rs.Spilled
 	if len(errs) > 0 {
 		t.Fatalf("chaos run: %v (%v)", errs, r)
 	}
@@ -252,18 +264,19 @@ func checkChaos(t *testing.T, cfg chaosConfig, r chaosResult) {
 
 // TestChaosAcked is the short chaos run of the default test suite: 10k
 // messages each way across at least 10 cuts, PUSH->PULL and
-// DEALER<->ROUTER with retention and acknowledgements: nothing lost,
-// repeated or reordered.
+// DEALER<->ROUTER with retention and acknowledgements (and DEALER<->ROUTER
+// again with HWM 50 and a swap, so most of it goes through ring files):
+// nothing lost, repeated or reordered.
 func TestChaosAcked(t *testing.T) {
-	for _, dealer := range []bool{false, true} {
-		name := "push-pull"
-		if dealer {
-			name = "dealer-router"
-		}
+	for _, c := range []struct {
+		name         string
+		dealer, swap bool
+	}{{"push-pull", false, false}, {"dealer-router", true, false}, {"dealer-router-swap", true, true}} {
+		name, dealer := c.name, c.dealer
 		t.Run(name, func(t *testing.T) {
 			cfg := chaosConfig{n: 10000, burst: 100, pause: 20 * time.Millisecond,
 				minCut: 50 * time.Millisecond, maxCut: 500 * time.Millisecond,
-				acked: true, dealer: dealer, minCuts: 10}
+				acked: true, dealer: dealer, minCuts: 10, swap: c.swap}
 			r := runChaos(t, cfg)
 			t.Logf("acked %s: %v", name, r)
 			checkChaos(t, cfg, r)
