@@ -120,7 +120,7 @@ func (s *Socket) negotiateAck(c *streamConn) {
 	}
 	a := &ackConn{c: c, resumed: make(chan struct{})}
 	if h := s.outHWM(); h > 0 {
-		a.window = uint32(min(h, 1<<31))
+		a.window = uint32(min(uint64(h), 1<<31))
 	}
 	c.ack = a
 	s.ackConns.Add(1)
