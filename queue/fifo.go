@@ -10,6 +10,24 @@ type fifo[T any] struct {
 }
 
 func (f *fifo[T]) push(m T) {
+	f.grow()
+	f.buf[(f.head+f.n)%len(f.buf)] = m
+	f.n++
+}
+
+// pushFront puts m before the oldest element.
+func (f *fifo[T]) pushFront(m T) {
+	f.grow()
+	f.head--
+	if f.head < 0 {
+		f.head = len(f.buf) - 1
+	}
+	f.buf[f.head] = m
+	f.n++
+}
+
+// grow makes room for one more element.
+func (f *fifo[T]) grow() {
 	if f.n == len(f.buf) {
 		c := 2 * len(f.buf)
 		if c == 0 {
@@ -21,8 +39,6 @@ func (f *fifo[T]) push(m T) {
 		}
 		f.buf, f.head = nb, 0
 	}
-	f.buf[(f.head+f.n)%len(f.buf)] = m
-	f.n++
 }
 
 func (f *fifo[T]) pop() T {

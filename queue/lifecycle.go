@@ -163,8 +163,11 @@ func (p *Pipe) Rollback() int {
 func (p *Pipe) Discard() {
 	p.Close()
 	p.mu.Lock()
-	p.st.discarded += uint64(p.mem.len())
+	p.st.discarded += uint64(p.mem.len() + p.acks.unacked.n)
 	p.mem.reset()
+	p.acks.unacked.reset()
+	p.acks.requeued = 0
+	p.setHeldLocked()
 	var freed int64
 	if s := p.sw; s != nil {
 		p.st.discarded += uint64(s.n)
@@ -186,6 +189,8 @@ func (p *Pipe) Discard() {
 // (one pass over the backlog). Uncommitted write-through messages stay and
 // are delivered again after recovery. Other pipes are discarded.
 func (p *Pipe) Persist() error {
+	// Messages awaiting acknowledgement are older than anything queued.
+	p.Requeue()
 	p.mu.Lock()
 	s := p.sw
 	keyed := s != nil && p.cfg.Key != ""

@@ -12,6 +12,9 @@ type memQueue struct {
 	// limit is the number of messages memory holds before a push meets
 	// the mute action or spills: the HWM, 0 for none (see setLimit).
 	limit int
+	// held is how many popped messages still await acknowledgement
+	// (queue/unacked.go): they count against limit.
+	held int
 }
 
 func newMemQueue(cfg Config) memQueue {
@@ -39,10 +42,19 @@ func (m *memQueue) setLimit(cfg Config) {
 func (m *memQueue) len() int { return m.msgs.n }
 
 // full reports whether memory is at its limit.
-func (m *memQueue) full() bool { return m.limit > 0 && m.msgs.n >= m.limit }
+func (m *memQueue) full() bool { return m.limit > 0 && m.msgs.n+m.held >= m.limit }
 
 func (m *memQueue) push(msg [][]byte) {
 	m.msgs.push(msg)
+	m.bytes += msgBytes(msg)
+	if m.bytes > m.peak {
+		m.peak = m.bytes
+	}
+}
+
+// pushFront puts msg before every queued message (Requeue).
+func (m *memQueue) pushFront(msg [][]byte) {
+	m.msgs.pushFront(msg)
 	m.bytes += msgBytes(msg)
 	if m.bytes > m.peak {
 		m.peak = m.bytes

@@ -73,6 +73,9 @@ type Pipe struct {
 	// sw is the pipe's swap, nil without one. The pipe owns it and hands
 	// it what it works on (mem) with each call; it holds no pointer back.
 	sw *swapState
+	// acks keeps what an acknowledged connection popped until the
+	// receiver confirms it (queue/unacked.go).
+	acks ackState
 
 	// Waiter channels are made lazily, only when someone waits, and closed
 	// (then dropped) by the state change they wait for: no allocation on
@@ -116,7 +119,9 @@ func (p *Pipe) full() bool {
 
 // readyLocked reports whether Pop would return a message now.
 func (p *Pipe) readyLocked() bool {
-	return p.mem.len() > 0 || (p.sw != nil && p.sw.canRefill(&p.mem))
+	// Messages awaiting acknowledgement take memory's room: the swap is
+	// not read into it until they are acknowledged (queue/unacked.go).
+	return p.mem.len() > 0 || (p.sw != nil && p.mem.held < p.refillTarget() && p.sw.canRefill(&p.mem))
 }
 
 // TryPush adds msg without blocking. When the pipe cannot take it, it
@@ -239,7 +244,11 @@ func (p *Pipe) popHead(head [][]byte) ([][]byte, bool) {
 // one syscall. With swap, memory is then refilled from disk (up to the
 // HWM) for the next call, so one call returns at most HWM messages while
 // a backlog is on disk. Reusing dst makes it allocation free.
-func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte {
+func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte { return p.popBatch(dst, false) }
+
+// popBatch is PopBatch; keep also holds the messages for acknowledgement
+// (PopBatchKeep), under the same lock.
+func (p *Pipe) popBatch(dst [][][]byte, keep bool) [][][]byte {
 	p.mu.Lock()
 	wasFull := p.full()
 	if p.mem.len() == 0 && p.sw != nil {
@@ -251,6 +260,9 @@ func (p *Pipe) PopBatch(dst [][][]byte) [][][]byte {
 		return dst
 	}
 	dst = p.mem.drainTo(dst)
+	if keep {
+		p.keepLocked(dst[len(dst)-n:])
+	}
 	p.st.popped += uint64(n)
 	if p.sw != nil {
 		p.sw.popped(n)

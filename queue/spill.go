@@ -285,7 +285,7 @@ func (s *swapState) canRefill(mem *memQueue) bool {
 
 // refill loads messages from disk until mem holds target of them.
 func (s *swapState) refill(mem *memQueue, target int) {
-	for mem.len() < target && s.canRefill(mem) {
+	for mem.len()+mem.held < target && s.canRefill(mem) {
 		idx := s.inflight + mem.len()
 		var rec []byte
 		var err error

@@ -6,6 +6,7 @@ type counters struct {
 	spilled, refilled, spillRefused  uint64
 	swapErrors, lost, discarded      uint64
 	committed, conflated, diskFull   uint64
+	acked, requeued                  uint64
 }
 
 // Stats are a pipe's counters, so that no drop or refusal is silent.
@@ -34,6 +35,9 @@ type Stats struct {
 	Discarded    uint64 // queued messages thrown away by Discard
 	Committed    uint64 // write-through messages confirmed by Commit
 	Conflated    uint64 // messages replaced by a newer one (Config.Conflate)
+	Unacked      int    // popped messages awaiting the receiver's acknowledgement
+	Acked        uint64 // messages the receiver acknowledged (PopBatchKeep, Ack)
+	Requeued     uint64 // unacknowledged messages put back by Requeue after a cut
 }
 
 // Stats returns the pipe's counters.
@@ -47,6 +51,7 @@ func (p *Pipe) Stats() Stats {
 		PeakBytes: p.mem.peak, Spilled: c.spilled, Refilled: c.refilled,
 		SpillRefused: c.spillRefused, SwapErrors: c.swapErrors, Lost: c.lost,
 		Discarded: c.discarded, Committed: c.committed, Conflated: c.conflated, SwapDiskFull: c.diskFull,
+		Unacked: p.acks.unacked.n, Acked: c.acked, Requeued: c.requeued,
 	}
 	s.Queued, s.Bytes = p.mem.len(), p.mem.bytes
 	if p.sw != nil {

@@ -7,6 +7,12 @@ idle; the script prints the process's RSS growth per connection. The
 clients live in this process too, as in the Go test.
 
     /usr/bin/python3 scripts/idleconn_pyzmq.py [N]
+
+With --serve N the clients are another process's (10,000 connections with
+both ends in one process need more than 20,000 descriptors): the script
+prints the ROUTER's port, waits for a line on stdin once the clients are
+connected, and prints the RSS growth per connection of the ROUTER alone
+(make soak: socket.TestSoakIdleConn10k drives it).
 """
 import socket
 import struct
@@ -36,7 +42,27 @@ def ready(socket_type):
     return bytes([0x04, len(body)]) + body
 
 
+def serve(n):
+    ctx = zmq.Context()
+    router = ctx.socket(zmq.ROUTER)
+    port = router.bind_to_random_port("tcp://127.0.0.1")
+    time.sleep(0.2)
+    rss0 = rss()
+    print(port, flush=True)
+    sys.stdin.readline()  # the clients are connected
+    time.sleep(1.0)  # let libzmq finish the handshakes
+    grew = rss() - rss0
+    print(f"pyzmq {zmq.pyzmq_version()} libzmq {zmq.zmq_version()}: {n} idle connections: "
+          f"{grew / n / 1024:.1f} KiB RSS per connection", flush=True)
+    sys.stdin.readline()
+    router.close(linger=0)
+    ctx.term()
+
+
 def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]))
+        return
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     ctx = zmq.Context()
     router = ctx.socket(zmq.ROUTER)

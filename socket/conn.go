@@ -39,6 +39,9 @@ type streamConn struct {
 	// ttlSet carries the peer's PING TTL from the reader to the writer
 	// (heartbeat_ttl.go).
 	ttlSet chan time.Duration
+	// ack is the connection's acknowledged delivery (ack.go), nil when it
+	// was not negotiated.
+	ack *ackConn
 }
 
 // shutdown ends the connection: it records the cause, wakes the reader
@@ -67,6 +70,9 @@ func (s *Socket) zmtpConfig() zmtp.Config {
 		RefuseLegacy:     o.legacy.refuse || refusesLegacyForZAP(o),
 	}
 	cfg.Security.ZAP = s.zapFunc()
+	if o.acked {
+		cfg.Properties = ackProps
+	}
 	return cfg
 }
 
@@ -139,6 +145,7 @@ func (s *Socket) runConn(c *streamConn, p *peer) error {
 		p.mu.Unlock()
 	}
 
+	s.negotiateAck(c)
 	c.watchPeerTTL()
 	if s.opt().ext.probeRouter {
 		c.probe()
@@ -152,6 +159,12 @@ func (s *Socket) runConn(c *streamConn, p *peer) error {
 	}()
 	c.read()
 	<-writerDone
+	if c.ack != nil {
+		// What the peer did not acknowledge goes back to the front of
+		// the pipe for the next connection (or Close's accounting).
+		c.ack.stop()
+		p.out.Requeue()
+	}
 	close(c.ended)
 
 	p.mu.Lock()
@@ -202,6 +215,13 @@ func (c *streamConn) read() {
 			return
 		}
 		if cmd.Name != "" {
+			if c.ack != nil && (cmd.Name == zmtp.CmdAck || cmd.Name == zmtp.CmdAckStream) {
+				if err := c.ack.onCommand(c.ctx, cmd); err != nil {
+					c.ackFailed(err)
+					return
+				}
+				continue
+			}
 			if sr != nil && (cmd.Name == zmtp.CmdSubscribe || cmd.Name == zmtp.CmdCancel) {
 				sr.onSubscribe(c.p, cmd.Body, cmd.Name == zmtp.CmdSubscribe)
 				if saveSubs {
@@ -213,6 +233,18 @@ func (c *streamConn) read() {
 		if ur != nil {
 			ur.onUpstream(c.p, msg)
 			continue
+		}
+		var seq uint64
+		if c.ack != nil {
+			var dup bool
+			if seq, dup, err = c.ack.number(); err != nil || dup {
+				if err != nil {
+					c.ackFailed(err)
+					return
+				}
+				c.s.ackDups.Add(1)
+				continue
+			}
 		}
 		if in != nil {
 			err = in.Stage(c.ctx, msg)
@@ -233,6 +265,9 @@ func (c *streamConn) read() {
 				return
 			}
 			return // ctx: shut down already
+		}
+		if c.ack != nil {
+			c.ack.delivered(seq)
 		}
 	}
 }

@@ -25,8 +25,17 @@ func (s *Socket) serveRaw(nc net.Conn, ep string, c *connector) {
 	} else {
 		p.routingID = s.generateRoutingID()
 	}
+	// Registered before the peer is attached, as openConn does for ZMTP
+	// connections: a Close in between then waits (linger) for what the
+	// application already queued to the new peer.
+	sc, err := s.openRaw(nc)
+	if err != nil {
+		p.out.Close()
+		p.in.Close()
+		return // closing: the socket takes no new connection
+	}
 	if err := s.attachPeer(p); err != nil {
-		nc.Close()
+		sc.abandon()
 		p.out.Close()
 		p.in.Close()
 		s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
@@ -38,7 +47,7 @@ func (s *Socket) serveRaw(nc net.Conn, ep string, c *connector) {
 	// No handshake: the peer is usable as soon as it is attached, which is
 	// when libzmq reports the handshake of a raw connection as done.
 	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr})
-	err := s.runRaw(nc, p)
+	err = s.runRaw(sc, p)
 	if c != nil {
 		c.track(p, false)
 		if p.userClosed.Load() {
@@ -51,20 +60,28 @@ func (s *Socket) serveRaw(nc net.Conn, ep string, c *connector) {
 	s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})
 }
 
-// runRaw is runConn for a raw connection: it registers the connection for
-// Close's linger, starts the writer and becomes the reader.
-func (s *Socket) runRaw(nc net.Conn, p *peer) error {
-	c := &streamConn{s: s, raw: nc, p: p, ended: make(chan struct{})}
+// openRaw registers a raw connection for Close's linger, or refuses it
+// (closing nc) when the socket is closed.
+func (s *Socket) openRaw(nc net.Conn) (*streamConn, error) {
+	c := &streamConn{s: s, raw: nc, ended: make(chan struct{})}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	defer c.cancel()
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		c.cancel()
 		nc.Close()
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
+	return c, nil
+}
+
+// runRaw is runConn for a raw connection from openRaw: it starts the writer
+// and becomes the reader.
+func (s *Socket) runRaw(c *streamConn, p *peer) error {
+	c.p = p
+	defer c.cancel()
 	p.mu.Lock()
 	if p.detached {
 		p.mu.Unlock()

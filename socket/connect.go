@@ -172,6 +172,9 @@ func jitter(d time.Duration) time.Duration {
 	return d + time.Duration(rand.Int64N(int64(d/10)))
 }
 
+// run dials, serves and redials until the connector is disconnected or its
+// socket closes, waiting the reconnect interval (lengthened up to its maximum
+// while attempts fail) between attempts.
 func (c *connector) run() {
 	s := c.s
 	defer s.wg.Done()
@@ -182,76 +185,87 @@ func (c *connector) run() {
 		}
 	}()
 	ivl := s.opt().reconnectIvl
-	ep := c.given
-	for attempt := 0; ; attempt++ {
-		if attempt > 0 {
-			s.emit(Event{Kind: EventConnectRetried, Endpoint: ep})
+	for n := 0; ; n++ {
+		if n > 0 {
+			s.emit(Event{Kind: EventConnectRetried, Endpoint: c.given})
 		}
-		nc, err := dial(c.ctx, c.ep, &s.opt().tcp)
-		if err != nil {
-			if c.ctx.Err() != nil {
-				return
-			}
-			s.emit(Event{Kind: EventConnectDelayed, Endpoint: ep, Err: err})
+		switch c.attempt() {
+		case attemptStop:
+			return
+		case attemptBackoff:
 			if !c.sleep(jitter(ivl)) {
 				return
 			}
 			ivl = c.next(ivl)
-			continue
-		}
-		addr := nc.RemoteAddr().String()
-		s.emit(Event{Kind: EventConnected, Endpoint: ep, Peer: addr})
-		if s.typ == Stream {
-			// Raw bytes, no handshake (conn_stream.go).
-			s.serveRaw(nc, ep, c)
-			ivl = s.o.reconnectIvl
+		case attemptServed:
+			ivl = s.opt().reconnectIvl
 			if c.ctx.Err() != nil || s.closing.Load() || !c.sleep(jitter(ivl)) {
 				return
 			}
-			continue
-		}
-		zc, err := zmtp.Handshake(c.ctx, nc, s.zmtpConfig())
-		if err != nil {
-			if c.ctx.Err() != nil {
-				return
-			}
-			s.emit(Event{Kind: EventHandshakeFailed, Endpoint: ep, Peer: addr, Err: err})
-			if !c.sleep(jitter(ivl)) {
-				return
-			}
-			ivl = c.next(ivl)
-			continue
-		}
-		// Registered before a fresh peer is attached (see openConn).
-		sc, err := s.openConn(zc, c.pre != nil)
-		if err != nil {
-			return // closing: the socket takes no new connection
-		}
-		p := c.pre
-		if p != nil {
-			fillPeer(p, zc)
-		} else {
-			if p, err = s.adoptPeer(ep, zc); err != nil {
-				sc.abandon()
-				s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
-				if !c.sleep(jitter(ivl)) {
-					return
-				}
-				ivl = c.next(ivl)
-				continue
-			}
-		}
-		c.track(p, true)
-		s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
-		ivl = s.opt().reconnectIvl
-		err = s.runConn(sc, p)
-		c.track(p, false)
-		if p != c.pre {
-			s.releasePeer(p, err)
-		}
-		s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})
-		if c.ctx.Err() != nil || s.closing.Load() || !c.sleep(jitter(ivl)) {
-			return
 		}
 	}
+}
+
+// attemptResult says what the connect loop does after one attempt.
+type attemptResult int
+
+const (
+	// attemptBackoff: no connection was served (the dial, the handshake or
+	// the attach failed); wait, then lengthen the interval.
+	attemptBackoff attemptResult = iota
+	// attemptServed: a connection was served and has ended; wait the base
+	// interval before redialling.
+	attemptServed
+	// attemptStop: the connector is done (disconnected or closing).
+	attemptStop
+)
+
+// attempt dials once and, when that succeeds, handshakes and serves the
+// connection until it ends.
+func (c *connector) attempt() attemptResult {
+	s, ep := c.s, c.given
+	nc, err := dial(c.ctx, c.ep, &s.opt().tcp)
+	if err != nil {
+		if c.ctx.Err() != nil {
+			return attemptStop
+		}
+		s.emit(Event{Kind: EventConnectDelayed, Endpoint: ep, Err: err})
+		return attemptBackoff
+	}
+	addr := nc.RemoteAddr().String()
+	s.emit(Event{Kind: EventConnected, Endpoint: ep, Peer: addr})
+	if s.typ == Stream {
+		s.serveRaw(nc, ep, c) // raw bytes, no handshake (conn_stream.go)
+		return attemptServed
+	}
+	zc, err := zmtp.Handshake(c.ctx, nc, s.zmtpConfig())
+	if err != nil {
+		if c.ctx.Err() != nil {
+			return attemptStop
+		}
+		s.emit(Event{Kind: EventHandshakeFailed, Endpoint: ep, Peer: addr, Err: err})
+		return attemptBackoff
+	}
+	// Registered before a fresh peer is attached (see openConn).
+	sc, err := s.openConn(zc, c.pre != nil)
+	if err != nil {
+		return attemptStop // closing: the socket takes no new connection
+	}
+	p := c.pre
+	if p != nil {
+		fillPeer(p, zc)
+	} else if p, err = s.adoptPeer(ep, zc); err != nil {
+		sc.abandon()
+		s.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Peer: addr, Err: err})
+		return attemptBackoff
+	}
+	c.track(p, true)
+	s.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep, Peer: addr, Protocol: protocolOf(zc)})
+	err = s.runConn(sc, p)
+	c.track(p, false)
+	if p != c.pre {
+		s.releasePeer(p, err)
+	}
+	s.emit(Event{Kind: EventDisconnected, Endpoint: ep, Peer: addr, Err: err})
+	return attemptServed
 }

@@ -50,6 +50,7 @@ type options struct {
 	swapBytes    int64
 	swapDir      string
 	writeThrough bool
+	acked        bool          // WithAckedDelivery (ack.go)
 	tcp          tcpOptions    // options_tcp.go
 	req          reqOptions    // req_options.go
 	timeo        timeouts      // timeout.go

@@ -71,6 +71,11 @@ type peer struct {
 
 	attached atomic.Bool
 
+	// txID names the stream of messages out to this peer for
+	// acknowledged delivery (ack.go); made on first use, under mu.
+	txID        zmtp.AckStreamID
+	hasStreamID bool
+
 	streamPeerState // STREAM only (stream.go)
 
 	// PUB/XPUB side, guarded by the dist lock: the topics this peer subscribed.

@@ -73,6 +73,13 @@ type Socket struct {
 
 	rt     *retention    // nil without WithRetention
 	budget *queue.Budget // nil without WithSwap
+
+	// Acknowledged delivery (ack.go): connections that negotiated it,
+	// repeated messages the receiver dropped, and the receive counts by
+	// sender stream (made on first use).
+	ackConns, ackDups atomic.Uint64
+	rxOnce            sync.Once
+	rx                *rxRegistry
 }
 
 // New makes a socket of type t.
@@ -93,6 +100,9 @@ func New(t Type, opts ...Option) (*Socket, error) {
 		return nil, err
 	}
 	if err := checkExt(t, &o); err != nil {
+		return nil, err
+	}
+	if err := checkAck(t, &o); err != nil {
 		return nil, err
 	}
 	if err := checkZAP(&o); err != nil {

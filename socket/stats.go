@@ -45,6 +45,12 @@ type Stats struct {
 	Retained        int    // departed peers kept under their key (WithRetention)
 	MonitorDropped  uint64 // monitor events lost to a full Monitor channel
 	LingerDropped   uint64 // queued messages Close discarded when linger ran out
+
+	// Acknowledged delivery (WithAckedDelivery).
+	AckConnections uint64 // connections that negotiated it (with purezmq peers only)
+	Unacked        int    // messages written and awaiting the receiver's acknowledgement
+	Resent         uint64 // unacknowledged messages put back for a later connection after a cut
+	AckDuplicates  uint64 // repeated messages this receiver dropped (it had them already)
 }
 
 // Stats returns the socket's counters.
@@ -55,6 +61,8 @@ func (s *Socket) Stats() Stats {
 		Dropped:        s.dropped.Load(),
 		MonitorDropped: s.monDropped.Load(),
 		LingerDropped:  s.lingerDropped.Load(),
+		AckConnections: s.ackConns.Load(),
+		AckDuplicates:  s.ackDups.Load(),
 	}
 	s.mu.Lock()
 	peers := make([]*peer, 0, len(s.peers))
@@ -73,6 +81,8 @@ func (s *Socket) Stats() Stats {
 		st.Spilled += os.Spilled
 		st.SpillRefused += os.SpillRefused
 		st.InQueued += p.in.Len()
+		st.Unacked += os.Unacked
+		st.Resent += os.Requeued
 	}
 	st.PeakQueuedBytes = peak
 	st.Retained = s.retained()

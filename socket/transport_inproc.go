@@ -118,7 +118,43 @@ func inprocLink(c *connector, b *Socket) {
 		return
 	}
 	pre := c.pre
-	var c2b, b2c *queue.Pipe
+	c2b, b2c := inprocPipes(cs, b, pre)
+
+	cp := pre
+	if cp == nil {
+		cp = &peer{s: cs, endpoint: ep, out: c2b, in: b2c}
+	}
+	cp.identity, cp.peerType, cp.addr = b.opt().identity, b.typ.String(), ep
+	if pre == nil {
+		cp.fixedRID = c.routingID
+	}
+	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.opt().identity, peerType: cs.typ.String(), addr: ep}
+	cp.remote, bp.remote = bp, cp
+	cp.md.Store(inprocMetadata(cp.peerType, cp.identity))
+	bp.md.Store(inprocMetadata(bp.peerType, bp.identity))
+
+	err := attachInprocPair(cs, b, cp, bp, pre != nil)
+	if err != nil {
+		cs.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Err: err})
+		b.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Err: err})
+		if pre != nil {
+			cs.detachPeer(pre, err)
+		}
+		return
+	}
+	c.track(cp, true)
+	cs.probeInproc(cp)
+	b.probeInproc(bp)
+	cs.emit(Event{Kind: EventConnected, Endpoint: ep})
+	cs.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep})
+	b.emit(Event{Kind: EventAccepted, Endpoint: ep})
+	b.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep})
+}
+
+// inprocPipes makes (or, for a connect that queued before the bind, adopts)
+// the two pipes an inproc pair shares: c2b from the connecting side cs to
+// the bound side b, and b2c back.
+func inprocPipes(cs, b *Socket, pre *peer) (c2b, b2c *queue.Pipe) {
 	if pre != nil {
 		c2b, b2c = pre.out, pre.in.(*queue.Pipe) // newPeer made it a Pipe for an inproc endpoint
 		// Until now each pipe had the connecting side's mark alone; from
@@ -136,24 +172,17 @@ func inprocLink(c *connector, b *Socket) {
 	c2b.SetNotify(func() { cs.sendSig.notify(); b.recvSig.notify() })
 	b2c.SetNotify(func() { b.sendSig.notify(); cs.recvSig.notify() })
 
-	cp := pre
-	if cp == nil {
-		cp = &peer{s: cs, endpoint: ep, out: c2b, in: b2c}
-	}
-	cp.identity, cp.peerType, cp.addr = b.opt().identity, b.typ.String(), ep
-	if pre == nil {
-		cp.fixedRID = c.routingID
-	}
-	bp := &peer{s: b, endpoint: ep, out: b2c, in: c2b, identity: cs.opt().identity, peerType: cs.typ.String(), addr: ep}
-	cp.remote, bp.remote = bp, cp
-	cp.md.Store(inprocMetadata(cp.peerType, cp.identity))
-	bp.md.Store(inprocMetadata(bp.peerType, bp.identity))
+	return c2b, b2c
+}
 
-	// A publisher must be attached before its subscriber, which sends its
-	// subscriptions to it as it attaches.
+// attachInprocPair attaches both ends of an inproc pair, undoing the first
+// when the second is refused. A publisher is attached before its
+// subscriber, which sends its subscriptions to it as it attaches. A
+// connecting peer made before the bind (queued) is attached already.
+func attachInprocPair(cs, b *Socket, cp, bp *peer, queued bool) error {
 	_, cPub := cs.h.(subReceiver)
 	attachC := func() error {
-		if pre != nil {
+		if queued {
 			return nil
 		}
 		return cs.attachPeer(cp)
@@ -172,19 +201,5 @@ func inprocLink(c *connector, b *Socket) {
 			}
 		}
 	}
-	if err != nil {
-		cs.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Err: err})
-		b.emit(Event{Kind: EventPeerRefused, Endpoint: ep, Err: err})
-		if pre != nil {
-			cs.detachPeer(pre, err)
-		}
-		return
-	}
-	c.track(cp, true)
-	cs.probeInproc(cp)
-	b.probeInproc(bp)
-	cs.emit(Event{Kind: EventConnected, Endpoint: ep})
-	cs.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep})
-	b.emit(Event{Kind: EventAccepted, Endpoint: ep})
-	b.emit(Event{Kind: EventHandshakeSucceeded, Endpoint: ep})
+	return err
 }

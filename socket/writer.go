@@ -25,6 +25,12 @@ func (c *streamConn) write() {
 	// write directly (tryDirect).
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if c.ack != nil {
+		if err := c.ack.start(); err != nil {
+			c.shutdown(err)
+			return
+		}
+	}
 	for {
 		why, newTTL, parked := w.await()
 		switch why {
@@ -48,7 +54,11 @@ func (c *streamConn) write() {
 		}
 		var n, unsent int
 		var err error
-		if w.wt {
+		if c.ack != nil {
+			// Nothing is lost to a failed write: the pipe keeps it.
+			n, err = w.writeAcked()
+			unsent = n
+		} else if w.wt {
 			n, err = w.writeThroughBatch()
 			unsent = n
 		} else {
@@ -61,8 +71,11 @@ func (c *streamConn) write() {
 			w.fail(err)
 			return
 		}
-		if w.out.Closed() && w.out.Len() == 0 {
+		if w.out.Closed() && w.out.Len() == 0 && (c.ack == nil || w.out.Unacked() == 0) {
 			// Closed and drained (Close with linger, or the peer left).
+			if c.ack != nil {
+				c.ack.finish()
+			}
 			c.shutdown(nil)
 			return
 		}
@@ -135,7 +148,7 @@ const (
 // which tells writeBatch the peer had likely read everything.
 func (w *writer) await() (why wakeup, newTTL time.Duration, parked bool) {
 	c := w.c
-	ready := w.out.Readable()
+	ready := w.readable()
 	select {
 	case <-ready:
 	default:

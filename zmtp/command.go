@@ -148,6 +148,10 @@ func internCommand(b []byte) string {
 		return CmdWelcome
 	case CmdInitiate:
 		return CmdInitiate
+	case CmdAck:
+		return CmdAck
+	case CmdAckStream:
+		return CmdAckStream
 	}
 	return string(b)
 }

@@ -61,33 +61,18 @@ func (c *Conn) retryable(err error) bool {
 	return !c.partial && errors.As(err, &ne) && ne.Timeout()
 }
 
+// readMessage reads frames up to the end of a message (see ReadMessage):
+// the frame loop; nextFrame, frameBody and finishMessage do the work.
 func (c *Conn) readMessage() ([][]byte, Command, error) {
 	c.frames = c.frames[:0]
 	c.partial = false
 	c.pooled = false
-	var total int64
+	var total int64 // the message's size so far, as MaxMessageSize counts it
 	for {
-		h, err := c.fr.ReadHeader()
+		h, raw, err := c.nextFrame()
 		if err != nil {
-			if len(c.frames) > 0 && err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
 			c.dropFrames()
-			if errors.Is(err, ErrFrameTooLarge) {
-				err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
-			}
 			return nil, Command{}, err
-		}
-		c.partial = true
-		var raw []byte // the decoded body when a FrameCodec is in use
-		if c.codec != nil {
-			if raw, err = c.readBody(nil, h.Size); err == nil {
-				h, raw, err = c.codec.DecodeFrame(h, raw)
-			}
-			if err != nil {
-				c.dropFrames()
-				return nil, Command{}, err
-			}
 		}
 		if h.Command() {
 			if len(c.frames) > 0 {
@@ -101,28 +86,62 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 			c.partial = false // back at a message boundary
 			continue
 		}
-		total += int64(h.Size)
-		if len(c.frames) > 0 {
-			total += FrameCost
-		}
-		if c.cfg.MaxMessageSize > 0 && total > c.cfg.MaxMessageSize {
-			n := len(c.frames) + 1
-			c.dropFrames()
-			return nil, Command{}, &MessageSizeError{Limit: c.cfg.MaxMessageSize, Size: total, Frames: n}
-		}
-		frame := raw
-		if c.codec == nil {
-			frame, err = c.readFrameBody(h.Size)
-		}
+		frame, err := c.frameBody(h, raw, &total)
 		if err != nil {
 			c.dropFrames()
 			return nil, Command{}, err
 		}
 		c.frames = append(c.frames, frame)
 		if !h.More() {
-			break
+			return c.finishMessage()
 		}
 	}
+}
+
+// nextFrame reads the next frame's header and, when a FrameCodec is in
+// use, its decoded body (raw); without one the body is left for frameBody
+// or readCommand to read.
+func (c *Conn) nextFrame() (h FrameHeader, raw []byte, err error) {
+	if h, err = c.fr.ReadHeader(); err != nil {
+		if len(c.frames) > 0 && err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		if errors.Is(err, ErrFrameTooLarge) {
+			err = fmt.Errorf("%w: %w", ErrMessageTooLarge, err)
+		}
+		return h, nil, err
+	}
+	c.partial = true
+	if c.codec == nil {
+		return h, nil, nil
+	}
+	if raw, err = c.readBody(nil, h.Size); err != nil {
+		return h, nil, err
+	}
+	return c.codec.DecodeFrame(h, raw)
+}
+
+// frameBody counts a data frame against MaxMessageSize (total holds the
+// message so far) before any buffer is sized for it, and returns its body:
+// raw when a FrameCodec decoded it already, else read now.
+func (c *Conn) frameBody(h FrameHeader, raw []byte, total *int64) ([]byte, error) {
+	*total += int64(h.Size)
+	if len(c.frames) > 0 {
+		*total += FrameCost
+	}
+	if m := c.cfg.MaxMessageSize; m > 0 && *total > m {
+		return nil, &MessageSizeError{Limit: m, Size: *total, Frames: len(c.frames) + 1}
+	}
+	if c.codec != nil {
+		return raw, nil
+	}
+	return c.readFrameBody(h.Size)
+}
+
+// finishMessage hands over the frames read into c.frames: as a SUBSCRIBE
+// or CANCEL when the connection converts ZMTP 3.0 subscriptions, else as
+// the message's frame list.
+func (c *Conn) finishMessage() ([][]byte, Command, error) {
 	if c.convertSubs && len(c.frames) == 1 && len(c.frames[0]) > 0 && c.frames[0][0] <= 1 {
 		f := c.frames[0]
 		c.dropFrames()
@@ -132,9 +151,16 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 		}
 		return nil, Command{Name: name, Body: f[1:]}, nil
 	}
-	// Carve the frame list from a slab too: one allocation per many messages.
-	// A message holding pooled bodies gets one more slot, past its length,
-	// for the mark that lets buf.Release recognise it.
+	msg := c.frameList()
+	c.dropFrames()
+	return msg, Command{}, nil
+}
+
+// frameList copies c.frames (behind the prefix, if one is set) into a list
+// carved from a slab too: one allocation per many messages. A message
+// holding pooled bodies gets one more slot, past its length, for the mark
+// that lets buf.Release recognise it.
+func (c *Conn) frameList() [][]byte {
 	n := len(c.frames)
 	if c.prefix != nil {
 		n++
@@ -159,9 +185,7 @@ func (c *Conn) readMessage() ([][]byte, Command, error) {
 	if c.pooled {
 		c.hdrs = buf.AppendRecvMark(c.hdrs)
 	}
-	msg := c.hdrs[l : l+n : l+k]
-	c.dropFrames()
-	return msg, Command{}, nil
+	return c.hdrs[l : l+n : l+k]
 }
 
 // carve returns a copy of b cut from the small-frame slab.
@@ -246,6 +270,10 @@ func (c *Conn) readCommand(h FrameHeader, body []byte) (Command, error) {
 		return Command{}, peerErrorFrom(cmd.Body)
 	case CmdSubscribe, CmdCancel:
 		return Command{Name: cmd.Name, Body: append([]byte(nil), cmd.Body...)}, nil
+	case CmdAck, CmdAckStream:
+		// The socket layer decodes these at once (zmtp/ack.go): the body
+		// is not copied and is valid until the next read.
+		return cmd, nil
 	}
 	// PONG (the read itself proved liveness) and unknown commands: RFC 37 says
 	// to ignore what we do not understand.

@@ -111,46 +111,68 @@ func handshakeError(ctx context.Context, err error) error {
 	return err
 }
 
+// handshake runs the greeting exchange, then the mechanism's commands, then
+// takes what the handshake settled about the peer.
 func (c *Conn) handshake() error {
+	out, sent, legacy, err := c.exchangeGreetings()
+	if err != nil || legacy {
+		return err // a ZMTP 1.0/2.0 peer was set up by the version detection
+	}
+	if err := c.runMechanism(out, sent); err != nil {
+		return err
+	}
+	c.adoptPeer()
+	return nil
+}
+
+// exchangeGreetings sends our greeting with the mechanism's first command and
+// reads the peer's greeting. It returns the buffer for reuse and the name of
+// what we sent last, which names the point where a peer that hangs up did so
+// (see PeerClosedError). legacy reports a ZMTP 1.0 or 2.0 peer, whose
+// connection the version detection has already set up.
+func (c *Conn) exchangeGreetings() (out []byte, sent string, legacy bool, err error) {
 	greetSent := 0 // octets of our greeting already sent by the version detection
 	if c.detectsLegacy() {
-		var legacy bool
-		var err error
 		if greetSent, legacy, err = c.negotiateVersion(); err != nil || legacy {
 			// A peer that hangs up here saw only our signature.
-			return c.peerClosed(err, "signature", false) // legacy_conn.go
+			return nil, "", legacy, c.peerClosed(err, "signature", false) // legacy_conn.go
 		}
 	}
-	out, err := AppendGreeting(nil, Greeting{Mechanism: c.mech.Name(), AsServer: c.mech.AsServer()})
+	out, err = AppendGreeting(nil, Greeting{Mechanism: c.mech.Name(), AsServer: c.mech.AsServer()})
 	if err != nil {
-		return err
+		return nil, "", false, err
 	}
 	// The first command does not depend on the peer's greeting, so it goes in
 	// the same write: one round trip fewer.
 	if out, err = c.mech.Start(out); err != nil {
-		return err
+		return nil, "", false, err
 	}
 	c.queue(out[greetSent:])
-	// What we sent last names the point where a peer that hangs up did
-	// so (see PeerClosedError).
-	sent := lastCommandName(out[GreetingSize:], "greeting")
+	sent = lastCommandName(out[GreetingSize:], "greeting")
 	if err := c.readGreeting(); err != nil {
 		var le *LegacyPeerError
 		if errors.As(err, &le) {
 			le.Mechanism = c.mech.Name()
-			return err
+			return nil, "", false, err
 		}
-		return c.peerClosed(err, sent, false)
+		return nil, "", false, c.peerClosed(err, sent, false)
 	}
 	if ag, ok := c.mech.(afterGreeting); ok {
-		out, err := ag.afterGreeting(out[:0])
-		if len(out) > 0 {
-			c.queue(out)
+		more, err := ag.afterGreeting(out[:0])
+		if len(more) > 0 {
+			c.queue(more)
 		}
 		if err != nil {
-			return err
+			return nil, "", false, err
 		}
 	}
+	return out, sent, false, nil
+}
+
+// runMechanism reads the peer's handshake commands and answers them until
+// the mechanism is done. Commands are bounded by maxHandshakeCommand until
+// then; the socket's message limit applies afterwards.
+func (c *Conn) runMechanism(out []byte, sent string) error {
 	c.fr.MaxFrameSize = maxHandshakeCommand
 	for {
 		h, err := c.fr.ReadHeader()
@@ -168,7 +190,8 @@ func (c *Conn) handshake() error {
 		if err != nil {
 			return err
 		}
-		out, done, err := c.mech.Next(out[:0], cmd)
+		var done bool
+		out, done, err = c.mech.Next(out[:0], cmd)
 		if len(out) > 0 {
 			c.queue(out)
 			sent = lastCommandName(out, sent)
@@ -181,6 +204,13 @@ func (c *Conn) handshake() error {
 		}
 	}
 	c.fr.MaxFrameSize = c.cfg.MaxMessageSize
+	return nil
+}
+
+// adoptPeer takes from the finished mechanism what the connection keeps:
+// the frame codec, the peer's metadata, type and identity, and how
+// subscriptions travel.
+func (c *Conn) adoptPeer() {
 	c.codec = c.mech.FrameCodec()
 	c.peerMD = c.mech.PeerMetadata()
 	c.userID = c.mech.UserID()
@@ -194,7 +224,6 @@ func (c *Conn) handshake() error {
 	c.subsAsMsgs = c.peer.Major == 3 && c.peer.Minor == 0
 	local := strings.ToUpper(c.cfg.SocketType)
 	c.convertSubs = local == "PUB" || local == "XPUB"
-	return nil
 }
 
 // handshakeWriter performs the handshake's writes on a goroutine that lives

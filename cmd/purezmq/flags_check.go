@@ -62,6 +62,16 @@ func (c *sockConfig) checkBasics(t socket.Type) error {
 	if c.writeThrough && (c.swapDir == "" || !c.retain) {
 		return errors.New("--write-through needs --swap, --swap-dir and --retain")
 	}
+	if c.ack {
+		switch t {
+		case socket.Push, socket.Pull, socket.Dealer, socket.Router, socket.Pair:
+		default:
+			return errors.New("--ack is only for push, pull, dealer, router and pair")
+		}
+		if c.writeThrough {
+			return errors.New("--ack and --write-through exclude each other")
+		}
+	}
 	if c.retainBy != "identity" && c.retainBy != "user" {
 		return errors.New("--retain-by must be identity or user")
 	}

@@ -220,3 +220,24 @@ func TestExitReportShowsLingerDiscard(t *testing.T) {
 	}
 	t.Logf("stderr:\n%s", stderr)
 }
+
+// TestPushPullAcked: --ack on both verbs negotiates acknowledged delivery
+// (the verbose report counts the connection) and the messages arrive.
+func TestPushPullAcked(t *testing.T) {
+	ep := ipcEP(t)
+	pull := goRun(t, context.Background(), "", "pull", "--bind", ep, "--ack", "--count", "3", "--timeout", "15s", "--verbose")
+	code, _, stderr := runCLI(t, "a\nb\nc\n", "push", "--connect", ep, "--ack", "--verbose")
+	if code != exitOK {
+		t.Fatalf("push: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "acknowledged connections 1,") || !strings.Contains(stderr, "unacknowledged at close 0") {
+		t.Errorf("push's report: %s", stderr)
+	}
+	r := await(t, pull)
+	if r.code != exitOK || r.stdout != "a\nb\nc\n" {
+		t.Fatalf("pull: exit %d, %q: %s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "acknowledged connections 1,") {
+		t.Errorf("pull's report: %s", r.stderr)
+	}
+}
