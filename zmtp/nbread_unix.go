@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"unsafe"
 )
 
 // waitReader reads a socket the way net.Conn does (Go's non-blocking
@@ -49,7 +50,7 @@ func (r *waitReader) read(fd uintptr) bool {
 		if r.gaveBuf {
 			r.p, r.gaveBuf = r.unpark(), false
 		}
-		r.n, r.err = syscall.Read(int(fd), r.p)
+		r.n, r.err = rawRead(fd, r.p)
 		switch r.err {
 		case syscall.EINTR:
 			continue
@@ -88,4 +89,19 @@ func (r *waitReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
+}
+
+// rawRead is read(2) on the non-blocking descriptor fd without the
+// runtime's syscall bookkeeping (syscall.Read's entersyscall/exitsyscall).
+// The read never blocks, so there is nothing to hand the P over for; and
+// entering a syscall is what wakes an idle process's sysmon thread from
+// its deep sleep and sets it polling every 20 us again. A subscriber
+// that sleeps between bursts paid that wake-up, a futex and a run of
+// nanosleeps, on every burst.
+func rawRead(fd uintptr, p []byte) (int, error) {
+	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
 }
