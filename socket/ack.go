@@ -100,6 +100,9 @@ type ackConn struct {
 	// Receiver side, set by the reader at the peer's PZSTREAM.
 	rx     atomic.Pointer[rxStream]
 	expect uint64 // reader only: the number of the next message
+	// before: an earlier peer's inbound queue for this stream, to be
+	// drained by the application before our first message is queued.
+	before inbound
 	every  uint64 // reader only: acknowledge after this many
 	// posDue: the reader owes the peer its position (the answer to
 	// PZSTREAM); due: the timer says a batch waited long enough.
@@ -148,10 +151,11 @@ func (a *ackConn) onCommand(ctx context.Context, cmd zmtp.Command) error {
 		if a.rx.Load() != nil {
 			return ackErr("a second PZSTREAM on one connection")
 		}
-		rx, err := c.s.rxStreams().claim(ctx, id, c)
+		rx, before, err := c.s.rxStreams().claim(ctx, id, c)
 		if err != nil {
 			return err
 		}
+		a.before = before
 		// A sender that counts more acknowledged than we hold lost
 		// nothing we could still get: we forgot its stream (evicted).
 		if rx.count.Load() < next-1 {
@@ -197,10 +201,16 @@ func (a *ackConn) onCommand(ctx context.Context, cmd zmtp.Command) error {
 // number gives the peer's next message its number (reader goroutine) and
 // reports whether it is one the receiver had already (dup): the sender
 // sent it again because our acknowledgement did not reach it.
-func (a *ackConn) number() (seq uint64, dup bool, err error) {
+func (a *ackConn) number(ctx context.Context) (seq uint64, dup bool, err error) {
 	rx := a.rx.Load()
 	if rx == nil {
 		return 0, false, ackErr("a message before the peer's PZSTREAM")
+	}
+	if a.before != nil {
+		if err := awaitDrained(ctx, a.before); err != nil {
+			return 0, false, err
+		}
+		a.before = nil
 	}
 	seq = a.expect
 	a.expect++

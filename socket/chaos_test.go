@@ -31,6 +31,9 @@ type chaosConfig struct {
 	// swap gives both senders an HWM of 50 and a swap: most of the
 	// backlog goes through the ring files.
 	swap bool
+	// bare: the receiver keeps no retention, so each connection of the
+	// sender is a new peer with a new inbound queue.
+	bare bool
 }
 
 // chaosCount is one direction's tally at the receiver.
@@ -128,8 +131,11 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	if cfg.swap {
 		common = append(common, WithSendHWM(50), WithSwap(64<<20, t.TempDir()))
 	}
-	rcv := newSock(t, recvT, append([]Option{WithRetention(Retention{}),
-		WithRouterMandatory(cfg.dealer)}, common...)...)
+	recvOpts := append([]Option{WithRouterMandatory(cfg.dealer)}, common...)
+	if !cfg.bare {
+		recvOpts = append(recvOpts, WithRetention(Retention{}))
+	}
+	rcv := newSock(t, recvT, recvOpts...)
 	ep := bindAt(t, rcv, "tcp")
 	px, err := chaosproxy.Start(strings.TrimPrefix(ep, "tcp://"), cfg.minCut, cfg.maxCut, 1)
 	if err != nil {
@@ -264,19 +270,22 @@ func checkChaos(t *testing.T, cfg chaosConfig, r chaosResult) {
 
 // TestChaosAcked is the short chaos run of the default test suite: 10k
 // messages each way across at least 10 cuts, PUSH->PULL and
-// DEALER<->ROUTER with retention and acknowledgements (and DEALER<->ROUTER
-// again with HWM 50 and a swap, so most of it goes through ring files):
-// nothing lost, repeated or reordered.
+// DEALER<->ROUTER with retention and acknowledgements, PUSH->PULL again
+// with a PULL that retains nothing (every connection a new peer), and
+// DEALER<->ROUTER with HWM 50 and a swap, so most of it goes through ring
+// files: nothing lost, repeated or reordered.
 func TestChaosAcked(t *testing.T) {
 	for _, c := range []struct {
-		name         string
-		dealer, swap bool
-	}{{"push-pull", false, false}, {"dealer-router", true, false}, {"dealer-router-swap", true, true}} {
+		name               string
+		dealer, swap, bare bool
+	}{{"push-pull", false, false, false}, {"push-pull-bare", false, false, true},
+		{"dealer-router", true, false, false}, {"dealer-router-swap", true, true, false}} {
 		name, dealer := c.name, c.dealer
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // paced by sleeps: the four share the time
 			cfg := chaosConfig{n: 10000, burst: 100, pause: 20 * time.Millisecond,
 				minCut: 50 * time.Millisecond, maxCut: 500 * time.Millisecond,
-				acked: true, dealer: dealer, minCuts: 10, swap: c.swap}
+				acked: true, dealer: dealer, minCuts: 10, swap: c.swap, bare: c.bare}
 			r := runChaos(t, cfg)
 			t.Logf("acked %s: %v", name, r)
 			checkChaos(t, cfg, r)
