@@ -45,14 +45,19 @@ const (
 var ackProps = map[string]string{zmtp.PropAck: zmtp.AckVersion}
 
 // ackTypes are the socket types the extension applies to: those whose
-// messages travel through per-peer pipes in order, one peer each.
+// messages travel through per-peer pipes in order.
 func ackTypes(t Type) bool {
 	switch t {
-	case Push, Pull, Dealer, Router, Pair:
+	case Push, Pull, Dealer, Router, Pair, Pub, Sub:
 		return true
 	}
 	return false
 }
+
+// keepsSent reports whether t sends messages to its peers, and so numbers
+// and keeps them: not PULL, which sends nothing, nor SUB, whose
+// subscriptions are commands that a reconnect sends again anyway.
+func keepsSent(t Type) bool { return t != Pull && t != Sub }
 
 // WithAckedDelivery asks for acknowledged delivery on every connection to
 // a purezmq peer that asks for it too (negotiated in the ZMTP handshake;
@@ -63,7 +68,8 @@ func ackTypes(t Type) bool {
 // survives the cut (a connect endpoint's, or one kept by WithRetention), a
 // cut loses nothing and duplicates nothing. Messages awaiting
 // acknowledgement count against the send HWM. For PUSH, PULL, DEALER,
-// ROUTER and PAIR; not with WithWriteThrough or WithConflate.
+// ROUTER and PAIR, and PUB to SUB (a durable subscriber: retention on the
+// PUB); not with WithWriteThrough or WithConflate.
 func WithAckedDelivery(on bool) Option {
 	return func(o *options) error { o.acked = on; return nil }
 }
@@ -89,9 +95,10 @@ func checkAck(t Type, o *options) error {
 type ackConn struct {
 	c *streamConn
 
-	// Sender side. resumed is closed by the reader once the peer said how
-	// many of our stream's messages it has: until then the writer sends
-	// none, so nothing it already had is sent again.
+	// Sender side, when keeps (keepsSent). resumed is closed by the reader
+	// once the peer said how many of our stream's messages it has: until
+	// then the writer sends none, so nothing it already had is sent again.
+	keeps      bool
 	resumed    chan struct{}
 	resumedSet bool       // reader only
 	freed      [][][]byte // reader only: Ack's released messages
@@ -121,7 +128,7 @@ func (s *Socket) negotiateAck(c *streamConn) {
 	if !s.o.acked || c.zc == nil || c.zc.Legacy() != 0 || !zmtp.AckOffered(c.zc.PeerMetadata()) {
 		return
 	}
-	a := &ackConn{c: c, resumed: make(chan struct{})}
+	a := &ackConn{c: c, resumed: make(chan struct{}), keeps: keepsSent(s.typ)}
 	if h := s.outHWM(); h > 0 {
 		a.window = uint32(min(uint64(h), 1<<31))
 	}
@@ -308,6 +315,9 @@ func (a *ackConn) writeAck(final bool) (bool, error) {
 // the peer's position came, then the pipe (nil once the pipe is closed and
 // drained: a lingering writer then waits for the last acknowledgements).
 func (a *ackConn) ready(out *queue.Pipe) <-chan struct{} {
+	if !a.keeps {
+		return out.Readable()
+	}
 	select {
 	case <-a.resumed:
 	default:
@@ -354,6 +364,16 @@ func (a *ackConn) finish() {
 	if ok, err := a.writeAck(true); ok && err == nil {
 		_ = a.c.zc.Flush()
 	}
+}
+
+// ackDue writes the acknowledgement the receiver owes on a connection
+// whose own messages are not kept (PULL, SUB); nothing without acks.
+func (w *writer) ackDue() error {
+	if a := w.c.ack; a != nil {
+		_, err := a.writeDue()
+		return err
+	}
+	return nil
 }
 
 // readable is what the writer waits on for messages to write.

@@ -25,7 +25,7 @@ func (c *streamConn) write() {
 	// write directly (tryDirect).
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if c.ack != nil {
+	if c.ack != nil && c.ack.keeps {
 		if err := c.ack.start(); err != nil {
 			c.shutdown(err)
 			return
@@ -54,14 +54,14 @@ func (c *streamConn) write() {
 		}
 		var n, unsent int
 		var err error
-		if c.ack != nil {
+		if c.ack != nil && c.ack.keeps {
 			// Nothing is lost to a failed write: the pipe keeps it.
 			n, err = w.writeAcked()
 			unsent = n
 		} else if w.wt {
 			n, err = w.writeThroughBatch()
 			unsent = n
-		} else {
+		} else if err = w.ackDue(); err == nil {
 			n, unsent, err = w.writeBatch(parked)
 		}
 		if err == nil {
