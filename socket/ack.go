@@ -69,7 +69,9 @@ func keepsSent(t Type) bool { return t != Pull && t != Sub }
 // cut loses nothing and duplicates nothing. Messages awaiting
 // acknowledgement count against the send HWM. For PUSH, PULL, DEALER,
 // ROUTER and PAIR, and PUB to SUB (a durable subscriber: retention on the
-// PUB); not with WithWriteThrough or WithConflate.
+// PUB); not with WithConflate. With WithWriteThrough the ring keeps each
+// message until acknowledged, so a crash as well as a cut loses nothing
+// (after recovery the unacknowledged ones are delivered again).
 func WithAckedDelivery(on bool) Option {
 	return func(o *options) error { o.acked = on; return nil }
 }
@@ -81,8 +83,6 @@ func checkAck(t Type, o *options) error {
 	switch {
 	case !ackTypes(t):
 		return badOption("AckedDelivery", fmt.Sprintf("has no effect on %v", t))
-	case o.writeThrough:
-		return badOption("AckedDelivery", "is not combined with WriteThrough, which keeps messages until written")
 	case o.ext.conflate:
 		return badOption("AckedDelivery", "is not combined with Conflate, which replaces messages")
 	case o.legacy.announce != 0:
@@ -398,6 +398,10 @@ func (w *writer) writeAcked() (n int, err error) {
 	case <-a.resumed:
 	default:
 		return 0, nil
+	}
+	if w.wt {
+		// The ring keeps them until Ack commits them.
+		return w.writeThroughBatch()
 	}
 	w.batch = w.out.PopBatchKeep(w.batch[:0])
 	for _, m := range w.batch {

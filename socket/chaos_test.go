@@ -32,6 +32,10 @@ type chaosConfig struct {
 	// swap gives both senders an HWM of 50 and a swap: most of the
 	// backlog goes through the ring files.
 	swap bool
+	// wt adds write-through to swap (and retention to the sender, which
+	// write-through needs): the ROUTER's pipe to the DEALER goes through
+	// its ring and is committed on acknowledgement.
+	wt bool
 	// bare: the receiver keeps no retention, so each connection of the
 	// sender is a new peer with a new inbound queue.
 	bare bool
@@ -134,6 +138,9 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	common := []Option{WithAckedDelivery(cfg.acked), WithLinger(0)}
 	if cfg.swap {
 		common = append(common, WithSendHWM(50), WithSwap(64<<20, t.TempDir()))
+	}
+	if cfg.wt {
+		common = append(common, WithWriteThrough(true), WithRetention(Retention{}))
 	}
 	recvOpts := append([]Option{WithRouterMandatory(cfg.dealer)}, common...)
 	if !cfg.bare {
@@ -287,13 +294,15 @@ func TestChaosAcked(t *testing.T) {
 		name               string
 		dealer, swap, bare bool
 	}{{"push-pull", false, false, false}, {"push-pull-bare", false, false, true},
-		{"dealer-router", true, false, false}, {"dealer-router-swap", true, true, false}, {"pub-sub", false, false, false}} {
+		{"dealer-router", true, false, false}, {"dealer-router-swap", true, true, false}, {"pub-sub", false, false, false},
+		{"dealer-router-write-through", true, true, false}} {
 		name, dealer := c.name, c.dealer
 		t.Run(name, func(t *testing.T) {
 			t.Parallel() // paced by sleeps: the runs share the time
 			cfg := chaosConfig{n: 10000, burst: 100, pause: 20 * time.Millisecond,
 				minCut: 50 * time.Millisecond, maxCut: 500 * time.Millisecond,
-				acked: true, dealer: dealer, minCuts: 10, swap: c.swap, bare: c.bare, pubsub: name == "pub-sub"}
+				acked: true, dealer: dealer, minCuts: 10, swap: c.swap, bare: c.bare, pubsub: name == "pub-sub",
+				wt: name == "dealer-router-write-through"}
 			r := runChaos(t, cfg)
 			t.Logf("acked %s: %v", name, r)
 			checkChaos(t, cfg, r)

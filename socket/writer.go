@@ -126,7 +126,9 @@ func (w *writer) stop() {
 // back the messages popped since its last commit, for the next connection.
 func (w *writer) fail(err error) {
 	w.c.shutdown(err)
-	if w.wt {
+	if w.wt && w.c.ack == nil {
+		// (An acknowledged connection's are rolled back by runConn's
+		// Requeue, which counts them for the peer's position.)
 		w.out.Rollback()
 	}
 }
@@ -279,7 +281,8 @@ func (w *writer) flush(n, unsent int) error {
 		}
 		return err
 	}
-	if w.wt {
+	if w.wt && c.ack == nil {
+		// (An acknowledged connection commits on the peer's PZACK.)
 		c.commit(n)
 	}
 	clear(w.batch)

@@ -68,9 +68,6 @@ func (c *sockConfig) checkBasics(t socket.Type) error {
 		default:
 			return errors.New("--ack is only for push, pull, dealer, router, pair, pub and sub")
 		}
-		if c.writeThrough {
-			return errors.New("--ack and --write-through exclude each other")
-		}
 	}
 	if c.retainBy != "identity" && c.retainBy != "user" {
 		return errors.New("--retain-by must be identity or user")
