@@ -119,7 +119,9 @@ func (p *Pipe) full() bool {
 
 // readyLocked reports whether Pop would return a message now.
 func (p *Pipe) readyLocked() bool {
-	return p.mem.len() > 0 || (p.sw != nil && p.sw.canRefill(&p.mem))
+	// Messages awaiting acknowledgement take memory's room: the swap is
+	// not read into it until they are acknowledged (queue/unacked.go).
+	return p.mem.len() > 0 || (p.sw != nil && p.mem.held < p.refillTarget() && p.sw.canRefill(&p.mem))
 }
 
 // TryPush adds msg without blocking. When the pipe cannot take it, it

@@ -70,7 +70,7 @@ func (p *Pipe) Ack(total uint64, dst [][][]byte) ([][][]byte, error) {
 		return dst, ErrAckRange
 	}
 	k := int(total - a.acked)
-	wasFull := p.full()
+	wasFull, wasReady := p.full(), p.readyLocked()
 	n := min(k, a.unacked.n)
 	for i := 0; i < n; i++ {
 		dst = append(dst, a.unacked.pop())
@@ -87,6 +87,10 @@ func (p *Pipe) Ack(total uint64, dst [][][]byte) ([][][]byte, error) {
 	var notify func()
 	if wasFull && !p.full() {
 		notify = p.wakeWritableLocked()
+	}
+	if !wasReady && p.readyLocked() {
+		// Room for the swap's backlog again.
+		notify = p.wakeReadableLocked()
 	}
 	p.mu.Unlock()
 	if notify != nil {

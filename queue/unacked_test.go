@@ -119,3 +119,73 @@ func TestPipeDiscardUnacked(t *testing.T) {
 		t.Fatalf("%+v", st)
 	}
 }
+
+// TestPipeAckRequeueWithSpill: with a swap, what comes back from a cut goes
+// in front of memory, and memory in front of the disk: the order is kept.
+// Kept messages count against the memory part, so more of a backlog
+// spills while they wait.
+func TestPipeAckRequeueWithSpill(t *testing.T) {
+	p := spillPipe(t, nil, nil, Fail, "k")
+	defer p.Discard()
+	for i := 1; i <= 2; i++ {
+		_ = p.TryPush(numbered(i))
+	}
+	if got := popAll(t, p, true); fmt.Sprint(got) != "[1 2]" {
+		t.Fatal(got)
+	}
+	for i := 3; i <= 8; i++ {
+		if err := p.TryPush(numbered(i)); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if st := p.Stats(); st.SwapQueued != 6 || st.MemQueued != 0 {
+		t.Fatalf("with 2 unacknowledged at HWM 2, everything new spills: %+v", st)
+	}
+	p.Requeue()
+	var all []string
+	for {
+		got := popAll(t, p, true)
+		if len(got) == 0 {
+			break
+		}
+		all = append(all, got...)
+		// The window is the HWM: the next batch waits for this one's
+		// acknowledgement.
+		if more := popAll(t, p, true); len(more) != 0 {
+			t.Fatalf("popped %v with the window full", more)
+		}
+		if _, err := p.Ack(uint64(len(all)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fmt.Sprint(all) != "[1 2 3 4 5 6 7 8]" {
+		t.Fatalf("after a cut: %v", all)
+	}
+}
+
+// TestPipeAckSwapReadable: a pipe whose window is full of unacknowledged
+// messages is not readable though its swap holds more (a writer would spin
+// on it), and becomes readable when an acknowledgement makes room.
+func TestPipeAckSwapReadable(t *testing.T) {
+	p := spillPipe(t, nil, nil, Fail, "")
+	defer p.Discard()
+	for i := 1; i <= 5; i++ {
+		_ = p.TryPush(numbered(i))
+	}
+	popAll(t, p, true)
+	popAll(t, p, true)
+	r := p.Readable()
+	select {
+	case <-r:
+		t.Fatalf("readable with the window full (unacked %d)", p.Unacked())
+	default:
+	}
+	if _, err := p.Ack(1, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r:
+	default:
+		t.Fatal("an acknowledgement that made room did not make the pipe readable")
+	}
+}

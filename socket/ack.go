@@ -120,7 +120,7 @@ func (s *Socket) negotiateAck(c *streamConn) {
 	}
 	a := &ackConn{c: c, resumed: make(chan struct{})}
 	if h := s.outHWM(); h > 0 {
-		a.window = uint32(min(h, 1<<31))
+		a.window = uint32(min(uint64(h), 1<<31))
 	}
 	c.ack = a
 	s.ackConns.Add(1)
@@ -334,7 +334,7 @@ func (p *peer) streamID() zmtp.AckStreamID {
 // the log as well as in the EventDisconnected the cut produces.
 func (c *streamConn) ackFailed(err error) {
 	if errors.Is(err, ErrAckProtocol) {
-		c.s.log.Warn("acknowledged delivery: closing the connection", "peer", c.p.addr, "err", err)
+		c.s.log.Warn("acknowledged delivery: closing the connection", "peer", c.zc.NetConn().RemoteAddr(), "err", err)
 	}
 	c.shutdown(err)
 }

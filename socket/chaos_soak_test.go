@@ -10,25 +10,24 @@ import (
 // TestSoakChaos is issue 14's chaos run at full length (make soak): 100k
 // numbered messages each way through a proxy that cuts the connection
 // every 50-500 ms for about 20 s, PUSH->PULL and DEALER<->ROUTER with
-// retention. With acknowledged delivery nothing may be lost, repeated or
-// reordered; without, the run prints what the cuts lost (ZMTP has no
+// retention, and DEALER<->ROUTER again through HWM 50 and a swap. With
+// acknowledged delivery nothing may be lost, repeated or reordered;
+// without, the run prints what the cuts lost (ZMTP has no
 // acknowledgements: what was in flight at a cut is gone), unasserted.
 func TestSoakChaos(t *testing.T) {
 	for _, acked := range []bool{true, false} {
-		for _, dealer := range []bool{false, true} {
-			name := "push-pull"
-			if dealer {
-				name = "dealer-router"
-			}
+		for _, c := range []struct {
+			name         string
+			dealer, swap bool
+		}{{"push-pull", false, false}, {"dealer-router", true, false}, {"dealer-router-swap", true, true}} {
+			name := c.name + "/plain"
 			if acked {
-				name += "/acked"
-			} else {
-				name += "/plain"
+				name = c.name + "/acked"
 			}
 			t.Run(name, func(t *testing.T) {
 				cfg := chaosConfig{n: 100000, burst: 100, pause: 20 * time.Millisecond,
 					minCut: 50 * time.Millisecond, maxCut: 500 * time.Millisecond,
-					acked: acked, dealer: dealer, minCuts: 24}
+					acked: acked, dealer: c.dealer, swap: c.swap, minCuts: 24}
 				r := runChaos(t, cfg)
 				t.Logf("%s: %v", name, r)
 				if acked {

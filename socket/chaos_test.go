@@ -28,6 +28,9 @@ type chaosConfig struct {
 	acked   bool
 	dealer  bool // DEALER<->ROUTER (both directions) instead of PUSH->PULL
 	minCuts int  // the proxy cuts at least this often before the sender ends
+	// swap gives both senders an HWM of 50 and a swap: most of the
+	// backlog goes through the ring files.
+	swap bool
 }
 
 // chaosCount is one direction's tally at the receiver.
@@ -95,6 +98,7 @@ type chaosResult struct {
 	resent    uint64
 	dups      uint64
 	dropped   uint64
+	spilled   uint64
 }
 
 func (r chaosResult) String() string {
@@ -102,14 +106,18 @@ func (r chaosResult) String() string {
 	if r.back != (chaosCount{}) {
 		s += fmt.Sprintf("; back: %v", r.back)
 	}
-	return s + fmt.Sprintf("; resent %d, repeats dropped by the receiver %d, dropped at HWM %d", r.resent, r.dups, r.dropped)
+	s += fmt.Sprintf("; resent %d, repeats dropped by the receiver %d, dropped at HWM %d", r.resent, r.dups, r.dropped)
+	if r.spilled > 0 {
+		s += fmt.Sprintf(", through the swap %d", r.spilled)
+	}
+	return s
 }
 
 // runChaos runs one chaos pair and returns the counts. Once the senders
 // are done (and the proxy has cut at least minCuts times) the cutting
 // stops, so the last connection can carry what is left; a receiver stops
-// when it has everything, or when nothing more came for a second after
-// that (the rest was lost).
+// when it has everything, or when nothing more came for a while after that
+// (the rest was lost: 1 s without acknowledgements, 20 s with).
 func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	t.Helper()
 	sendT, recvT := Push, Pull
@@ -117,6 +125,9 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 		sendT, recvT = Dealer, Router
 	}
 	common := []Option{WithAckedDelivery(cfg.acked), WithLinger(0)}
+	if cfg.swap {
+		common = append(common, WithSendHWM(50), WithSwap(64<<20, t.TempDir()))
+	}
 	rcv := newSock(t, recvT, append([]Option{WithRetention(Retention{}),
 		WithRouterMandatory(cfg.dealer)}, common...)...)
 	ep := bindAt(t, rcv, "tcp")
@@ -133,6 +144,12 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	fwd, back := newTally(cfg.n), newTally(cfg.n)
+	// Without acknowledgements what is missing a second after the end is
+	// lost; with them it must come, so a slow machine gets 20 s.
+	quietMax := 10
+	if cfg.acked {
+		quietMax = 200
+	}
 	sendersDone := make(chan struct{})
 	routerKnows := make(chan struct{}) // the ROUTER has heard from the DEALER
 	var senders, receivers sync.WaitGroup
@@ -167,7 +184,7 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 		receivers.Add(1)
 		go func() {
 			defer receivers.Done()
-			chaosReceive(ctx, snd, back, 0, sendersDone, nil)
+			chaosReceive(ctx, snd, back, 0, sendersDone, nil, quietMax)
 		}()
 	}
 	receivers.Add(1)
@@ -177,7 +194,7 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 		if cfg.dealer {
 			idx = 1
 		}
-		chaosReceive(ctx, rcv, fwd, idx, sendersDone, routerKnows)
+		chaosReceive(ctx, rcv, fwd, idx, sendersDone, routerKnows, quietMax)
 	}()
 	senders.Wait()
 	for px.Cuts() < cfg.minCuts && ctx.Err() == nil {
@@ -194,6 +211,7 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	r.resent = ss.Resent + rs.Resent
 	r.dups = ss.AckDuplicates + rs.AckDuplicates
 	r.dropped = ss.Dropped + rs.Dropped
+	r.spilled = ss.Spilled + rs.Spilled
 	if len(errs) > 0 {
 		t.Fatalf("chaos run: %v (%v)", errs, r)
 	}
@@ -201,10 +219,10 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 }
 
 // chaosReceive receives into tl until it has everything, or until the
-// senders are done and a second passed without a message. frame is the
-// index of the payload frame (1 behind a ROUTER's id); first is closed at
-// the first message (nil: none).
-func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersDone <-chan struct{}, first chan struct{}) {
+// senders are done and quietMax tenths of a second passed without a
+// message. frame is the index of the payload frame (1 behind a ROUTER's
+// id); first is closed at the first message (nil: none).
+func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersDone <-chan struct{}, first chan struct{}, quietMax int) {
 	quiet := 0
 	for !tl.done() && ctx.Err() == nil {
 		rctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
@@ -213,7 +231,7 @@ func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersD
 		if err != nil {
 			select {
 			case <-sendersDone:
-				if quiet++; quiet >= 10 {
+				if quiet++; quiet >= quietMax {
 					return
 				}
 			default:
@@ -246,18 +264,19 @@ func checkChaos(t *testing.T, cfg chaosConfig, r chaosResult) {
 
 // TestChaosAcked is the short chaos run of the default test suite: 10k
 // messages each way across at least 10 cuts, PUSH->PULL and
-// DEALER<->ROUTER with retention and acknowledgements: nothing lost,
-// repeated or reordered.
+// DEALER<->ROUTER with retention and acknowledgements (and DEALER<->ROUTER
+// again with HWM 50 and a swap, so most of it goes through ring files):
+// nothing lost, repeated or reordered.
 func TestChaosAcked(t *testing.T) {
-	for _, dealer := range []bool{false, true} {
-		name := "push-pull"
-		if dealer {
-			name = "dealer-router"
-		}
+	for _, c := range []struct {
+		name         string
+		dealer, swap bool
+	}{{"push-pull", false, false}, {"dealer-router", true, false}, {"dealer-router-swap", true, true}} {
+		name, dealer := c.name, c.dealer
 		t.Run(name, func(t *testing.T) {
 			cfg := chaosConfig{n: 10000, burst: 100, pause: 20 * time.Millisecond,
 				minCut: 50 * time.Millisecond, maxCut: 500 * time.Millisecond,
-				acked: true, dealer: dealer, minCuts: 10}
+				acked: true, dealer: dealer, minCuts: 10, swap: c.swap}
 			r := runChaos(t, cfg)
 			t.Logf("acked %s: %v", name, r)
 			checkChaos(t, cfg, r)

@@ -86,7 +86,7 @@ func runSocket(ctx context.Context, cfg *sockConfig, stdin io.Reader, stdout, st
 		fmt.Fprintf(stderr, "purezmq %s: sent %d, received %d, dropped %d, discarded at close %d\n", cfg.verb, st.Sent, st.Received, st.Dropped, st.LingerDropped)
 	}
 	if cfg.verbose && cfg.ack {
-		fmt.Fprintf(stderr, "purezmq %s: acknowledged connections %d, resent after cuts %d, repeats dropped %d, unacknowledged at close %d\n",
+		fmt.Fprintf(stderr, "purezmq %s: acknowledged connections %d, put back after cuts %d, repeats dropped %d, unacknowledged at close %d\n",
 			cfg.verb, st.AckConnections, st.Resent, st.AckDuplicates, st.Unacked)
 	}
 	reportSwap(stderr, cfg, st)
