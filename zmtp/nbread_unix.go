@@ -30,6 +30,8 @@ type waitReader struct {
 	unpark  func() []byte
 	gaveBuf bool
 	p       []byte
+	q       []byte // ReadVec's second slice; nil: a plain read into p
+	iov     iovecs // readv's vector, kept here so a read allocates nothing
 	n       int
 	err     error
 }
@@ -49,7 +51,7 @@ func (r *waitReader) read(fd uintptr) bool {
 		if r.gaveBuf {
 			r.p, r.gaveBuf = r.unpark(), false
 		}
-		r.n, r.err = syscall.Read(int(fd), r.p)
+		r.n, r.err = r.sysRead(int(fd))
 		switch r.err {
 		case syscall.EINTR:
 			continue
@@ -64,6 +66,15 @@ func (r *waitReader) read(fd uintptr) bool {
 		}
 		return true
 	}
+}
+
+// ReadVec reads like Read into p and then q with one call where the
+// system has readv, and into p alone where it has not; n counts both.
+func (r *waitReader) ReadVec(p, q []byte) (int, error) {
+	r.q = q
+	n, err := r.Read(p)
+	r.q = nil
+	return n, err
 }
 
 // Read reads what is there, waiting for something when nothing is. Its
