@@ -147,6 +147,20 @@ func (t readTracker) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// ReadVec is Read into p and q with one call (readv) where the connection
+// reads through a waitReader, and Read into p alone elsewhere.
+func (t readTracker) ReadVec(p, q []byte) (int, error) {
+	r := t.c.nbr
+	if r == nil {
+		return t.Read(p)
+	}
+	n, err := r.ReadVec(p, q)
+	if n > 0 {
+		t.c.lastRead.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
 func newConn(nc net.Conn, cfg Config) *Conn {
 	c := &Conn{nc: nc, cfg: cfg}
 	c.nbr = newWaitReader(nc)

@@ -191,7 +191,7 @@ func (fr *FrameReader) ReadBody(p []byte) error {
 	var err error
 	if len(p) >= directReadMin {
 		fr.fillCap = largeFill
-		_, err = io.ReadFull(fr.r, p)
+		err = fr.readDirect(p)
 	} else if len(p) > 0 {
 		fr.fillCap = 0
 		_, err = io.ReadFull(fr.br, p)
@@ -200,6 +200,37 @@ func (fr *FrameReader) ReadBody(p []byte) error {
 		err = io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+// vecReader is a stream that reads into two slices with one call (readv),
+// p first; n counts both. One that cannot may fill p alone.
+type vecReader interface {
+	ReadVec(p, q []byte) (n int, err error)
+}
+
+// readDirect reads all of p straight from the stream; the buffer is empty.
+// Where the stream reads vectored, each read also brings up to largeFill
+// bytes of what follows into the buffer: while frames stream, the next
+// header and the start of its body, which then need no read call of their
+// own (one read per large message instead of two).
+func (fr *FrameReader) readDirect(p []byte) error {
+	vr, ok := fr.r.(vecReader)
+	if !ok {
+		_, err := io.ReadFull(fr.r, p)
+		return err
+	}
+	for len(p) > 0 {
+		n, err := vr.ReadVec(p, fr.br.spare(largeFill))
+		if n > len(p) {
+			fr.br.commit(n - len(p))
+			n = len(p)
+		}
+		p = p[n:]
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReadFrame reads a whole frame. The body is stored in buf (which is grown only

@@ -91,6 +91,18 @@ func (b *lazyReader) unparked() []byte {
 	return b.buf[:b.parkLen]
 }
 
+// spare returns up to n bytes of the buffer for a read that fills it from
+// outside (FrameReader.readDirect); commit then counts what that read put
+// there. Only while nothing is buffered.
+func (b *lazyReader) spare(n int) []byte {
+	b.take()
+	b.r, b.w = 0, 0
+	return b.buf[:min(n, b.size)]
+}
+
+// commit makes the first n bytes of the slice spare returned buffered.
+func (b *lazyReader) commit(n int) { b.w = n }
+
 func (b *lazyReader) readErr() error {
 	err := b.err
 	b.err = nil

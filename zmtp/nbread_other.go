@@ -17,3 +17,5 @@ type waitReader struct {
 func newWaitReader(net.Conn) *waitReader { return nil }
 
 func (*waitReader) Read([]byte) (int, error) { return 0, nil }
+
+func (*waitReader) ReadVec(p, _ []byte) (int, error) { return 0, nil }

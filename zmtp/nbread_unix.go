@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"syscall"
-	"unsafe"
 )
 
 // waitReader reads a socket the way net.Conn does (Go's non-blocking
@@ -31,6 +30,8 @@ type waitReader struct {
 	unpark  func() []byte
 	gaveBuf bool
 	p       []byte
+	q       []byte // ReadVec's second slice; nil: a plain read into p
+	iov     iovecs // readv's vector, kept here so a read allocates nothing
 	n       int
 	err     error
 }
@@ -50,7 +51,7 @@ func (r *waitReader) read(fd uintptr) bool {
 		if r.gaveBuf {
 			r.p, r.gaveBuf = r.unpark(), false
 		}
-		r.n, r.err = rawRead(fd, r.p)
+		r.n, r.err = r.sysRead(int(fd))
 		switch r.err {
 		case syscall.EINTR:
 			continue
@@ -65,6 +66,15 @@ func (r *waitReader) read(fd uintptr) bool {
 		}
 		return true
 	}
+}
+
+// ReadVec reads like Read into p and then q with one call where the
+// system has readv, and into p alone where it has not; n counts both.
+func (r *waitReader) ReadVec(p, q []byte) (int, error) {
+	r.q = q
+	n, err := r.Read(p)
+	r.q = nil
+	return n, err
 }
 
 // Read reads what is there, waiting for something when nothing is. Its
@@ -89,19 +99,4 @@ func (r *waitReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	return n, nil
-}
-
-// rawRead is read(2) on the non-blocking descriptor fd without the
-// runtime's syscall bookkeeping (syscall.Read's entersyscall/exitsyscall).
-// The read never blocks, so there is nothing to hand the P over for; and
-// entering a syscall is what wakes an idle process's sysmon thread from
-// its deep sleep and sets it polling every 20 us again. A subscriber
-// that sleeps between bursts paid that wake-up, a futex and a run of
-// nanosleeps, on every burst.
-func rawRead(fd uintptr, p []byte) (int, error) {
-	n, _, errno := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
 }
