@@ -56,7 +56,13 @@ type Inbox struct {
 	popped atomic.Uint64 // messages taken: their slots are free
 	_      cacheLinePad
 
-	spare atomic.Pointer[segment] // one drained segment for the producer's reuse
+	// Drained segments for the producer's reuse, up to maxSpares: as many
+	// as a queue at its HWM spans, so a queue that fills and drains over
+	// and over (a subscriber between bursts) allocates none. Touched once
+	// per segment, so a plain mutex.
+	smu       sync.Mutex
+	spares    []*segment
+	maxSpares int
 
 	// A producer blocked at the HWM announces itself in pwaiting and waits
 	// on wch; the consumer (or Close) closes wch.
@@ -100,7 +106,32 @@ func NewInbox(hwm int, notify func()) *Inbox {
 	}
 	s := newSegment(firstSegSize)
 	q.head, q.tail = s, s
+	// An unlimited inbox keeps as many spares as a 1000-message one.
+	q.maxSpares = int(min(max(q.hwm, 1000)/segSize+1, 64))
 	return q
+}
+
+// takeSpare returns a drained segment, or a new one when none is kept.
+func (q *Inbox) takeSpare() *segment {
+	q.smu.Lock()
+	if n := len(q.spares); n > 0 {
+		s := q.spares[n-1]
+		q.spares[n-1] = nil
+		q.spares = q.spares[:n-1]
+		q.smu.Unlock()
+		return s
+	}
+	q.smu.Unlock()
+	return newSegment(segSize)
+}
+
+// putSpare keeps a drained segment for takeSpare, unless enough are kept.
+func (q *Inbox) putSpare(s *segment) {
+	q.smu.Lock()
+	if len(q.spares) < q.maxSpares {
+		q.spares = append(q.spares, s)
+	}
+	q.smu.Unlock()
 }
 
 // lowWater is where a producer blocked at hwm is woken: half way down for
@@ -162,10 +193,7 @@ func (q *Inbox) add(ctx context.Context, msg [][]byte, publish bool) error {
 		}
 	}
 	if q.tailPos == len(q.tail.slots) {
-		s := q.spare.Swap(nil)
-		if s == nil {
-			s = newSegment(segSize)
-		}
+		s := q.takeSpare()
 		q.tail.next.Store(s)
 		q.tail, q.tailPos = s, 0
 	}
@@ -278,7 +306,7 @@ func (q *Inbox) popLocked(head [][]byte) ([][]byte, bool) {
 		q.head, q.headPos = old.next.Load(), 0
 		old.next.Store(nil)
 		if len(old.slots) == segSize {
-			q.spare.Store(old)
+			q.putSpare(old)
 		}
 	}
 	m := q.head.slots[q.headPos]

@@ -260,6 +260,27 @@ func TestInboxSteadyStateAllocs(t *testing.T) {
 	}
 }
 
+// A queue that fills to its HWM and drains, over and over (a subscriber
+// between bursts), reuses its drained segments instead of allocating.
+func TestInboxFillDrainAllocs(t *testing.T) {
+	q := NewInbox(1000, nil)
+	m := [][]byte{make([]byte, 16)}
+	ctx := context.Background()
+	cycle := func() {
+		for range 1000 {
+			q.Push(ctx, m)
+		}
+		for range 1000 {
+			q.Pop()
+		}
+	}
+	cycle()
+	cycle()
+	if allocs := testing.AllocsPerRun(20, cycle); allocs != 0 {
+		t.Fatalf("a fill and drain of 1000 allocates %.2f times", allocs)
+	}
+}
+
 func BenchmarkInboxPushPop(b *testing.B) {
 	q := NewInbox(1000, nil)
 	m := [][]byte{make([]byte, 16)}

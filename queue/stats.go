@@ -51,7 +51,7 @@ func (p *Pipe) Stats() Stats {
 		PeakBytes: p.mem.peak, Spilled: c.spilled, Refilled: c.refilled,
 		SpillRefused: c.spillRefused, SwapErrors: c.swapErrors, Lost: c.lost,
 		Discarded: c.discarded, Committed: c.committed, Conflated: c.conflated, SwapDiskFull: c.diskFull,
-		Unacked: p.acks.unacked.n, Acked: c.acked, Requeued: c.requeued,
+		Unacked: p.unackedLocked(), Acked: c.acked, Requeued: c.requeued,
 	}
 	s.Queued, s.Bytes = p.mem.len(), p.mem.bytes
 	if p.sw != nil {

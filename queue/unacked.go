@@ -53,7 +53,23 @@ func (p *Pipe) keepLocked(batch [][][]byte) {
 func (p *Pipe) NextSeq() uint64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.acks.acked + uint64(p.acks.unacked.n) + 1
+	return p.acks.acked + uint64(p.unackedLocked()) + 1
+}
+
+// A write-through pipe keeps popped messages in its ring until Commit
+// (queue/lifecycle.go): acknowledged delivery uses that instead of the
+// unacked list. The connection writer pops them with Pop as usual, and
+// commits nothing itself; Ack commits what the receiver acknowledged, and
+// Requeue rolls back the rest. What was never acknowledged then survives a
+// crash as well as a cut (delivered again after recovery: at least once).
+func (p *Pipe) writesThroughLocked() bool { return p.sw != nil && p.sw.cfg.WriteThrough }
+
+// unackedLocked counts the messages awaiting acknowledgement.
+func (p *Pipe) unackedLocked() int {
+	if p.writesThroughLocked() {
+		return p.sw.inflight
+	}
+	return p.acks.unacked.n
 }
 
 // Ack records that the receiver holds the pipe's first total messages. It
@@ -65,9 +81,12 @@ func (p *Pipe) NextSeq() uint64 {
 func (p *Pipe) Ack(total uint64, dst [][][]byte) ([][][]byte, error) {
 	p.mu.Lock()
 	a := &p.acks
-	if total < a.acked || total-a.acked > uint64(a.unacked.n+a.requeued) {
+	if total < a.acked || total-a.acked > uint64(p.unackedLocked()+a.requeued) {
 		p.mu.Unlock()
 		return dst, ErrAckRange
+	}
+	if p.writesThroughLocked() {
+		return dst, p.ackThroughLocked(total)
 	}
 	k := int(total - a.acked)
 	wasFull, wasReady := p.full(), p.readyLocked()
@@ -103,7 +122,7 @@ func (p *Pipe) Ack(total uint64, dst [][][]byte) ([][][]byte, error) {
 func (p *Pipe) Unacked() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.acks.unacked.n
+	return p.unackedLocked()
 }
 
 // Requeue puts every message awaiting acknowledgement back at the front of
@@ -112,6 +131,16 @@ func (p *Pipe) Unacked() int {
 // came back.
 func (p *Pipe) Requeue() int {
 	p.mu.Lock()
+	if p.writesThroughLocked() {
+		k := p.sw.inflight
+		p.mu.Unlock()
+		p.Rollback()
+		p.mu.Lock()
+		p.acks.requeued += k
+		p.st.requeued += uint64(k)
+		p.mu.Unlock()
+		return k
+	}
 	a := &p.acks
 	k := a.unacked.n
 	if k == 0 {
@@ -136,4 +165,29 @@ func (p *Pipe) Requeue() int {
 		notify()
 	}
 	return k
+}
+
+// ackThroughLocked is Ack for a write-through pipe: the messages the
+// receiver had before a cut (rolled back since) are popped off the front
+// first, then the acknowledged ones committed. It unlocks the pipe.
+func (p *Pipe) ackThroughLocked(total uint64) error {
+	a, s := &p.acks, p.sw
+	k := int(total - a.acked)
+	for extra := k - s.inflight; extra > 0; extra-- {
+		if p.mem.len() == 0 {
+			s.refill(&p.mem, 1)
+		}
+		if p.mem.len() == 0 {
+			p.mu.Unlock()
+			return ErrAckRange // the ring lost them (read error)
+		}
+		p.mem.pop()
+		p.st.popped++
+		s.popped(1)
+		a.requeued--
+	}
+	a.acked = total
+	p.st.acked += uint64(k)
+	p.mu.Unlock()
+	return p.Commit(k)
 }

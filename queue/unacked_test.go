@@ -189,3 +189,48 @@ func TestPipeAckSwapReadable(t *testing.T) {
 		t.Fatal("an acknowledgement that made room did not make the pipe readable")
 	}
 }
+
+// TestPipeAckWriteThrough: on a write-through pipe the kept messages are
+// the ring's uncommitted ones: an Ack commits them, a Requeue rolls them
+// back, and an Ack reaching into the rolled-back ones takes them off the
+// front, committed, so they are neither sent nor recovered again.
+func TestPipeAckWriteThrough(t *testing.T) {
+	p := New(Config{HWM: 2, Mute: Fail, Key: "k", Swap: &SwapConfig{Dir: t.TempDir(), RingCapacity: 1 << 16, WriteThrough: true}})
+	defer p.Discard()
+	for i := 1; i <= 5; i++ {
+		if err := p.TryPush(numbered(i)); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	pop := func() string {
+		m, ok := p.Pop()
+		if !ok {
+			t.Fatal("nothing to pop")
+		}
+		return string(m[0])
+	}
+	if got := pop() + pop() + pop(); got != "123" || p.Unacked() != 3 || p.NextSeq() != 4 {
+		t.Fatalf("popped %s, unacked %d, next %d", got, p.Unacked(), p.NextSeq())
+	}
+	if _, err := p.Ack(1, nil); err != nil || p.Unacked() != 2 {
+		t.Fatalf("ack 1: %v, unacked %d", err, p.Unacked())
+	}
+	if n := p.Requeue(); n != 2 || p.Unacked() != 0 || p.Len() != 4 {
+		t.Fatalf("requeue %d, unacked %d, len %d", n, p.Unacked(), p.Len())
+	}
+	if _, err := p.Ack(6, nil); !errors.Is(err, ErrAckRange) {
+		t.Fatalf("ack beyond: %v", err)
+	}
+	if _, err := p.Ack(3, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := pop() + pop(); got != "45" {
+		t.Fatalf("after the position: %s", got)
+	}
+	if _, err := p.Ack(5, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Stats(); st.Committed != 5 || st.Unacked != 0 || st.Queued != 0 || st.Acked != 5 {
+		t.Fatalf("%+v", st)
+	}
+}

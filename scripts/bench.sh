@@ -32,12 +32,28 @@
 #           delays. pair = server<-client; p50 ... max of the round trips,
 #           and our p99 and p99.9 over libzmq's.
 #
+# purezmq-copy is purezmq's bench tool sending with the copying Send (bench
+# --copy) instead of SendOwned; its pair purezmq<-purezmq-copy runs beside
+# purezmq<-purezmq in the tcp throughput rows and in fanout, so the table
+# shows what the safe-by-default copy costs.
+#
+# Before and after (--baseline COMMIT): the script checks COMMIT out into a
+# temporary git worktree, builds that commit's purezmq as implementation
+# purezmq@COMMIT, and runs every pair that has purezmq on a side once more
+# with purezmq@COMMIT in its place, interleaved in the same repetitions.
+# The table then has, beside each purezmq row's ratios (after: the
+# checked-out tree), the same pair's ratios with the baseline build
+# (before), each against the same run's libzmq; the header names both
+# commits. The worktree is removed at the end.
+#
 # usage: scripts/bench.sh [--quick] [--reps N] [--sizes "16 256 ..."] [--out FILE]
-#                         [--no-shapes] [--only GROUPS]
+#                         [--no-shapes] [--only GROUPS] [--baseline COMMIT]
 #   --quick     one repetition, a tenth of the messages: checks the script, not speed
 #   --no-shapes skip the fanout, router and latdist rows
 #   --only      comma-separated groups to run, of: pairs (tcp/ipc/inproc thr
 #               and lat), fanout, router, latdist; e.g. --only latdist
+#   --baseline  also run purezmq as built from COMMIT (any git revision), for
+#               a before/after column
 # Environment: GO (go command), BENCH_OUT (results file), LATDIST_RATE
 # (offered msg/s, default 20000), LATDIST_SECS (seconds per run, default 5),
 # LATDIST_SIZES (default "16 4096").
@@ -59,6 +75,7 @@ LATDIST_RATE="${LATDIST_RATE:-20000}"
 LATDIST_SECS="${LATDIST_SECS:-5}"
 LATDIST_HWM=100000
 ONLY=
+BASELINE=
 
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -68,7 +85,8 @@ while [ $# -gt 0 ]; do
 	--out) OUT="$2"; shift ;;
 	--no-shapes) SHAPES=0 ;;
 	--only) ONLY="$2"; shift ;;
-	-h|--help) sed -n '2,43p' "$0"; exit 0 ;;
+	--baseline) BASELINE="$2"; shift ;;
+	-h|--help) sed -n '2,60p' "$0"; exit 0 ;;
 	*) echo "bench.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -95,10 +113,35 @@ if [ ! -x "$BIN/zmqperf" ] || [ "$ROOT/interop/cpeer/zmqperf.c" -nt "$BIN/zmqper
 	fi
 fi
 
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/purezmq-bench.XXXXXX")"
+BASE_IMPL=
+BASE_TREE=
+cleanup() {
+	if [ -n "$BASE_TREE" ]; then
+		git -C "$ROOT" worktree remove --force "$BASE_TREE" 2>/dev/null || true
+	fi
+	rm -rf "$TMP"
+	[ -n "$BASE_TREE" ] && git -C "$ROOT" worktree prune 2>/dev/null
+	return 0
+}
+trap cleanup EXIT
+if [ -n "$BASELINE" ]; then
+	BASE_REV=$(git -C "$ROOT" rev-parse --short "$BASELINE^{commit}") || {
+		echo "bench.sh: --baseline $BASELINE: no such commit" >&2
+		exit 2
+	}
+	BASE_IMPL="purezmq@$BASE_REV"
+	BASE_TREE="$TMP/baseline"
+	git -C "$ROOT" worktree add --detach --quiet "$BASE_TREE" "$BASE_REV"
+	(cd "$BASE_TREE" && CGO_ENABLED=0 "$GO" build -o "$TMP/purezmq-baseline" ./cmd/purezmq)
+fi
+
 # impl_cmd NAME: the command line that runs one side of implementation NAME.
 impl_cmd() {
 	case "$1" in
 	purezmq) echo "$BIN/purezmq bench --timeout 30s" ;;
+	purezmq-copy) echo "$BIN/purezmq bench --copy --timeout 30s" ;;
+	purezmq@*) echo "$TMP/purezmq-baseline bench --timeout 30s" ;;
 	libzmq) echo "$BIN/zmqperf --timeout 30000" ;;
 	gozmq) echo "$BIN/gozmqperf" ;;
 	rawtcp) echo "$BIN/rawtcp" ;;
@@ -129,8 +172,6 @@ count_for() { # kind size impl
 	echo "$n"
 }
 
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/purezmq-bench.XXXXXX")"
-trap 'rm -rf "$TMP"' EXIT
 RAW="$TMP/raw.txt" # one line per measurement: transport size pair kind value
 : >"$RAW"
 PORT=$((20000 + RANDOM % 20000))
@@ -338,6 +379,34 @@ fi
 # Latency-distribution pairs are server<-client.
 LATDIST_PAIRS="purezmq<-purezmq"
 [ "$HAVE_LIBZMQ" = 1 ] && LATDIST_PAIRS="libzmq<-libzmq purezmq<-purezmq purezmq<-libzmq libzmq<-purezmq"
+# The copying Send's pairs: tcp throughput and fan-out (the publisher copies).
+COPY_PAIRS="purezmq<-purezmq-copy"
+FANOUT_PAIRS="$FANOUT_PAIRS purezmq<-purezmq-copy"
+
+# with_baseline LIST: LIST with, after each pair (or impl) that has purezmq
+# on a side, the same pair with the baseline build in its place.
+with_baseline() {
+	local p l r
+	for p in $1; do
+		echo "$p"
+		[ -n "$BASE_IMPL" ] || continue
+		if [[ "$p" == *"<-"* ]]; then
+			l=${p%<-*} r=${p#*<-}
+			[ "$l" = purezmq ] && l=$BASE_IMPL
+			[ "$r" = purezmq ] && r=$BASE_IMPL
+			[ "$l<-$r" != "$p" ] && echo "$l<-$r"
+		elif [ "$p" = purezmq ]; then
+			echo "$BASE_IMPL"
+		fi
+	done
+	return 0
+}
+TCP_PAIRS=$(with_baseline "$TCP_PAIRS")
+IPC_PAIRS=$(with_baseline "$IPC_PAIRS")
+INPROC_IMPLS=$(with_baseline "$INPROC_IMPLS")
+FANOUT_PAIRS=$(with_baseline "$FANOUT_PAIRS")
+ROUTER_PAIRS=$(with_baseline "$ROUTER_PAIRS")
+LATDIST_PAIRS=$(with_baseline "$LATDIST_PAIRS")
 [ "$SHAPES" = 1 ] || { FANOUT_PAIRS=; ROUTER_PAIRS=; LATDIST_PAIRS=; }
 want fanout || FANOUT_PAIRS=
 want router || ROUTER_PAIRS=
@@ -352,6 +421,7 @@ for rep in $(seq 1 "$REPS"); do
 	[ "$RUN_PAIRS" = 1 ] && for size in $SIZES; do
 		for kind in thr lat; do
 			for p in $TCP_PAIRS; do run_pair tcp "$size" "${p%<-*}" "${p#*<-}" "$kind"; done
+			[ "$kind" = thr ] && for p in $COPY_PAIRS; do run_pair tcp "$size" "${p%<-*}" "${p#*<-}" "$kind"; done
 			for p in $IPC_PAIRS; do run_pair ipc "$size" "${p%<-*}" "${p#*<-}" "$kind"; done
 			for i in $INPROC_IMPLS; do
 				# zmq4 v0.17.0's inproc transport panics (makeslice in
@@ -397,6 +467,12 @@ fi
 	[ -n "$ROUTER_PAIRS" ] && echo "router:  tcp, ROUTER<-one DEALER throughput (pair = router<-dealer), counted like PULL<-PUSH"
 	[ -n "$LATDIST_PAIRS" ] && echo "latdist: tcp, DEALER client -> ROUTER echo, open loop at $LATDIST_RATE msg/s for $LATDIST_SECS s, HWM $LATDIST_HWM; pair = server<-client; round trip [us] from each message's scheduled send time (no coordinated omission); p99 x, p99.9 x = ours / libzmq<-libzmq's, lower is better; lag p99 = how late the client's sender was (near p99: the client's scheduling, not the path, made the tail)"
 	echo "ratios:  thr x = msgs/s / libzmq's; lat x = latency / libzmq's (lower is better); libzmq = libzmq<-libzmq, same transport and size"
+	echo "copy:    purezmq-copy = purezmq sending with the copying Send (bench --copy); purezmq = SendOwned, as libzmq's perf tools send"
+	if [ -n "$BASE_IMPL" ]; then
+		echo "before:  $BASE_IMPL = commit $BASE_REV, $(git -C "$ROOT" log -1 --format='%cd %s' --date=format:'%Y-%m-%d %H:%M' "$BASE_REV" | cut -c1-90)"
+		echo "after:   purezmq = the checked-out tree, commit $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo ' plus uncommitted changes')"
+		echo "         x@base = the same pair with $BASE_IMPL in place of purezmq, in the same run, against the same libzmq medians"
+	fi
 	echo
 	awk '
 	function median(key,   n, i, j, t, a) {
@@ -411,9 +487,18 @@ fi
 		row = $1 SUBSEP $2 SUBSEP $3
 		if (!(row in seen)) { seen[row] = 1; rows[++nrows] = row }
 	}
+	# basepair(pair): pair with the baseline build in place of purezmq.
+	function basepair(pair,   n, sd, i, out) {
+		n = split(pair, sd, "<-")
+		out = ""
+		for (i = 1; i <= n; i++) out = out (i > 1 ? "<-" : "") (sd[i] == "purezmq" ? bimpl : sd[i])
+		return out
+	}
 	END {
 		if (nrows == 0) exit
-		printf "%-7s %8s  %-18s %12s %10s %11s %7s %7s\n", "transp", "size", "pair", "msgs/s", "MB/s", "lat [us]", "thr x", "lat x"
+		printf "%-7s %8s  %-22s %12s %10s %11s %7s %7s", "transp", "size", "pair", "msgs/s", "MB/s", "lat [us]", "thr x", "lat x"
+		if (bimpl != "") printf " %10s %10s", "thr x@base", "lat x@base"
+		printf "\n"
 		# transports in a fixed order, sizes ascending, pairs in run order
 		nt = split("tcp ipc inproc fanout router", tr, " ")
 		for (ti = 1; ti <= nt; ti++) {
@@ -426,18 +511,30 @@ fi
 				for (r = 1; r <= nrows; r++) {
 					split(rows[r], f, SUBSEP)
 					if (f[1] != tr[ti] || f[2] != sz[si]) continue
+					if (index(f[3], "@")) continue # baseline rows: ratios in x@base
 					m = median(rows[r] SUBSEP "msgs"); mb = median(rows[r] SUBSEP "mbits"); l = median(rows[r] SUBSEP "lat")
 					tx = (m != "" && bm > 0) ? sprintf("%.2f", m / bm) : "-"
 					lx = (l != "" && bl > 0) ? sprintf("%.2f", l / bl) : "-"
 					printed = 1
-					printf "%-7s %8s  %-18s %12s %10s %11s %7s %7s\n", f[1], f[2], f[3], \
+					printf "%-7s %8s  %-22s %12s %10s %11s %7s %7s", f[1], f[2], f[3], \
 						(m == "" ? "-" : sprintf("%d", m)), (mb == "" ? "-" : sprintf("%.1f", mb / 8)), \
 						(l == "" ? "-" : sprintf("%.2f", l)), tx, lx
+					if (bimpl != "") {
+						bk = f[1] SUBSEP f[2] SUBSEP basepair(f[3])
+						btx = btl = "-"
+						if (bk != rows[r] && (bk in seen)) {
+							m0 = median(bk SUBSEP "msgs"); l0 = median(bk SUBSEP "lat")
+							btx = (m0 != "" && bm > 0) ? sprintf("%.2f", m0 / bm) : "-"
+							btl = (l0 != "" && bl > 0) ? sprintf("%.2f", l0 / bl) : "-"
+						}
+						printf " %10s %10s", btx, btl
+					}
+					printf "\n"
 				}
 			}
 			if (printed) print ""
 		}
-	}' sizes="$(echo $SIZES $FANOUT_SIZES $ROUTER_SIZES | tr ' ' '\n' | sort -n -u | tr '\n' ' ')" "$RAW"
+	}' bimpl="$BASE_IMPL" sizes="$(echo $SIZES $FANOUT_SIZES $ROUTER_SIZES | tr ' ' '\n' | sort -n -u | tr '\n' ' ')" "$RAW"
 	awk '
 	function median(key,   n, i, j, t, a) {
 		n = split(vals[key], a, " ")
@@ -453,9 +550,17 @@ fi
 		row = $2 SUBSEP $3
 		if (!(row in seen)) { seen[row] = 1; rows[++nrows] = row }
 	}
+	function basepair(pair,   n, sd, i, out) {
+		n = split(pair, sd, "<-")
+		out = ""
+		for (i = 1; i <= n; i++) out = out (i > 1 ? "<-" : "") (sd[i] == "purezmq" ? bimpl : sd[i])
+		return out
+	}
 	END {
 		if (nrows == 0) exit
-		printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s %9s\n", "latdist", "size", "pair", "p50 [us]", "p90", "p99", "p99.9", "max", "p99 x", "p99.9 x", "lag p99"
+		printf "%-7s %8s  %-22s %9s %9s %9s %9s %9s %7s %7s %9s", "latdist", "size", "pair", "p50 [us]", "p90", "p99", "p99.9", "max", "p99 x", "p99.9 x", "lag p99"
+		if (bimpl != "") printf " %10s %10s", "p99 x@base", "p99.9 x@b"
+		printf "\n"
 		ns = split(sizes, sz, " ")
 		for (si = 1; si <= ns; si++) {
 			b99 = median(sz[si] SUBSEP "libzmq<-libzmq" SUBSEP "p99")
@@ -463,15 +568,24 @@ fi
 			for (r = 1; r <= nrows; r++) {
 				split(rows[r], f, SUBSEP)
 				if (f[1] != sz[si]) continue
+				if (index(f[2], "@")) continue # baseline rows: ratios in x@base
 				k = rows[r] SUBSEP
-				printf "%-7s %8s  %-18s %9s %9s %9s %9s %9s %7s %7s %9s\n", "tcp", f[1], f[2], \
+				printf "%-7s %8s  %-22s %9s %9s %9s %9s %9s %7s %7s %9s", "tcp", f[1], f[2], \
 					cell(median(k "p50")), cell(median(k "p90")), cell(median(k "p99")), \
 					cell(median(k "p99.9")), cell(median(k "max")), \
 					ratio(median(k "p99"), b99), ratio(median(k "p99.9"), b999), cell(median(k "lag99"))
+				if (bimpl != "") {
+					bk = f[1] SUBSEP basepair(f[2])
+					if (bk != rows[r] && (bk in seen))
+						printf " %10s %10s", ratio(median(bk SUBSEP "p99"), b99), ratio(median(bk SUBSEP "p99.9"), b999)
+					else
+						printf " %10s %10s", "-", "-"
+				}
+				printf "\n"
 			}
 		}
 		print ""
-	}' sizes="$LATDIST_SIZES" "$RAW"
+	}' bimpl="$BASE_IMPL" sizes="$LATDIST_SIZES" "$RAW"
 	echo "raw measurements (transport size pair kind value):"
 	sed 's/^/  /' "$RAW"
 } >"$OUT"

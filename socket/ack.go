@@ -45,14 +45,19 @@ const (
 var ackProps = map[string]string{zmtp.PropAck: zmtp.AckVersion}
 
 // ackTypes are the socket types the extension applies to: those whose
-// messages travel through per-peer pipes in order, one peer each.
+// messages travel through per-peer pipes in order.
 func ackTypes(t Type) bool {
 	switch t {
-	case Push, Pull, Dealer, Router, Pair:
+	case Push, Pull, Dealer, Router, Pair, Pub, Sub:
 		return true
 	}
 	return false
 }
+
+// keepsSent reports whether t sends messages to its peers, and so numbers
+// and keeps them: not PULL, which sends nothing, nor SUB, whose
+// subscriptions are commands that a reconnect sends again anyway.
+func keepsSent(t Type) bool { return t != Pull && t != Sub }
 
 // WithAckedDelivery asks for acknowledged delivery on every connection to
 // a purezmq peer that asks for it too (negotiated in the ZMTP handshake;
@@ -63,7 +68,10 @@ func ackTypes(t Type) bool {
 // survives the cut (a connect endpoint's, or one kept by WithRetention), a
 // cut loses nothing and duplicates nothing. Messages awaiting
 // acknowledgement count against the send HWM. For PUSH, PULL, DEALER,
-// ROUTER and PAIR; not with WithWriteThrough or WithConflate.
+// ROUTER and PAIR, and PUB to SUB (a durable subscriber: retention on the
+// PUB); not with WithConflate. With WithWriteThrough the ring keeps each
+// message until acknowledged, so a crash as well as a cut loses nothing
+// (after recovery the unacknowledged ones are delivered again).
 func WithAckedDelivery(on bool) Option {
 	return func(o *options) error { o.acked = on; return nil }
 }
@@ -75,8 +83,6 @@ func checkAck(t Type, o *options) error {
 	switch {
 	case !ackTypes(t):
 		return badOption("AckedDelivery", fmt.Sprintf("has no effect on %v", t))
-	case o.writeThrough:
-		return badOption("AckedDelivery", "is not combined with WriteThrough, which keeps messages until written")
 	case o.ext.conflate:
 		return badOption("AckedDelivery", "is not combined with Conflate, which replaces messages")
 	case o.legacy.announce != 0:
@@ -89,9 +95,10 @@ func checkAck(t Type, o *options) error {
 type ackConn struct {
 	c *streamConn
 
-	// Sender side. resumed is closed by the reader once the peer said how
-	// many of our stream's messages it has: until then the writer sends
-	// none, so nothing it already had is sent again.
+	// Sender side, when keeps (keepsSent). resumed is closed by the reader
+	// once the peer said how many of our stream's messages it has: until
+	// then the writer sends none, so nothing it already had is sent again.
+	keeps      bool
 	resumed    chan struct{}
 	resumedSet bool       // reader only
 	freed      [][][]byte // reader only: Ack's released messages
@@ -100,6 +107,9 @@ type ackConn struct {
 	// Receiver side, set by the reader at the peer's PZSTREAM.
 	rx     atomic.Pointer[rxStream]
 	expect uint64 // reader only: the number of the next message
+	// before: an earlier peer's inbound queue for this stream, to be
+	// drained by the application before our first message is queued.
+	before inbound
 	every  uint64 // reader only: acknowledge after this many
 	// posDue: the reader owes the peer its position (the answer to
 	// PZSTREAM); due: the timer says a batch waited long enough.
@@ -118,7 +128,7 @@ func (s *Socket) negotiateAck(c *streamConn) {
 	if !s.o.acked || c.zc == nil || c.zc.Legacy() != 0 || !zmtp.AckOffered(c.zc.PeerMetadata()) {
 		return
 	}
-	a := &ackConn{c: c, resumed: make(chan struct{})}
+	a := &ackConn{c: c, resumed: make(chan struct{}), keeps: keepsSent(s.typ)}
 	if h := s.outHWM(); h > 0 {
 		a.window = uint32(min(uint64(h), 1<<31))
 	}
@@ -148,10 +158,11 @@ func (a *ackConn) onCommand(ctx context.Context, cmd zmtp.Command) error {
 		if a.rx.Load() != nil {
 			return ackErr("a second PZSTREAM on one connection")
 		}
-		rx, err := c.s.rxStreams().claim(ctx, id, c)
+		rx, before, err := c.s.rxStreams().claim(ctx, id, c)
 		if err != nil {
 			return err
 		}
+		a.before = before
 		// A sender that counts more acknowledged than we hold lost
 		// nothing we could still get: we forgot its stream (evicted).
 		if rx.count.Load() < next-1 {
@@ -195,12 +206,22 @@ func (a *ackConn) onCommand(ctx context.Context, cmd zmtp.Command) error {
 }
 
 // number gives the peer's next message its number (reader goroutine) and
-// reports whether it is one the receiver had already (dup): the sender
-// sent it again because our acknowledgement did not reach it.
-func (a *ackConn) number() (seq uint64, dup bool, err error) {
+// reports whether it is one the receiver had already (dup). Repeats are
+// kept off the wire rather than dropped here: our answer to PZSTREAM is
+// our count, the sender skips what it covers and numbering resumes after
+// it, so a conforming sender never makes dup true. The check stays as the
+// guard of the invariant that no number is delivered twice (and counts in
+// Stats.AckDuplicates if it ever fires).
+func (a *ackConn) number(ctx context.Context) (seq uint64, dup bool, err error) {
 	rx := a.rx.Load()
 	if rx == nil {
 		return 0, false, ackErr("a message before the peer's PZSTREAM")
+	}
+	if a.before != nil {
+		if err := awaitDrained(ctx, a.before); err != nil {
+			return 0, false, err
+		}
+		a.before = nil
 	}
 	seq = a.expect
 	a.expect++
@@ -298,6 +319,9 @@ func (a *ackConn) writeAck(final bool) (bool, error) {
 // the peer's position came, then the pipe (nil once the pipe is closed and
 // drained: a lingering writer then waits for the last acknowledgements).
 func (a *ackConn) ready(out *queue.Pipe) <-chan struct{} {
+	if !a.keeps {
+		return out.Readable()
+	}
 	select {
 	case <-a.resumed:
 	default:
@@ -346,6 +370,16 @@ func (a *ackConn) finish() {
 	}
 }
 
+// ackDue writes the acknowledgement the receiver owes on a connection
+// whose own messages are not kept (PULL, SUB); nothing without acks.
+func (w *writer) ackDue() error {
+	if a := w.c.ack; a != nil {
+		_, err := a.writeDue()
+		return err
+	}
+	return nil
+}
+
 // readable is what the writer waits on for messages to write.
 func (w *writer) readable() <-chan struct{} {
 	if a := w.c.ack; a != nil {
@@ -368,6 +402,10 @@ func (w *writer) writeAcked() (n int, err error) {
 	case <-a.resumed:
 	default:
 		return 0, nil
+	}
+	if w.wt {
+		// The ring keeps them until Ack commits them.
+		return w.writeThroughBatch()
 	}
 	w.batch = w.out.PopBatchKeep(w.batch[:0])
 	for _, m := range w.batch {

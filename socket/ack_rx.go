@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/purezmq/purezmq/zmtp"
 )
@@ -21,6 +22,11 @@ type rxStream struct {
 	owner    *streamConn
 	released chan struct{}
 	gen      uint64 // counts releases, to tell a stale idle entry
+	// lastIn is the inbound queue of the peer that last read the stream.
+	// A new connection of the sender may come as a new peer (a receiver
+	// without retention): its messages wait until the application has
+	// taken the old peer's, so that they arrive in order.
+	lastIn inbound
 }
 
 // rxRegistry holds a socket's receive counts by sender stream. Streams
@@ -53,7 +59,7 @@ func (s *Socket) rxStreams() *rxRegistry {
 // is done with the old one, which is cut; claim waits until its reader has
 // stopped, so that the count is final and no message of the old connection
 // is delivered after one of the new.
-func (r *rxRegistry) claim(ctx context.Context, id zmtp.AckStreamID, c *streamConn) (*rxStream, error) {
+func (r *rxRegistry) claim(ctx context.Context, id zmtp.AckStreamID, c *streamConn) (*rxStream, inbound, error) {
 	for {
 		r.mu.Lock()
 		e := r.m[id]
@@ -63,8 +69,12 @@ func (r *rxRegistry) claim(ctx context.Context, id zmtp.AckStreamID, c *streamCo
 		}
 		if e.owner == nil {
 			e.owner, e.released = c, make(chan struct{})
+			before := e.lastIn
+			if before == c.p.in {
+				before = nil
+			}
 			r.mu.Unlock()
-			return e, nil
+			return e, before, nil
 		}
 		old, ch := e.owner, e.released
 		r.mu.Unlock()
@@ -72,7 +82,7 @@ func (r *rxRegistry) claim(ctx context.Context, id zmtp.AckStreamID, c *streamCo
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 	}
 }
@@ -85,6 +95,7 @@ func (r *rxRegistry) release(e *rxStream, c *streamConn) {
 		return
 	}
 	e.owner = nil
+	e.lastIn = c.p.in
 	close(e.released)
 	e.gen++
 	r.idle = append(r.idle, idleStream{e.id, e.gen})
@@ -98,4 +109,22 @@ func (r *rxRegistry) release(e *rxStream, c *streamConn) {
 	if cap(r.idle) > 4*rxIdleMax {
 		r.idle = append([]idleStream(nil), r.idle...)
 	}
+}
+
+// awaitDrained waits until the application has taken every message of in
+// (an earlier peer's inbound queue for the same stream), or ctx ends.
+func awaitDrained(ctx context.Context, in inbound) error {
+	if in.Len() == 0 {
+		return nil
+	}
+	t := time.NewTicker(time.Millisecond)
+	defer t.Stop()
+	for in.Len() > 0 {
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

@@ -13,9 +13,10 @@ import (
 )
 
 func TestAckedDeliveryOption(t *testing.T) {
-	for _, typ := range []Type{Pub, Sub, Req, Rep, XPub, XSub} {
-		if _, err := New(typ, WithAckedDelivery(true)); !errors.Is(err, ErrBadOption) {
+	for _, typ := range []Type{Req, Rep, XPub, XSub, Stream} {
+		if s, err := New(typ, WithAckedDelivery(true)); !errors.Is(err, ErrBadOption) {
 			t.Errorf("%v: %v, want ErrBadOption", typ, err)
+			s.Close()
 		}
 	}
 	if _, err := New(Push, WithAckedDelivery(true), WithConflate(true)); !errors.Is(err, ErrBadOption) {

@@ -27,10 +27,18 @@ type chaosConfig struct {
 	maxCut  time.Duration
 	acked   bool
 	dealer  bool // DEALER<->ROUTER (both directions) instead of PUSH->PULL
+	pubsub  bool // PUB->SUB, a durable subscriber: the SUB connects, the PUB retains
 	minCuts int  // the proxy cuts at least this often before the sender ends
 	// swap gives both senders an HWM of 50 and a swap: most of the
 	// backlog goes through the ring files.
 	swap bool
+	// wt adds write-through to swap (and retention to the sender, which
+	// write-through needs): the ROUTER's pipe to the DEALER goes through
+	// its ring and is committed on acknowledgement.
+	wt bool
+	// bare: the receiver keeps no retention, so each connection of the
+	// sender is a new peer with a new inbound queue.
+	bare bool
 }
 
 // chaosCount is one direction's tally at the receiver.
@@ -120,6 +128,9 @@ func (r chaosResult) String() string {
 // (the rest was lost: 1 s without acknowledgements, 20 s with).
 func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	t.Helper()
+	if cfg.pubsub {
+		return runChaosPubSub(t, cfg)
+	}
 	sendT, recvT := Push, Pull
 	if cfg.dealer {
 		sendT, recvT = Dealer, Router
@@ -128,8 +139,14 @@ func runChaos(t *testing.T, cfg chaosConfig) chaosResult {
 	if cfg.swap {
 		common = append(common, WithSendHWM(50), WithSwap(64<<20, t.TempDir()))
 	}
-	rcv := newSock(t, recvT, append([]Option{WithRetention(Retention{}),
-		WithRouterMandatory(cfg.dealer)}, common...)...)
+	if cfg.wt {
+		common = append(common, WithWriteThrough(true), WithRetention(Retention{}))
+	}
+	recvOpts := append([]Option{WithRouterMandatory(cfg.dealer)}, common...)
+	if !cfg.bare {
+		recvOpts = append(recvOpts, WithRetention(Retention{}))
+	}
+	rcv := newSock(t, recvT, recvOpts...)
 	ep := bindAt(t, rcv, "tcp")
 	px, err := chaosproxy.Start(strings.TrimPrefix(ep, "tcp://"), cfg.minCut, cfg.maxCut, 1)
 	if err != nil {
@@ -239,6 +256,9 @@ func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersD
 			continue
 		}
 		quiet = 0
+		if len(m.Frames) == 1 && string(m.Frames[0]) == "sync" {
+			continue // syncSub's, before the numbered messages
+		}
 		if first != nil {
 			close(first)
 			first = nil
@@ -257,29 +277,89 @@ func chaosReceive(ctx context.Context, s *Socket, tl *tally, frame int, sendersD
 func checkChaos(t *testing.T, cfg chaosConfig, r chaosResult) {
 	t.Helper()
 	want := chaosCount{got: cfg.n}
-	if r.fwd != want || (cfg.dealer && r.back != want) || r.cuts < cfg.minCuts {
+	if r.fwd != want || (cfg.dealer && r.back != want) || r.cuts < cfg.minCuts || r.dropped != 0 {
 		t.Fatalf("want every message exactly once and in order across at least %d cuts: %v", cfg.minCuts, r)
 	}
 }
 
 // TestChaosAcked is the short chaos run of the default test suite: 10k
 // messages each way across at least 10 cuts, PUSH->PULL and
-// DEALER<->ROUTER with retention and acknowledgements (and DEALER<->ROUTER
-// again with HWM 50 and a swap, so most of it goes through ring files):
-// nothing lost, repeated or reordered.
+// DEALER<->ROUTER with retention and acknowledgements, PUSH->PULL again
+// with a PULL that retains nothing (every connection a new peer), and
+// DEALER<->ROUTER with HWM 50 and a swap, so most of it goes through ring
+// files, and PUB->SUB to a durable subscriber: nothing lost, repeated,
+// reordered or dropped.
 func TestChaosAcked(t *testing.T) {
 	for _, c := range []struct {
-		name         string
-		dealer, swap bool
-	}{{"push-pull", false, false}, {"dealer-router", true, false}, {"dealer-router-swap", true, true}} {
+		name               string
+		dealer, swap, bare bool
+	}{{"push-pull", false, false, false}, {"push-pull-bare", false, false, true},
+		{"dealer-router", true, false, false}, {"dealer-router-swap", true, true, false}, {"pub-sub", false, false, false},
+		{"dealer-router-write-through", true, true, false}} {
 		name, dealer := c.name, c.dealer
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // paced by sleeps: the runs share the time
 			cfg := chaosConfig{n: 10000, burst: 100, pause: 20 * time.Millisecond,
 				minCut: 50 * time.Millisecond, maxCut: 500 * time.Millisecond,
-				acked: true, dealer: dealer, minCuts: 10, swap: c.swap}
+				acked: true, dealer: dealer, minCuts: 10, swap: c.swap, bare: c.bare, pubsub: name == "pub-sub",
+				wt: name == "dealer-router-write-through"}
 			r := runChaos(t, cfg)
 			t.Logf("acked %s: %v", name, r)
 			checkChaos(t, cfg, r)
 		})
 	}
+}
+
+// runChaosPubSub is runChaos for a durable subscriber: the PUB binds and
+// retains by identity, the SUB connects through the proxy.
+func runChaosPubSub(t *testing.T, cfg chaosConfig) chaosResult {
+	t.Helper()
+	common := []Option{WithAckedDelivery(cfg.acked), WithLinger(0)}
+	pub := newSock(t, Pub, append([]Option{WithRetention(Retention{})}, common...)...)
+	ep := bindAt(t, pub, "tcp")
+	px, err := chaosproxy.Start(strings.TrimPrefix(ep, "tcp://"), cfg.minCut, cfg.maxCut, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer px.Close()
+	px.Pause(true) // until subscribed
+	sub := newSock(t, Sub, append([]Option{WithIdentity([]byte("durable-sub")),
+		WithReconnectInterval(10 * time.Millisecond)}, common...)...)
+	if err := sub.Subscribe(nil); err != nil {
+		t.Fatal(err)
+	}
+	connectTo(t, sub, "tcp://"+px.Addr())
+	syncSub(t, pub, sub, "sync")
+	px.Pause(false)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	tl := newTally(cfg.n)
+	quietMax := 10
+	if cfg.acked {
+		quietMax = 200
+	}
+	sendersDone := make(chan struct{})
+	recvDone := make(chan struct{})
+	go func() {
+		defer close(recvDone)
+		chaosReceive(ctx, sub, tl, 0, sendersDone, nil, quietMax)
+	}()
+	for i := 0; i < cfg.n; i++ {
+		if err := pub.Send(ctx, Msg{Frames: [][]byte{chaosPayload(i)}}); err != nil {
+			t.Fatalf("PUB send %d: %v", i, err)
+		}
+		if (i+1)%cfg.burst == 0 {
+			time.Sleep(cfg.pause)
+		}
+	}
+	for px.Cuts() < cfg.minCuts && ctx.Err() == nil {
+		time.Sleep(cfg.pause)
+	}
+	px.Pause(true)
+	close(sendersDone)
+	<-recvDone
+	ps, ss := pub.Stats(), sub.Stats()
+	return chaosResult{fwd: tl.final(), cuts: px.Cuts(), conns: px.Conns(),
+		resent: ps.Resent, dups: ss.AckDuplicates, dropped: ps.Dropped}
 }

@@ -237,7 +237,7 @@ func (c *streamConn) read() {
 		var seq uint64
 		if c.ack != nil {
 			var dup bool
-			if seq, dup, err = c.ack.number(); err != nil || dup {
+			if seq, dup, err = c.ack.number(c.ctx); err != nil || dup {
 				if err != nil {
 					c.ackFailed(err)
 					return

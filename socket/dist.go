@@ -20,12 +20,13 @@ type distributor struct {
 // every matching pipe has room and queues nothing (full=true) otherwise.
 // dropped counts the pipes that were at their HWM.
 //
-// With copyMsg, m is the caller's (Send) and the pipes get a copy, made
-// only once a peer matched: a pooled one when exactly one peer did (its
-// writer recycles it, and a drop gives it back at once, so flooding a
-// stalled subscriber makes no garbage), plain memory shared by all of
-// them otherwise.
-func (d *distributor) send(m [][]byte, noDrop, copyMsg bool) (dropped int, full bool) {
+// With a slab, m is the caller's (Send) and the pipes get a copy
+// (copyMsg), made only once a peer matched: a recycled one when exactly
+// one peer did (its writer gives it back, and a drop gives it back at
+// once, so flooding a stalled subscriber makes no garbage), plain memory
+// shared by all of them otherwise (from the slab for a small message, so
+// no allocation per message either).
+func (d *distributor) send(m [][]byte, noDrop bool, slab *buf.Slab) (dropped int, full bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.gen++
@@ -45,15 +46,15 @@ func (d *distributor) send(m [][]byte, noDrop, copyMsg bool) (dropped int, full 
 		}
 	}
 	single := len(d.matched) == 1
-	if copyMsg && len(d.matched) > 0 {
-		m = buf.Copy(m, single)
+	if slab != nil && len(d.matched) > 0 {
+		m = copyMsg(slab, m, single)
 	}
 	for _, p := range d.matched {
 		err := p.out.TryPush(m)
 		if err == queue.ErrDropped || err == queue.ErrFull {
 			dropped++
 		}
-		if err != nil && copyMsg && single {
+		if err != nil && slab != nil && single {
 			buf.Release(m) // not queued: the copy is ours to give back
 		}
 	}

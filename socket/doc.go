@@ -63,5 +63,15 @@
 // only if its ring exists: a spill-mode peer with no backlog at Close is
 // not remembered. One swap directory serves one socket at a time.
 //
+// # Connection cuts
+//
+// ZMTP has no acknowledgements: what is in flight when a connection breaks
+// is lost, retention or not. Between two purezmq sockets that both set
+// WithAckedDelivery, the sender keeps each message until the receiving
+// socket acknowledges it and resumes after a reconnect exactly where the
+// receiver is, so a cut loses, repeats and reorders nothing for a peer
+// whose queue survives it. With write-through, a message leaves the ring
+// only once acknowledged. See WithAckedDelivery.
+//
 // Logging goes through log/slog and is silent unless WithLogger is given.
 package socket

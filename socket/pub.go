@@ -14,7 +14,7 @@ func (h *pubSocket) attach(p *peer) error { return nil }
 func (h *pubSocket) detach(p *peer)       { h.d.removePeer(p) }
 
 func (h *pubSocket) send(ctx context.Context, m [][]byte, block bool) error {
-	dropped, _ := h.d.send(m, false, false)
+	dropped, _ := h.d.send(m, false, nil)
 	h.s.countDrops(dropped)
 	return nil
 }
@@ -22,7 +22,7 @@ func (h *pubSocket) send(ctx context.Context, m [][]byte, block bool) error {
 // sendCopy is send for a message the caller keeps (Send): the distributor
 // copies it once it knows who gets it.
 func (h *pubSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error {
-	dropped, _ := h.d.send(m, false, true)
+	dropped, _ := h.d.send(m, false, &h.s.slab)
 	h.s.countDrops(dropped)
 	return nil
 }

@@ -17,8 +17,9 @@ import (
 //
 // Send copies m, as io.Writer, libzmq and pyzmq do: once it returns, m's
 // frames are the caller's again, free to reuse or Release. The copy comes
-// from a buffer pool and goes back once written, so it costs no allocation
-// in steady state. SendOwned skips the copy.
+// from a recycled slab (small messages) or a buffer pool and goes back once
+// written, so it costs no allocation in steady state. SendOwned skips the
+// copy.
 func (s *Socket) Send(ctx context.Context, m Msg) error {
 	return s.sendCopy(ctx, m.Frames, true)
 }
@@ -62,10 +63,7 @@ func (s *Socket) sendCopy(ctx context.Context, frames [][]byte, block bool) erro
 	// A copy reaching one peer is marked for its writer (or inproc
 	// receiver) to give back to the pool; one shared by several peers is
 	// plain memory that nobody recycles.
-	m, slab := s.slab.slabCopy(frames) // copyslab.go
-	if !slab {
-		m = buf.Copy(frames, s.oneDestination())
-	}
+	m := copyMsg(&s.slab, frames, s.oneDestination()) // copyslab.go
 	if err := s.h.send(ctx, m, block); err != nil {
 		// Not queued (a send that fails queues nothing): the copy is ours.
 		buf.Release(m)

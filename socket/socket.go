@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/purezmq/purezmq/internal/buf"
 	"github.com/purezmq/purezmq/queue"
 )
 
@@ -26,7 +27,7 @@ type Socket struct {
 	typ  Type
 	o    options
 	h    handler
-	slab copySlab // Send's copies of small messages (copyslab.go)
+	slab buf.Slab // Send's copies of small messages (copyslab.go)
 	log  *slog.Logger
 
 	ctx    context.Context // cancelled by Close: aborts dials and handshakes

@@ -25,7 +25,7 @@ func (c *streamConn) write() {
 	// write directly (tryDirect).
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if c.ack != nil {
+	if c.ack != nil && c.ack.keeps {
 		if err := c.ack.start(); err != nil {
 			c.shutdown(err)
 			return
@@ -54,14 +54,14 @@ func (c *streamConn) write() {
 		}
 		var n, unsent int
 		var err error
-		if c.ack != nil {
+		if c.ack != nil && c.ack.keeps {
 			// Nothing is lost to a failed write: the pipe keeps it.
 			n, err = w.writeAcked()
 			unsent = n
 		} else if w.wt {
 			n, err = w.writeThroughBatch()
 			unsent = n
-		} else {
+		} else if err = w.ackDue(); err == nil {
 			n, unsent, err = w.writeBatch(parked)
 		}
 		if err == nil {
@@ -126,7 +126,9 @@ func (w *writer) stop() {
 // back the messages popped since its last commit, for the next connection.
 func (w *writer) fail(err error) {
 	w.c.shutdown(err)
-	if w.wt {
+	if w.wt && w.c.ack == nil {
+		// (An acknowledged connection's are rolled back by runConn's
+		// Requeue, which counts them for the peer's position.)
 		w.out.Rollback()
 	}
 }
@@ -279,7 +281,8 @@ func (w *writer) flush(n, unsent int) error {
 		}
 		return err
 	}
-	if w.wt {
+	if w.wt && c.ack == nil {
+		// (An acknowledged connection commits on the peer's PZACK.)
 		c.commit(n)
 	}
 	clear(w.batch)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/purezmq/purezmq/internal/buf"
 	"github.com/purezmq/purezmq/queue"
 )
 
@@ -101,23 +102,24 @@ func (h *xpubSocket) onSubscribe(p *peer, topic []byte, on bool) {
 func (h *xpubSocket) onUpstream(p *peer, m [][]byte) { h.pushUp(p, m) }
 
 func (h *xpubSocket) send(ctx context.Context, m [][]byte, block bool) error {
-	return h.publish(ctx, m, block, false)
+	return h.publish(ctx, m, block, nil)
 }
 
 // sendCopy is send for a message the caller keeps (Send): the distributor
 // copies it once it knows who gets it.
 func (h *xpubSocket) sendCopy(ctx context.Context, m [][]byte, block bool) error {
-	return h.publish(ctx, m, block, true)
+	return h.publish(ctx, m, block, &h.s.slab)
 }
 
-func (h *xpubSocket) publish(ctx context.Context, m [][]byte, block, copyMsg bool) error {
+// publish distributes m; with slab, a copy of it (Send).
+func (h *xpubSocket) publish(ctx context.Context, m [][]byte, block bool, slab *buf.Slab) error {
 	if !h.s.opt().xpubNoDrop {
-		dropped, _ := h.d.send(m, false, copyMsg)
+		dropped, _ := h.d.send(m, false, slab)
 		h.s.countDrops(dropped)
 		return nil
 	}
 	return h.s.wait(ctx, block, &h.s.sendSig, func() (bool, error) {
-		dropped, full := h.d.send(m, true, copyMsg)
+		dropped, full := h.d.send(m, true, slab)
 		h.s.countDrops(dropped)
 		return !full, nil
 	})

@@ -24,6 +24,7 @@ type benchConfig struct {
 	hwm           int
 	timeout       time.Duration
 	cpuProfile    string
+	copy          bool
 }
 
 // benchRemoteThrLinger is long because remote_thr must deliver everything it
@@ -67,6 +68,9 @@ Options:
   --hwm N            send and receive high-water marks (default: the library's)
   --timeout DURATION fail when no message arrives for this long (default: wait forever)
   --cpuprofile FILE  write a CPU profile of the run (go tool pprof FILE)
+  --copy             send with Send, which copies each message (the library's
+                     default), instead of SendOwned, which takes the one
+                     read-only payload as it is (libzmq's perf tools' way)
 `)
 }
 
@@ -114,6 +118,7 @@ func newBenchFlagSet(c *benchConfig, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.hwm, "hwm", -1, "")
 	fs.DurationVar(&c.timeout, "timeout", 0, "")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "")
+	fs.BoolVar(&c.copy, "copy", false, "")
 	return fs
 }
 

@@ -42,12 +42,20 @@ func (b *bench) receiveThr(ctx context.Context, s *socket.Socket) (time.Duration
 	return time.Since(start), nil
 }
 
+// send sends m with SendOwned, or with the copying Send under --copy.
+func (b *bench) send(ctx context.Context, s *socket.Socket, m socket.Msg) error {
+	if b.cfg.copy {
+		return s.Send(ctx, m)
+	}
+	return s.SendOwned(ctx, m)
+}
+
 func (b *bench) sendThr(ctx context.Context, s *socket.Socket) error {
-	// One read-only payload sent again and again, without Send's copy, as
-	// libzmq's remote_thr sends from one buffer.
+	// One read-only payload sent again and again, without Send's copy
+	// unless --copy, as libzmq's remote_thr sends from one buffer.
 	m := b.payload()
 	for range b.count {
-		if err := s.SendOwned(ctx, m); err != nil {
+		if err := b.send(ctx, s, m); err != nil {
 			return cause(ctx, err)
 		}
 		b.progress.Add(1)
@@ -64,10 +72,13 @@ func (b *bench) echoLat(ctx context.Context, s *socket.Socket) error {
 		if err := b.checkSize(m); err != nil {
 			return err
 		}
-		// Echoed as received, without a copy; its buffers are recycled
-		// once written.
-		if err := s.SendOwned(ctx, m); err != nil {
+		// Echoed as received, without a copy (its buffers are recycled
+		// once written), or copied and then released under --copy.
+		if err := b.send(ctx, s, m); err != nil {
 			return cause(ctx, err)
+		}
+		if b.cfg.copy {
+			m.Release()
 		}
 		b.progress.Add(1)
 	}
@@ -78,7 +89,7 @@ func (b *bench) measureLat(ctx context.Context, s *socket.Socket) (time.Duration
 	m := b.payload()
 	start := time.Now()
 	for range b.count {
-		if err := s.SendOwned(ctx, m); err != nil { // read-only payload, no copy
+		if err := b.send(ctx, s, m); err != nil { // read-only payload
 			return 0, cause(ctx, err)
 		}
 		r, err := s.Recv(ctx)

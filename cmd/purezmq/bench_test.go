@@ -37,6 +37,25 @@ func TestBenchInproc(t *testing.T) {
 	}
 }
 
+// --copy sends with the copying Send: the runs complete and print the same
+// lines (inproc, where the receiver gets the copy itself and releases it).
+func TestBenchCopy(t *testing.T) {
+	code, out, stderr := runCLI(t, "", "bench", "--copy", "inproc_thr", "16", "5000")
+	if code != exitOK {
+		t.Fatalf("inproc_thr --copy: exit %d: %s", code, stderr)
+	}
+	if m := thrOutput.FindStringSubmatch(out); m == nil || m[2] != "5000" {
+		t.Errorf("inproc_thr --copy output:\n%s", out)
+	}
+	code, out, stderr = runCLI(t, "", "bench", "--copy", "inproc_lat", "300", "500")
+	if code != exitOK {
+		t.Fatalf("inproc_lat --copy: exit %d: %s", code, stderr)
+	}
+	if m := latOutput.FindStringSubmatch(out); m == nil || m[1] != "300" {
+		t.Errorf("inproc_lat --copy output:\n%s", out)
+	}
+}
+
 // runPair runs a local and a remote bench verb at once over ep.
 func runPair(t *testing.T, local, remote []string) (localOut, remoteOut string) {
 	t.Helper()

@@ -181,7 +181,7 @@ func newSocketFlagSet(verb string) (*flag.FlagSet, *sockConfig) {
 	fs.DurationVar(&c.retainTTL, "retain-ttl", 0, "forget a departed peer's queue after `DURATION` (implies --retain; 0 = the library default)")
 	fs.IntVar(&c.retainMax, "retain-max", 0, "retain at most `N` departed peers (implies --retain; 0 = the library default)")
 	fs.StringVar(&c.retainBy, "retain-by", "identity", "key retained queues by `KEY`: identity (the peer's Identity) or user (the authenticated user)")
-	fs.BoolVar(&c.ack, "ack", false, "push, pull, dealer, router, pair: acknowledged delivery with purezmq peers that ask for it too: with --retain (or a connecting peer) a connection cut loses and repeats nothing; off with libzmq peers")
+	fs.BoolVar(&c.ack, "ack", false, "push, pull, dealer, router, pair, pub, sub: acknowledged delivery with purezmq peers that ask for it too: with --retain (or a connecting peer) a connection cut loses and repeats nothing; off with libzmq peers")
 	fs.BoolVar(&c.writeThrough, "write-through", false, "write every message for retained peers through the swap ring, so a crash loses nothing sent (needs --swap-dir)")
 	fs.IntVar(&c.count, "count", 0, "exit 0 after `N` messages received (sent, for pub and push; for dealer, router, pair, xpub and xsub once stdin has also been sent to its end); 0 = no limit")
 	fs.BoolVar(&c.echo, "echo", false, "rep, router, stream: send each received message back instead of reading replies from stdin (stream: the raw bytes to their sender)")

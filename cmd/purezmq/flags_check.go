@@ -64,12 +64,9 @@ func (c *sockConfig) checkBasics(t socket.Type) error {
 	}
 	if c.ack {
 		switch t {
-		case socket.Push, socket.Pull, socket.Dealer, socket.Router, socket.Pair:
+		case socket.Push, socket.Pull, socket.Dealer, socket.Router, socket.Pair, socket.Pub, socket.Sub:
 		default:
-			return errors.New("--ack is only for push, pull, dealer, router and pair")
-		}
-		if c.writeThrough {
-			return errors.New("--ack and --write-through exclude each other")
+			return errors.New("--ack is only for push, pull, dealer, router, pair, pub and sub")
 		}
 	}
 	if c.retainBy != "identity" && c.retainBy != "user" {

@@ -28,7 +28,7 @@ func TestBadFlagsExit2(t *testing.T) {
 		{"bad swap size", []string{"push", "--bind", "tcp://127.0.0.1:1", "--swap", "lots"}, "byte count"},
 		{"swap dir without swap", []string{"push", "--bind", "tcp://127.0.0.1:1", "--swap-dir", "/tmp"}, "--swap-dir needs"},
 		{"write-through alone", []string{"pub", "--bind", "tcp://127.0.0.1:1", "--write-through"}, "--write-through needs"},
-		{"ack on pub", []string{"pub", "--bind", "tcp://127.0.0.1:1", "--ack"}, "--ack is only for"},
+		{"ack on rep", []string{"rep", "--bind", "tcp://127.0.0.1:1", "--ack"}, "--ack is only for"},
 		{"retain-by", []string{"pub", "--bind", "tcp://127.0.0.1:1", "--retain-by", "colour"}, "--retain-by"},
 		{"bad duration", []string{"pub", "--bind", "tcp://127.0.0.1:1", "--linger", "soon"}, "linger"},
 		{"identity null", []string{"dealer", "--connect", "tcp://127.0.0.1:1", "--identity", `\x00ab`}, "--identity"},

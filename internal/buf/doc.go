@@ -6,8 +6,10 @@
 // A message is a frame list, [][]byte. Who may touch it, and when:
 //
 //   - Send copies (the default). After socket.Send returns, the caller's
-//     frames are the caller's again: the socket queued a copy (Copy), made
-//     of one pooled block per message. The copy belongs to the socket until
+//     frames are the caller's again: the socket queued a copy, made of one
+//     pooled block per message (Copy), or for a small message carved from
+//     a slab that is recycled once all its messages are released (Slab).
+//     The copy belongs to the socket until
 //     a connection writer has written it; the writer then gives the block
 //     back (Release). An inproc receiver gets the copy itself and may give
 //     it back with Msg.Release.
@@ -31,7 +33,10 @@
 //     each body of MinPooled bytes or more whose capacity is exactly a pool
 //     class goes back to its class on Release;
 //   - block mark, two slots: the list is a Copy; the second slot holds the
-//     single pooled block every frame was carved from.
+//     single pooled block every frame was carved from;
+//   - slab mark, two slots: the list is a Slab copy of a small message; the
+//     second slot points at the slab, which Release counts the message
+//     back to and which is recycled once all its messages are (slab.go).
 //
 // A suffix of a marked list (msg[k:], a ROUTER stripping the routing id)
 // keeps the mark. Join and Prepend move it to a new list; anything else

@@ -30,6 +30,7 @@ const (
 	recvKind
 	blockKind
 	listKind
+	slabKind
 )
 
 // markKind reports which mark msg carries.
@@ -46,6 +47,8 @@ func markKind(msg [][]byte) int {
 		return blockKind
 	case isMark(*s, &listMark) && cap(msg) <= listCap:
 		return listKind
+	case isMark(*s, &slabMark):
+		return slabKind
 	}
 	return noMark
 }
@@ -89,6 +92,13 @@ func Release(msg [][]byte) bool {
 			putList(l)
 		}
 		return true
+	case slabKind:
+		s, b := hidden(msg, 0), hidden(msg, 1)
+		sl := slabOf(*b)
+		*s, *b = nil, nil
+		clear(msg)
+		sl.release()
+		return true
 	}
 	return false
 }
@@ -101,7 +111,7 @@ func Disown(msg [][]byte) {
 	switch markKind(msg) {
 	case recvKind:
 		*hidden(msg, 0) = nil
-	case blockKind, listKind:
+	case blockKind, listKind, slabKind:
 		*hidden(msg, 0), *hidden(msg, 1) = nil, nil
 	}
 }
@@ -117,6 +127,10 @@ func moveMark(out, msg [][]byte) {
 		// The old list, if pooled, is left to the garbage collector: its
 		// holder may still look at it.
 		*hidden(out, 0), *hidden(out, 1) = blockMark[:0], *hidden(msg, 1)
+		*hidden(msg, 0), *hidden(msg, 1) = nil, nil
+	case slabKind:
+		// The slab is found from the second slot, wherever the list is.
+		*hidden(out, 0), *hidden(out, 1) = slabMark[:0], *hidden(msg, 1)
 		*hidden(msg, 0), *hidden(msg, 1) = nil, nil
 	}
 }
