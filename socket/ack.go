@@ -206,8 +206,12 @@ func (a *ackConn) onCommand(ctx context.Context, cmd zmtp.Command) error {
 }
 
 // number gives the peer's next message its number (reader goroutine) and
-// reports whether it is one the receiver had already (dup): the sender
-// sent it again because our acknowledgement did not reach it.
+// reports whether it is one the receiver had already (dup). Repeats are
+// kept off the wire rather than dropped here: our answer to PZSTREAM is
+// our count, the sender skips what it covers and numbering resumes after
+// it, so a conforming sender never makes dup true. The check stays as the
+// guard of the invariant that no number is delivered twice (and counts in
+// Stats.AckDuplicates if it ever fires).
 func (a *ackConn) number(ctx context.Context) (seq uint64, dup bool, err error) {
 	rx := a.rx.Load()
 	if rx == nil {
