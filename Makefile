@@ -80,8 +80,9 @@ cpeer:
 		cc -O2 -Wall -o $(BIN)/$$(basename $$f .c) $$f $$(pkg-config --cflags --libs libzmq) || exit 1; done; \
 	else echo "cpeer: libzmq3-dev not installed, C peer not built"; fi
 
+# make bench BENCH_FLAGS="--baseline 017efd2 --reps 3" passes flags to the script.
 bench: build cpeer
-	./scripts/bench.sh
+	./scripts/bench.sh $(BENCH_FLAGS)
 
 soak:
 	$(GO) test -count=1 -run 'Soak' -timeout 60m -tags soak ./...

@@ -342,6 +342,9 @@ func (fw *FrameWriter) writeVec(body []byte) error {
 		if pre+len(body) <= buf.MaxPooled && buf.CopyHazard(pre, body) {
 			return fw.writeStaged(body)
 		}
+		if len(body) >= leadMin {
+			return fw.writeLead(body)
+		}
 		return fw.writeParts(body)
 	}
 	cut := buf.PageCut(fw.pos, pre, len(body))
@@ -365,17 +368,56 @@ func (fw *FrameWriter) writeParts(body []byte) error {
 	return err
 }
 
+// leadSize is how much of a lone body of leadMin bytes or more goes out on
+// its own, behind the header, before the rest is written: the idle peer is
+// woken by those first bytes and reads the rest while it arrives, so the
+// receiving side's share of the kernel's work runs on the peer's CPU
+// rather than inside our write (libzmq's encoder sends its 8 KiB batch
+// first the same way). One write of the whole: 1 MiB writev 0.67 ms,
+// libzmq's 8 KiB + rest 0.30 ms (strace -T, REQ/REP over tcp, 200 round
+// trips). Smaller bodies fit the peer's receive buffer and the extra write
+// costs more than it saves: one-way REQ/REP medians of 4-6 interleaved
+// runs, one write -> lead: 64 KiB 101 -> 105 us, 256 KiB 138 -> 182 us,
+// 512 KiB 232 -> 203 us, 1 MiB 657 -> 404 us.
+const (
+	leadSize = 8 << 10
+	leadMin  = 512 << 10
+)
+
+// writeLead writes the buffer and the start of body, up to leadSize bytes
+// in all, with one write, and the rest of body with another.
+func (fw *FrameWriter) writeLead(body []byte) error {
+	k := min(len(body), max(0, leadSize-len(fw.buf)))
+	fw.buf = append(fw.buf, body[:k]...)
+	if err := fw.Flush(); err != nil {
+		return err
+	}
+	n, err := fw.w.Write(body[k:])
+	fw.pos += int64(n)
+	return err
+}
+
 // writeStaged copies the buffer and body into one pooled buffer and writes
-// that. Pooled buffers of this size start buf.Skew bytes into a page, so
-// the body's copy now sits half a page from where the kernel writes it, a
-// distance the kernel copies at full speed.
+// that, a body of leadMin bytes or more in two writes (see leadSize). Pooled
+// buffers of this size start buf.Skew bytes into a page, so the body's
+// copy now sits half a page from where the kernel writes it, a distance
+// the kernel copies at full speed.
 func (fw *FrameWriter) writeStaged(body []byte) error {
 	st := buf.Get(len(fw.buf)+len(body), true)
 	n := copy(st, fw.buf)
 	copy(st[n:], body)
-	k, err := fw.w.Write(st)
-	fw.pos += int64(k)
 	fw.buf = fw.buf[:0]
+	lead := len(st)
+	if len(body) >= leadMin {
+		lead = leadSize
+	}
+	k, err := fw.w.Write(st[:lead])
+	if err == nil && lead < len(st) {
+		var m int
+		m, err = fw.w.Write(st[lead:])
+		k += m
+	}
+	fw.pos += int64(k)
 	buf.Put(st)
 	return err
 }

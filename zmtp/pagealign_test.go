@@ -20,11 +20,13 @@ func atOffset(off, n int) []byte {
 type recorder struct {
 	bytes.Buffer
 	ends []int
+	last []byte // the slice of the latest write
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
 	n, err := r.Buffer.Write(p)
 	r.ends = append(r.ends, r.Len())
+	r.last = p
 	return n, err
 }
 
@@ -68,14 +70,15 @@ func TestFrameWriterPageCuts(t *testing.T) {
 	}
 }
 
-// On a drained connection a large body at an unlucky offset goes out in one
-// write together with its header (staged); one at a good offset goes out
-// from its own memory, whole.
+// On a drained connection a large body goes out in two writes: its header
+// and first bytes, leadSize in all, then the rest. At an unlucky offset the
+// body is staged (copied behind its header) first; at a good one the rest
+// goes out from the body's own memory.
 func TestFrameWriterStaged(t *testing.T) {
 	for _, c := range []struct {
 		off    int
-		writes int
-	}{{0, 1}, {11, 2}, {2048, 2}} {
+		staged bool
+	}{{0, true}, {11, false}, {2048, false}} {
 		var out recorder
 		fw := NewFrameWriter(&out, 0)
 		fw.setDrained(true)
@@ -91,9 +94,12 @@ func TestFrameWriterStaged(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := AppendFrame(AppendFrame(nil, FlagMore, nil), 0, body)
-		if len(out.ends) != c.writes || fw.Buffered() != 0 {
-			t.Errorf("body at offset %d: %d writes, %d bytes left, want %d writes, none left",
-				c.off, len(out.ends), fw.Buffered(), c.writes)
+		if len(out.ends) != 2 || out.ends[0] != leadSize || fw.Buffered() != 0 {
+			t.Errorf("body at offset %d: writes ending at %v, %d bytes left, want 2 writes, the first %d bytes, none left",
+				c.off, out.ends, fw.Buffered(), leadSize)
+		}
+		if own := &out.last[len(out.last)-1] == &body[len(body)-1]; own == c.staged {
+			t.Errorf("body at offset %d: rest written from the body's memory %v, want %v", c.off, own, !c.staged)
 		}
 		if !bytes.Equal(out.Bytes(), want) {
 			t.Errorf("body at offset %d: stream differs", c.off)
