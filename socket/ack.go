@@ -121,6 +121,10 @@ type ackConn struct {
 	resumeBy *time.Timer
 
 	body []byte // writer only: command scratch
+	// resumedW: the writer saw resumed closed. drained: the pipe is closed
+	// and empty, and the writer now waits only for the last acknowledgements
+	// (a kick) rather than spinning on a closed pipe's readiness.
+	resumedW, drained bool
 }
 
 // negotiateAck sets up acknowledged delivery on c when both sides offered it.
@@ -322,12 +326,15 @@ func (a *ackConn) ready(out *queue.Pipe) <-chan struct{} {
 	if !a.keeps {
 		return out.Readable()
 	}
-	select {
-	case <-a.resumed:
-	default:
-		return a.resumed
+	if !a.resumedW {
+		select {
+		case <-a.resumed:
+			a.resumedW = true
+		default:
+			return a.resumed
+		}
 	}
-	if out.Closed() && out.Len() == 0 {
+	if a.drained {
 		return nil
 	}
 	return out.Readable()
@@ -398,10 +405,13 @@ func (w *writer) writeAcked() (n int, err error) {
 	if _, err := a.writeDue(); err != nil {
 		return 0, err
 	}
-	select {
-	case <-a.resumed:
-	default:
-		return 0, nil
+	if !a.resumedW {
+		select {
+		case <-a.resumed:
+			a.resumedW = true
+		default:
+			return 0, nil
+		}
 	}
 	if w.wt {
 		// The ring keeps them until Ack commits them.

@@ -71,7 +71,11 @@ func (c *streamConn) write() {
 			w.fail(err)
 			return
 		}
-		if w.out.Closed() && w.out.Len() == 0 && (c.ack == nil || w.out.Unacked() == 0) {
+		if w.out.Closed() && w.out.Len() == 0 {
+			if c.ack != nil && w.out.Unacked() > 0 {
+				c.ack.drained = true // wait for the last acknowledgements
+				continue
+			}
 			// Closed and drained (Close with linger, or the peer left).
 			if c.ack != nil {
 				c.ack.finish()
