@@ -215,18 +215,8 @@ func (c *streamConn) read() {
 			return
 		}
 		if cmd.Name != "" {
-			if c.ack != nil && (cmd.Name == zmtp.CmdAck || cmd.Name == zmtp.CmdAckStream) {
-				if err := c.ack.onCommand(c.ctx, cmd); err != nil {
-					c.ackFailed(err)
-					return
-				}
-				continue
-			}
-			if sr != nil && (cmd.Name == zmtp.CmdSubscribe || cmd.Name == zmtp.CmdCancel) {
-				sr.onSubscribe(c.p, cmd.Body, cmd.Name == zmtp.CmdSubscribe)
-				if saveSubs {
-					c.s.saveSubs(c.p)
-				}
+			if !c.onCommand(cmd, sr, saveSubs) {
+				return
 			}
 			continue
 		}
@@ -236,13 +226,10 @@ func (c *streamConn) read() {
 		}
 		var seq uint64
 		if c.ack != nil {
-			var dup bool
-			if seq, dup, err = c.ack.number(c.ctx); err != nil || dup {
-				if err != nil {
-					c.ackFailed(err)
-					return
-				}
-				c.s.ackDups.Add(1)
+			var keep bool
+			if seq, keep, err = c.numberAcked(); err != nil {
+				return
+			} else if !keep {
 				continue
 			}
 		}
@@ -270,6 +257,43 @@ func (c *streamConn) read() {
 			c.ack.delivered(seq)
 		}
 	}
+}
+
+// onCommand handles a command the peer sent after the handshake: an
+// acknowledged-delivery command (ack.go), or a subscription for a socket
+// that takes them as commands. It reports false when the connection must
+// end (a broken acknowledgement protocol, already shut down).
+func (c *streamConn) onCommand(cmd zmtp.Command, sr subReceiver, saveSubs bool) bool {
+	if c.ack != nil && (cmd.Name == zmtp.CmdAck || cmd.Name == zmtp.CmdAckStream) {
+		if err := c.ack.onCommand(c.ctx, cmd); err != nil {
+			c.ackFailed(err)
+			return false
+		}
+		return true
+	}
+	if sr != nil && (cmd.Name == zmtp.CmdSubscribe || cmd.Name == zmtp.CmdCancel) {
+		sr.onSubscribe(c.p, cmd.Body, cmd.Name == zmtp.CmdSubscribe)
+		if saveSubs {
+			c.s.saveSubs(c.p)
+		}
+	}
+	return true
+}
+
+// numberAcked numbers a message received under acknowledged delivery:
+// keep is false for one the socket already had (counted, not delivered
+// again); an error (the connection already shut down for it) ends reading.
+func (c *streamConn) numberAcked() (seq uint64, keep bool, err error) {
+	seq, dup, err := c.ack.number(c.ctx)
+	if err != nil {
+		c.ackFailed(err)
+		return 0, false, err
+	}
+	if dup {
+		c.s.ackDups.Add(1)
+		return seq, false, nil
+	}
+	return seq, true, nil
 }
 
 // stagedMax bounds the bytes a connection reader stages before it
