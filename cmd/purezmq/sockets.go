@@ -104,7 +104,20 @@ func reportEvents(ctx context.Context, evs <-chan socket.Event, w io.Writer) {
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			// Events emitted before the stop (the socket is closed by
+			// then, its channel too) are still printed: a verb that got
+			// its count at once must not lose the handshake it reports.
+			for {
+				select {
+				case ev, ok := <-evs:
+					if !ok {
+						return
+					}
+					fmt.Fprintln(w, "purezmq: event", ev.String())
+				default:
+					return
+				}
+			}
 		case ev, ok := <-evs:
 			if !ok {
 				return
