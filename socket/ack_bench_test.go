@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"context"
 	"testing"
 )
 
@@ -16,47 +15,7 @@ func BenchmarkAckedPushPull(b *testing.B) {
 			if acked {
 				name = sizeName(size) + "/acked"
 			}
-			b.Run(name, func(b *testing.B) { benchPushPull(b, size, WithAckedDelivery(acked)) })
+			b.Run(name, func(b *testing.B) { benchPushPull(b, size, true, WithAckedDelivery(acked)) })
 		}
 	}
-}
-
-func benchPushPull(b *testing.B, size int, opts ...Option) {
-	pull, _ := New(Pull, opts...)
-	defer pull.Close()
-	push, _ := New(Push, opts...)
-	defer push.Close()
-	connectTo(b, push, bindAt(b, pull, "tcp"))
-	ctx := context.Background()
-	payload := make([]byte, size)
-	if err := push.Send(ctx, NewMsg(payload)); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := pull.Recv(ctx); err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan error, 1)
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	go func() {
-		for i := 0; i < b.N; i++ {
-			m, err := pull.Recv(ctx)
-			if err != nil {
-				done <- err
-				return
-			}
-			m.Release()
-		}
-		done <- nil
-	}()
-	for i := 0; i < b.N; i++ {
-		if err := push.Send(ctx, NewMsg(payload)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := <-done; err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }

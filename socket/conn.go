@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/purezmq/purezmq/internal/buf"
 	"github.com/purezmq/purezmq/internal/zmtphook"
 	"github.com/purezmq/purezmq/queue"
 	"github.com/purezmq/purezmq/zmtp"
@@ -230,6 +231,7 @@ func (c *streamConn) read() {
 			if seq, keep, err = c.numberAcked(); err != nil {
 				return
 			} else if !keep {
+				buf.Release(msg) // a repeat: its buffers go back now
 				continue
 			}
 		}

@@ -35,45 +35,54 @@ func sizeName(n int) string {
 
 func BenchmarkThrPushPull(b *testing.B) {
 	for _, size := range thrSizes {
-		b.Run(sizeName(size), func(b *testing.B) {
-			pull, _ := New(Pull)
-			defer pull.Close()
-			push, _ := New(Push)
-			defer push.Close()
-			connectTo(b, push, bindAt(b, pull, "tcp"))
-			ctx := context.Background()
-			payload := make([]byte, size)
-			// One message first, so the connection is up before timing.
-			if err := push.Send(ctx, NewMsg(payload)); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := pull.Recv(ctx); err != nil {
-				b.Fatal(err)
-			}
-			done := make(chan error, 1)
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			b.ResetTimer()
-			go func() {
-				for i := 0; i < b.N; i++ {
-					if _, err := pull.Recv(ctx); err != nil {
-						done <- err
-						return
-					}
-				}
-				done <- nil
-			}()
-			for i := 0; i < b.N; i++ {
-				if err := push.Send(ctx, NewMsg(payload)); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if err := <-done; err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
-		})
+		b.Run(sizeName(size), func(b *testing.B) { benchPushPull(b, size, false) })
 	}
+}
+
+// benchPushPull times PUSH->PULL over tcp between two of our sockets made
+// with opts; release says whether the receiver gives each message back
+// (Msg.Release) or leaves it to the garbage collector.
+func benchPushPull(b *testing.B, size int, release bool, opts ...Option) {
+	pull, _ := New(Pull, opts...)
+	defer pull.Close()
+	push, _ := New(Push, opts...)
+	defer push.Close()
+	connectTo(b, push, bindAt(b, pull, "tcp"))
+	ctx := context.Background()
+	payload := make([]byte, size)
+	// One message first, so the connection is up before timing.
+	if err := push.Send(ctx, NewMsg(payload)); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := pull.Recv(ctx); err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan error, 1)
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	go func() {
+		for i := 0; i < b.N; i++ {
+			m, err := pull.Recv(ctx)
+			if err != nil {
+				done <- err
+				return
+			}
+			if release {
+				m.Release()
+			}
+		}
+		done <- nil
+	}()
+	for i := 0; i < b.N; i++ {
+		if err := push.Send(ctx, NewMsg(payload)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
 }
 
 // rawPeer dials ep and completes a NULL handshake as socket type typ.
