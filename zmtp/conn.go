@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/purezmq/purezmq/internal/buf"
 )
 
 // Security selects and configures the security mechanism.
@@ -71,14 +73,6 @@ const maxHandshakeCommand = 1 << 20
 // nothing until the peer really sends that much.
 const growChunk = 1 << 20
 
-// Small message frames are carved from a shared slab to save an allocation per
-// frame; a retained small frame keeps at most one slab alive.
-const (
-	slabSize     = 16 << 10
-	slabMaxFrame = 512
-	hdrSlabSize  = 256
-)
-
 // Conn is a ZMTP connection after a successful handshake. One goroutine may
 // read while others write; writes are serialised by an internal mutex.
 type Conn struct {
@@ -108,9 +102,9 @@ type Conn struct {
 	cmdBuf  []byte
 	frames  [][]byte
 	partial bool // part of a frame or message has been consumed
-	pooled  bool // a frame of the message being read came from the buffer pool
-	slab    []byte
-	hdrs    [][]byte
+	// rx holds the small frames and the frame lists of the messages read:
+	// recycled slabs, given back as the messages are released.
+	rx buf.RecvSlab
 
 	hsw *handshakeWriter // during Handshake only
 
