@@ -236,10 +236,12 @@ func (c *streamConn) read() {
 			}
 		}
 		if in != nil {
-			err = in.Stage(c.ctx, msg)
+			// Counted before Stage: once staged, msg is Recv's, which
+			// may already have released it.
 			for _, f := range msg {
 				staged += len(f)
 			}
+			err = in.Stage(c.ctx, msg)
 			if staged >= stagedMax {
 				in.Publish()
 				staged = 0
