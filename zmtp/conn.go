@@ -2,6 +2,7 @@ package zmtp
 
 import (
 	"context"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -168,7 +169,11 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	if c.nbr != nil {
 		c.nbr.park, c.nbr.unpark = c.fr.br.parked, c.fr.br.unparked
 	}
-	c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
+	var w io.Writer = nc
+	if ww := newWaitWriter(nc); ww != nil {
+		w = ww // raw system calls (rawwrite_linux.go)
+	}
+	c.fw = NewFrameWriter(w, cfg.WriteBufferSize)
 	c.nbw = newNBWriter(nc)
 	c.lastRead.Store(time.Now().UnixNano())
 	return c

@@ -261,6 +261,7 @@ func eofErr(err error, got int) error {
 // with what is buffered (writev on a net.Conn), which saves a copy.
 type FrameWriter struct {
 	w    io.Writer
+	vw   vecWriter // w, when it writes two slices with one call; else nil
 	buf  []byte
 	size int
 	vec  net.Buffers
@@ -290,7 +291,15 @@ func NewFrameWriter(w io.Writer, bufSize int) *FrameWriter {
 	// handshake holds a few hundred bytes, not bufSize. It is not given
 	// back after each Flush: a pool round trip per batch cost half the
 	// throughput of 1 KiB messages.
-	return &FrameWriter{w: w, size: bufSize}
+	fw := &FrameWriter{w: w, size: bufSize}
+	fw.vw, _ = w.(vecWriter)
+	return fw
+}
+
+// vecWriter is a stream that writes all of two slices, p first, with one
+// call where it can (writev); n counts both.
+type vecWriter interface {
+	WriteVec(p, q []byte) (n int, err error)
 }
 
 // Buffered returns the number of bytes waiting for Flush.
@@ -358,6 +367,12 @@ func (fw *FrameWriter) writeVec(body []byte) error {
 
 // writeParts writes the buffer and body with one vectored write.
 func (fw *FrameWriter) writeParts(body []byte) error {
+	if fw.vw != nil {
+		n, err := fw.vw.WriteVec(fw.buf, body)
+		fw.pos += int64(n)
+		fw.buf = fw.buf[:0]
+		return err
+	}
 	fw.arr[0], fw.arr[1] = fw.buf, body
 	fw.vec = fw.arr[:]
 	n, err := fw.vec.WriteTo(fw.w)

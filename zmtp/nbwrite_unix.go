@@ -46,7 +46,7 @@ func rawConn(nc net.Conn) syscall.RawConn {
 
 func (w *nbWriter) write(fd uintptr) bool {
 	for {
-		w.n, w.err = syscall.Write(int(fd), w.b)
+		w.n, w.err = sysWrite(int(fd), w.b)
 		if w.err != syscall.EINTR {
 			return true // done either way: never wait for writability
 		}
