@@ -25,17 +25,17 @@ func (m Msg) Len() int {
 }
 
 // Release hands the message's buffers back to the socket layer for reuse,
-// as zmq_msg_close does in libzmq: a receiver of large messages (4 KiB and
-// more over tcp or ipc, any size over inproc) that releases each one once
-// done lets later reads and sends reuse the memory instead of allocating
-// and collecting a buffer per message. It is optional: a message that is never released is garbage
-// collected as usual.
+// as zmq_msg_close does in libzmq: a receiver that releases each message
+// once done lets later reads and sends reuse the memory (the pooled bodies
+// of large messages, the shared slabs small frames are carved from)
+// instead of allocating and collecting it. It is optional: a message that
+// is never released is garbage collected as usual.
 //
 // After Release the frames must not be used, by the caller or by anyone it
-// shared them with, and m.Frames is set to nil. Only the buffers of a
-// message as Recv returned it are reused; releasing a message built with
-// NewMsg, one whose Frames were replaced or appended to, or a small message
-// does nothing, so it is harmless. Releasing a message after Send is fine
+// shared them with, and m.Frames is set to nil: copy what you keep. Only
+// the buffers of a message as Recv returned it are reused; releasing a
+// message built with NewMsg or one whose Frames were replaced or appended
+// to does nothing, so it is harmless. Releasing a message after Send is fine
 // (Send copied it); after SendOwned it is not: it belongs to the socket.
 func (m *Msg) Release() {
 	buf.Release(m.Frames)

@@ -3,8 +3,10 @@ package socket
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // body makes a message body of n bytes whose content depends on seq, so a
@@ -205,3 +207,74 @@ func routerQueued(s *Socket) int {
 	}
 	return q
 }
+
+// A REP keeps the request's envelope until it replies, while the
+// application may already have released the request, whose frames lie in
+// the reader's recycled slab: the envelope REP keeps must be its own copy,
+// not the slab bytes carved just before the body. A raw peer pipelines
+// thousands of requests, each with its own routing frame, released before
+// the reply, so slabs turn over; every reply must carry its request's
+// envelope.
+func TestRepEnvelopeOutlivesReleasedRequest(t *testing.T) {
+	rep, _ := New(Rep)
+	defer rep.Close()
+	zc := rawPeer(t, bindAt(t, rep, "tcp"), "DEALER")
+	defer zc.Close()
+	const n = 3000
+	werr := make(chan error, 1)
+	go func() {
+		for i := 0; i < n; i++ {
+			id := []byte(fmt.Sprintf("route-%06d", i))
+			if err := zc.WriteMessage([][]byte{id, {}, body(i, 24)}); err != nil {
+				werr <- err
+				return
+			}
+		}
+		werr <- zc.Flush()
+	}()
+	ctx := ctxT(t, 20*time.Second)
+	rerr := make(chan error, 1)
+	go func() {
+		for i := 0; i < n; i++ {
+			m, _, err := zc.ReadMessage()
+			if err != nil {
+				rerr <- err
+				return
+			}
+			want := fmt.Sprintf("route-%06d", i)
+			if len(m) != 3 || string(m[0]) != want || len(m[1]) != 0 || !bytes.Equal(m[2], body(i, 24)) {
+				rerr <- fmt.Errorf("reply %d: %q, want envelope %s", i, m, want)
+				return
+			}
+		}
+		rerr <- nil
+	}()
+	h := rep.h.(*repSocket)
+	for i := 0; i < n; i++ {
+		req, err := rep.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.mu.Lock()
+		env := h.envelope
+		h.mu.Unlock()
+		// The routing frame was carved 12 bytes before the body: found
+		// there, the envelope is the slab's, not REP's.
+		if len(env) != 2 || sliceAddr(env[0]) < sliceAddr(req.Frames[0]) && sliceAddr(req.Frames[0])-sliceAddr(env[0]) < 256 {
+			t.Fatalf("request %d: REP keeps the envelope in the received message's slab", i)
+		}
+		reply := NewMsg(append([]byte(nil), req.Frames[0]...))
+		req.Release()
+		if err := rep.Send(ctx, reply); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-werr; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-rerr; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sliceAddr(b []byte) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(b))) }

@@ -64,7 +64,7 @@ func (h *repSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, 
 	h.mu.Lock()
 	h.receiving = false
 	if err == nil {
-		h.replying, h.envelope, h.to = true, env, from
+		h.replying, h.envelope, h.to = true, ownEnvelope(env), from
 	}
 	h.mu.Unlock()
 	if err == nil {
@@ -111,4 +111,29 @@ func (h *repSocket) reply(m [][]byte, copyMsg bool) error {
 		buf.Release(reply) // dropped: a marked reply is ours to recycle
 	}
 	return nil
+}
+
+// delimiterOnly is the envelope of a request straight from a REQ: just the
+// empty delimiter. Shared, read only.
+var delimiterOnly = [][]byte{{}}
+
+// ownEnvelope copies a request's envelope out of the received message: its
+// frames and list lie in the reader's recycled slab, which the
+// application's Release of the request may hand to the next messages
+// before the reply is sent.
+func ownEnvelope(env [][]byte) [][]byte {
+	if len(env) == 1 && len(env[0]) == 0 {
+		return delimiterOnly
+	}
+	total := 0
+	for _, f := range env {
+		total += len(f)
+	}
+	block := make([]byte, 0, total)
+	out := make([][]byte, len(env))
+	for i, f := range env {
+		block = append(block, f...)
+		out[i] = block[len(block)-len(f) : len(block) : len(block)]
+	}
+	return out
 }

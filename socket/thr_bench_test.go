@@ -86,7 +86,7 @@ func benchPushPull(b *testing.B, size int, release bool, opts ...Option) {
 }
 
 // rawPeer dials ep and completes a NULL handshake as socket type typ.
-func rawPeer(b *testing.B, ep, typ string) *zmtp.Conn {
+func rawPeer(b testing.TB, ep, typ string) *zmtp.Conn {
 	b.Helper()
 	addr := ep[len("tcp://"):]
 	nc, err := net.Dial("tcp", addr)

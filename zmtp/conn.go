@@ -2,11 +2,12 @@ package zmtp
 
 import (
 	"context"
-	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/purezmq/purezmq/internal/buf"
 )
 
 // Security selects and configures the security mechanism.
@@ -72,14 +73,6 @@ const maxHandshakeCommand = 1 << 20
 // nothing until the peer really sends that much.
 const growChunk = 1 << 20
 
-// Small message frames are carved from a shared slab to save an allocation per
-// frame; a retained small frame keeps at most one slab alive.
-const (
-	slabSize     = 16 << 10
-	slabMaxFrame = 512
-	hdrSlabSize  = 256
-)
-
 // Conn is a ZMTP connection after a successful handshake. One goroutine may
 // read while others write; writes are serialised by an internal mutex.
 type Conn struct {
@@ -109,9 +102,9 @@ type Conn struct {
 	cmdBuf  []byte
 	frames  [][]byte
 	partial bool // part of a frame or message has been consumed
-	pooled  bool // a frame of the message being read came from the buffer pool
-	slab    []byte
-	hdrs    [][]byte
+	// rx holds the small frames and the frame lists of the messages read:
+	// recycled slabs, given back as the messages are released.
+	rx buf.RecvSlab
 
 	hsw *handshakeWriter // during Handshake only
 
@@ -124,7 +117,7 @@ type Conn struct {
 	prefix     []byte      // see setPrefix; nil: none
 	beforeWait func()      // see setBeforeWait
 	nbr        *waitReader // reads reporting when they would wait; nil where there is none
-	nbw        *nbWriter   // tryFlush's non-blocking write; nil where there is none
+	nbw        *waitWriter // raw writes, and tryFlush's non-blocking one; nil where there is none
 }
 
 // readTracker records the time of every successful read from the transport,
@@ -169,12 +162,13 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	if c.nbr != nil {
 		c.nbr.park, c.nbr.unpark = c.fr.br.parked, c.fr.br.unparked
 	}
-	var w io.Writer = nc
-	if ww := newWaitWriter(nc); ww != nil {
-		w = ww // raw system calls (rawwrite_linux.go)
+	c.nbw = newWaitWriter(nc)
+	if c.nbw != nil {
+		c.fw = NewFrameWriter(c.nbw, cfg.WriteBufferSize)
+	} else {
+		c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
 	}
-	c.fw = NewFrameWriter(w, cfg.WriteBufferSize)
-	c.nbw = newNBWriter(nc)
+	_, c.fw.unaligned = nc.(*net.UnixConn)
 	c.lastRead.Store(time.Now().UnixNano())
 	return c
 }

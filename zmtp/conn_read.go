@@ -31,11 +31,13 @@ func (c *Conn) setBeforeWait(f func()) {
 // with 1 or 0 (how ZMTP 3.0 peers subscribe) is returned as SUBSCRIBE or
 // CANCEL too.
 //
-// The frames belong to the caller. Frames of up to 512 bytes are carved from
-// shared 16 KiB slabs to save allocations, so holding one small frame keeps
-// its slab alive; copy small frames that are kept for long. Bodies of 4 KiB
-// and more come from a buffer pool; see internal/buf for how the socket layer
-// gives them back. A message or frame over MaxMessageSize (each frame after
+// The frames belong to the caller. Frames of up to 512 bytes and the frame
+// list are carved from shared slabs (buf.RecvSlab) to save allocations, so
+// holding one small frame keeps its slab alive; copy small frames that are
+// kept for long. Bodies of 4 KiB and more come from a buffer pool. The list
+// carries a mark: buf.Release gives the pooled bodies back and counts the
+// message back to its slab, which is reused once all its messages were
+// released (see internal/buf). A message or frame over MaxMessageSize (each frame after
 // the first counting FrameCost bytes besides its body) is a
 // *MessageSizeError, which matches ErrMessageTooLarge. io.EOF means the peer closed between messages. A read
 // timeout before the first byte of a message can be retried; every other error
@@ -66,7 +68,7 @@ func (c *Conn) retryable(err error) bool {
 func (c *Conn) readMessage() ([][]byte, Command, error) {
 	c.frames = c.frames[:0]
 	c.partial = false
-	c.pooled = false
+	c.rx.Begin()
 	var total int64 // the message's size so far, as MaxMessageSize counts it
 	for {
 		h, raw, err := c.nextFrame()
@@ -140,7 +142,8 @@ func (c *Conn) frameBody(h FrameHeader, raw []byte, total *int64) ([]byte, error
 
 // finishMessage hands over the frames read into c.frames: as a SUBSCRIBE
 // or CANCEL when the connection converts ZMTP 3.0 subscriptions, else as
-// the message's frame list.
+// the message's frame list (behind the prefix, if one is set), carved from
+// the receive slab with its mark.
 func (c *Conn) finishMessage() ([][]byte, Command, error) {
 	if c.convertSubs && len(c.frames) == 1 && len(c.frames[0]) > 0 && c.frames[0][0] <= 1 {
 		f := c.frames[0]
@@ -149,58 +152,18 @@ func (c *Conn) finishMessage() ([][]byte, Command, error) {
 		if f[0] == 1 {
 			name = CmdSubscribe
 		}
-		return nil, Command{Name: name, Body: f[1:]}, nil
+		// A copy: the slab the frame lies in is not held by any message
+		// and may be reused.
+		return nil, Command{Name: name, Body: append([]byte(nil), f[1:]...)}, nil
 	}
-	msg := c.frameList()
+	msg := c.rx.List(c.frames, c.prefix)
 	c.dropFrames()
 	return msg, Command{}, nil
 }
 
-// frameList copies c.frames (behind the prefix, if one is set) into a list
-// carved from a slab too: one allocation per many messages. A message
-// holding pooled bodies gets one more slot, past its length, for the mark
-// that lets buf.Release recognise it.
-func (c *Conn) frameList() [][]byte {
-	n := len(c.frames)
-	if c.prefix != nil {
-		n++
-	}
-	k := n
-	if c.pooled {
-		k++
-	}
-	if cap(c.hdrs)-len(c.hdrs) < k {
-		c.hdrs = make([][]byte, 0, max(hdrSlabSize, k))
-	}
-	l := len(c.hdrs)
-	if c.prefix != nil {
-		c.hdrs = append(c.hdrs, c.carve(c.prefix))
-		c.hdrs = append(c.hdrs, c.frames...)
-	} else if n == 1 {
-		// The common one-frame message: a plain store, no slice copy.
-		c.hdrs = append(c.hdrs, c.frames[0])
-	} else {
-		c.hdrs = append(c.hdrs, c.frames...)
-	}
-	if c.pooled {
-		c.hdrs = buf.AppendRecvMark(c.hdrs)
-	}
-	return c.hdrs[l : l+n : l+k]
-}
-
-// carve returns a copy of b cut from the small-frame slab.
-func (c *Conn) carve(b []byte) []byte {
-	if cap(c.slab)-len(c.slab) < len(b) {
-		c.slab = make([]byte, 0, slabSize)
-	}
-	l := len(c.slab)
-	c.slab = append(c.slab, b...)
-	return c.slab[l : l+len(b) : l+len(b)]
-}
-
 // setPrefix makes ReadMessage put a copy of frame in front of every message
 // it returns from now on (a ROUTER's routing id for the peer): the copy
-// comes from the same slabs as the message, so the prefix costs no
+// comes from the same slab as the message, so the prefix costs no
 // allocation. Call it from the reading goroutine, or before reading starts.
 func (c *Conn) setPrefix(frame []byte) {
 	c.prefix = append(make([]byte, 0, len(frame)+1), frame...)
@@ -214,30 +177,23 @@ func (c *Conn) dropFrames() {
 		clear(c.frames)
 	}
 	c.frames = c.frames[:0]
-	c.pooled = false
 }
 
 // readFrameBody returns a fresh buffer holding the next size bytes, carved from
-// the small-frame slab when small and taken from the buffer pool when large.
+// the receive slab when small and taken from the buffer pool when large.
 func (c *Conn) readFrameBody(size int) ([]byte, error) {
 	if size >= buf.MinPooled {
 		// Past growChunk a body is only taken from the pool when one is
 		// there: a fresh class-sized buffer would commit memory for a size
 		// the peer may never send, which readBody's growth avoids.
 		if b := buf.Get(size, size <= growChunk); b != nil {
-			c.pooled = true
 			return b, c.fr.ReadBody(b)
 		}
 	}
-	if size > slabMaxFrame {
+	if size > buf.RecvMaxFrame {
 		return c.readBody(nil, size)
 	}
-	if cap(c.slab)-len(c.slab) < size {
-		c.slab = make([]byte, 0, slabSize)
-	}
-	l := len(c.slab)
-	c.slab = c.slab[:l+size]
-	b := c.slab[l : l+size : l+size]
+	b := c.rx.Frame(c.frames, size)
 	return b, c.fr.ReadBody(b)
 }
 

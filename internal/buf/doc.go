@@ -29,9 +29,13 @@
 // past its length, which only this package can fill (the values point at
 // package-private arrays, so a list built elsewhere never carries a mark):
 //
-//   - received mark, one slot: the list came from a connection reader, and
-//     each body of MinPooled bytes or more whose capacity is exactly a pool
-//     class goes back to its class on Release;
+//   - receive mark, two slots: the list came from a connection reader
+//     (RecvSlab): each body of MinPooled bytes or more whose capacity is
+//     exactly a pool class goes back to its class on Release, and the
+//     message is counted back to the slab (second slot) its small frames
+//     and list were carved from, which is recycled once all its messages
+//     are. A part of the message kept after Release (a REP's envelope) must
+//     be copied first;
 //   - block mark, two slots: the list is a Copy; the second slot holds the
 //     single pooled block every frame was carved from;
 //   - slab mark, two slots: the list is a Slab copy of a small message; the

@@ -5,11 +5,12 @@ import (
 	"unsafe"
 )
 
-// recvMark, blockMark and listMark are what the hidden slots past a list's
-// length point at (see the package documentation). Only this package can
-// produce them. listMark is blockMark on a list that came from the list
-// pool (cap listCap at its start), which Release puts back.
-var recvMark, blockMark, listMark [1]byte
+// blockMark and listMark are what the first hidden slot past a list's
+// length points at for a Copy (see the package documentation; slabMark and
+// recvSlabMark are the slabs'). Only this package can produce them.
+// listMark is blockMark on a list that came from the list pool (cap
+// listCap at its start), which Release puts back.
+var blockMark, listMark [1]byte
 
 func isMark(f []byte, m *[1]byte) bool {
 	return cap(f) == 1 && len(f) == 0 && &f[:1][0] == &m[0]
@@ -27,22 +28,20 @@ func hidden(msg [][]byte, i int) *[]byte {
 // Mark kinds (markKind).
 const (
 	noMark = iota
-	recvKind
 	blockKind
 	listKind
 	slabKind
+	recvKind // a reader's list: RecvSlab
 )
 
 // markKind reports which mark msg carries.
 func markKind(msg [][]byte) int {
 	s := hidden(msg, 0)
 	switch {
-	case s == nil:
+	case s == nil, hidden(msg, 1) == nil:
 		return noMark
-	case isMark(*s, &recvMark):
+	case isMark(*s, &recvSlabMark):
 		return recvKind
-	case hidden(msg, 1) == nil:
-		return noMark
 	case isMark(*s, &blockMark):
 		return blockKind
 	case isMark(*s, &listMark) && cap(msg) <= listCap:
@@ -61,10 +60,6 @@ func pooledList(msg [][]byte) [][]byte {
 	return unsafe.Slice((*[]byte)(p), listCap)[:0]
 }
 
-// AppendRecvMark appends the received mark to hdrs, whose last n entries are
-// a message just read: the reader then returns hdrs[l:l+n:l+n+1].
-func AppendRecvMark(hdrs [][]byte) [][]byte { return append(hdrs, recvMark[:0]) }
-
 // Release gives the pooled buffers of a marked message back to the pool
 // and reports whether msg was marked. The frames of msg are cleared; after
 // the call nobody may use msg or any frame it held. An unmarked message is
@@ -72,13 +67,16 @@ func AppendRecvMark(hdrs [][]byte) [][]byte { return append(hdrs, recvMark[:0]) 
 func Release(msg [][]byte) bool {
 	switch kind := markKind(msg); kind {
 	case recvKind:
-		*hidden(msg, 0) = nil // unmark first: a second release is a no-op
+		s, b := hidden(msg, 0), hidden(msg, 1)
+		sl := slabOf(*b)
+		*s, *b = nil, nil // unmark first: a second release is a no-op
 		for i, f := range msg {
 			if cap(f) >= MinPooled {
 				Put(f)
 			}
 			msg[i] = nil
 		}
+		sl.release()
 		return true
 	case blockKind, listKind:
 		s, b := hidden(msg, 0), hidden(msg, 1)
@@ -108,10 +106,7 @@ func Release(msg [][]byte) bool {
 // fans one message out to several peers disowns it, since no single
 // writer or receiver may recycle what the others still read.
 func Disown(msg [][]byte) {
-	switch markKind(msg) {
-	case recvKind:
-		*hidden(msg, 0) = nil
-	case blockKind, listKind, slabKind:
+	if markKind(msg) != noMark {
 		*hidden(msg, 0), *hidden(msg, 1) = nil, nil
 	}
 }
@@ -119,20 +114,22 @@ func Disown(msg [][]byte) {
 // moveMark moves msg's mark, if it has one, to the slots past out's length
 // (out needs the capacity for two).
 func moveMark(out, msg [][]byte) {
+	var m *[1]byte
 	switch markKind(msg) {
-	case recvKind:
-		*hidden(out, 0) = recvMark[:0]
-		*hidden(msg, 0) = nil
+	case noMark:
+		return
 	case blockKind, listKind:
 		// The old list, if pooled, is left to the garbage collector: its
 		// holder may still look at it.
-		*hidden(out, 0), *hidden(out, 1) = blockMark[:0], *hidden(msg, 1)
-		*hidden(msg, 0), *hidden(msg, 1) = nil, nil
+		m = &blockMark
 	case slabKind:
-		// The slab is found from the second slot, wherever the list is.
-		*hidden(out, 0), *hidden(out, 1) = slabMark[:0], *hidden(msg, 1)
-		*hidden(msg, 0), *hidden(msg, 1) = nil, nil
+		m = &slabMark
+	case recvKind:
+		m = &recvSlabMark
 	}
+	// A slab is found from the second slot, wherever the list is.
+	*hidden(out, 0), *hidden(out, 1) = m[:0], *hidden(msg, 1)
+	*hidden(msg, 0), *hidden(msg, 1) = nil, nil
 }
 
 // Join returns a new list [head..., msg...] that takes over msg's mark (a

@@ -134,14 +134,10 @@ func (s *Slab) TryCopy(frames [][]byte, pooled bool) (out [][]byte, ok bool) {
 // (s.mu held).
 func (s *Slab) next() *slab {
 	if old := s.cur; old != nil {
-		if old.pending.Add(old.carved) == 0 {
-			slabPool.Put(old) // every message already released
-		}
+		retire(old)
 	}
-	sl := slabPool.Get().(*slab)
-	sl.used, sl.slots, sl.carved = 0, 0, 0
-	s.cur = sl
-	return sl
+	s.cur = newSlab()
+	return s.cur
 }
 
 // slabOf returns the slab whose first byte p (a slab mark's second slot)
