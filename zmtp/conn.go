@@ -117,7 +117,7 @@ type Conn struct {
 	prefix     []byte      // see setPrefix; nil: none
 	beforeWait func()      // see setBeforeWait
 	nbr        *waitReader // reads reporting when they would wait; nil where there is none
-	nbw        *nbWriter   // tryFlush's non-blocking write; nil where there is none
+	nbw        *waitWriter // raw writes, and tryFlush's non-blocking one; nil where there is none
 }
 
 // readTracker records the time of every successful read from the transport,
@@ -162,8 +162,13 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	if c.nbr != nil {
 		c.nbr.park, c.nbr.unpark = c.fr.br.parked, c.fr.br.unparked
 	}
-	c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
-	c.nbw = newNBWriter(nc)
+	c.nbw = newWaitWriter(nc)
+	if c.nbw != nil {
+		c.fw = NewFrameWriter(c.nbw, cfg.WriteBufferSize)
+	} else {
+		c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
+	}
+	_, c.fw.unaligned = nc.(*net.UnixConn)
 	c.lastRead.Store(time.Now().UnixNano())
 	return c
 }

@@ -201,7 +201,7 @@ func (c *Conn) tryFlush() (bool, error) {
 	if c.nbw == nil {
 		return false, nil
 	}
-	done, err := c.fw.tryFlush(c.nbw.Write)
+	done, err := c.fw.tryFlush(c.nbw.TryWrite)
 	if err != nil {
 		c.writeErr = err
 	}
