@@ -210,13 +210,13 @@ func (c *streamConn) read() {
 		defer in.Publish()
 	}
 	for {
-		msg, cmd, err := c.zc.ReadMessage()
+		msg, cmd, err := zmtphook.ReadNext(c.zc)
 		if err != nil {
 			c.shutdown(err)
 			return
 		}
-		if cmd.Name != "" {
-			if !c.onCommand(cmd, sr, saveSubs) {
+		if cmd != nil {
+			if !c.onCommand(*cmd.(*zmtp.Command), sr, saveSubs) {
 				return
 			}
 			continue
