@@ -31,7 +31,7 @@ func (c *Conn) setBeforeWait(f func()) {
 // with 1 or 0 (how ZMTP 3.0 peers subscribe) is returned as SUBSCRIBE or
 // CANCEL too.
 //
-// The frames belong to the caller. Frames of up to 512 bytes and the frame
+// The frames belong to the caller. Frames of up to 2 KiB and the frame
 // list are carved from shared slabs (buf.RecvSlab) to save allocations, so
 // holding one small frame keeps its slab alive; copy small frames that are
 // kept for long. Bodies of 4 KiB and more come from a buffer pool. The list
