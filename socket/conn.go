@@ -210,13 +210,13 @@ func (c *streamConn) read() {
 		defer in.Publish()
 	}
 	for {
-		msg, cmd, err := c.zc.ReadMessage()
+		msg, cmd, err := zmtphook.ReadNext(c.zc)
 		if err != nil {
 			c.shutdown(err)
 			return
 		}
-		if cmd.Name != "" {
-			if !c.onCommand(cmd, sr, saveSubs) {
+		if cmd != nil {
+			if !c.onCommand(*cmd.(*zmtp.Command), sr, saveSubs) {
 				return
 			}
 			continue
@@ -236,10 +236,12 @@ func (c *streamConn) read() {
 			}
 		}
 		if in != nil {
-			err = in.Stage(c.ctx, msg)
+			// Counted before Stage: once staged, msg is Recv's, which
+			// may already have released it.
 			for _, f := range msg {
 				staged += len(f)
 			}
+			err = in.Stage(c.ctx, msg)
 			if staged >= stagedMax {
 				in.Publish()
 				staged = 0

@@ -57,6 +57,7 @@ func (h *repSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, 
 				}
 			}
 			// No delimiter or no body: not a request; dropped as libzmq does.
+			buf.Release(m)
 		}
 	}
 	err := h.s.wait(ctx, block, &h.s.recvSig, try)

@@ -163,6 +163,7 @@ func (h *reqSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, 
 					return true, nil
 				}
 			}
+			buf.Release(m)
 		}
 	}
 	if err := h.s.wait(ctx, block, &h.s.recvSig, try); err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/purezmq/purezmq/internal/buf"
 )
 
 // subSocket is SUB (filter set) and XSUB. It keeps its subscriptions in a
@@ -86,6 +88,7 @@ func (h *subSocket) recvFrom(ctx context.Context, block bool) (*peer, [][]byte, 
 				from, msg = p, m
 				return true, nil
 			}
+			buf.Release(m) // filtered out: nobody else holds it
 		}
 	}
 	err := h.s.wait(ctx, block, &h.s.recvSig, try)

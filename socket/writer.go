@@ -230,36 +230,71 @@ func (w *writer) writeBatch(parked bool) (n, unsent int, err error) {
 	// a connection whose peer has read everything, which decides how large
 	// bodies are best written.
 	zmtphook.SetDrained(c.zc, parked && n == 1)
-	// While Close lingers, track which messages may still sit in zc's
-	// buffer, so that a cut connection's losses are counted exactly;
-	// otherwise this costs an atomic load per message.
-	counting := false
 	w.win.reset(0)
-	for i, m := range batch {
-		if !counting && c.s.closing.Load() {
-			// Close began during this batch: hand what is buffered to the
-			// kernel, so every message before this one is out. If that
-			// fails, the previous message may be lost too: count it.
-			counting = true
-			if err := c.zc.Flush(); err != nil {
-				c.s.noteUnwritten(n - max(i-1, 0))
-				clear(batch)
-				return n, 0, err
-			}
-			w.win.reset(i)
+	i, err := w.writeRun(batch)
+	if err != nil {
+		c.s.noteUnwritten(n)
+		clear(batch)
+		return n, 0, err
+	}
+	if i < n {
+		return w.writeCounting(batch, i)
+	}
+	return n, 0, nil
+}
+
+// writeRun writes batch under one hold of zc's write lock until it is
+// done or Close begins, and returns how many messages it wrote. Written
+// messages that carry a pool mark give their buffers back (see writeOne).
+func (w *writer) writeRun(batch [][][]byte) (int, error) {
+	c := w.c
+	zmtphook.LockWrites(c.zc)
+	var recycled uint64
+	var err error
+	i := 0
+	for ; i < len(batch) && !c.s.closing.Load(); i++ {
+		m := batch[i]
+		if isSubMessage(m) {
+			err = zmtphook.WriteSubscribeLocked(c.zc, m[1][1:], m[1][0] == 1)
+		} else if err = zmtphook.WriteMessageLocked(c.zc, m); err == nil && buf.Release(m) {
+			recycled++
 		}
+		if err != nil {
+			break
+		}
+	}
+	zmtphook.UnlockWrites(c.zc)
+	if recycled > 0 {
+		c.s.recycled.Add(recycled)
+	}
+	return i, err
+}
+
+// writeCounting writes batch[from:] after Close began during the batch,
+// tracking which messages may still sit in zc's buffer, so that a cut
+// connection's losses are counted exactly (an atomic load per message
+// spared the common case this work).
+func (w *writer) writeCounting(batch [][][]byte, from int) (n, unsent int, err error) {
+	c := w.c
+	n = len(batch)
+	// Hand what is buffered to the kernel, so every message before this
+	// one is out. If that fails, the previous message may be lost too:
+	// count it.
+	if err := c.zc.Flush(); err != nil {
+		c.s.noteUnwritten(n - max(from-1, 0))
+		clear(batch)
+		return n, 0, err
+	}
+	w.win.reset(from)
+	for _, m := range batch[from:] {
 		if err := c.writeOne(m); err != nil {
-			if counting {
-				written, _ := zmtphook.Progress(c.zc)
-				w.win.gone(written)
-			}
+			written, _ := zmtphook.Progress(c.zc)
+			w.win.gone(written)
 			c.s.noteUnwritten(n - w.win.first)
 			clear(batch)
 			return n, 0, err
 		}
-		if counting {
-			w.win.wrote(zmtphook.Progress(c.zc))
-		}
+		w.win.wrote(zmtphook.Progress(c.zc))
 	}
 	return n, w.win.first, nil
 }

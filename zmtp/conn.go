@@ -101,7 +101,8 @@ type Conn struct {
 	readErr error
 	cmdBuf  []byte
 	frames  [][]byte
-	partial bool // part of a frame or message has been consumed
+	partial bool    // part of a frame or message has been consumed
+	cmd     Command // the last command readNext returned
 	// rx holds the small frames and the frame lists of the messages read:
 	// recycled slabs, given back as the messages are released.
 	rx buf.RecvSlab

@@ -14,4 +14,17 @@ func init() {
 	zmtphook.TryFlush = func(c any) (bool, error) { return c.(*Conn).tryFlush() }
 	zmtphook.Progress = func(c any) (int64, int) { return c.(*Conn).progress() }
 	zmtphook.SetOnPeerTTL = func(c any, f func(time.Duration)) { c.(*Conn).onTTL = f }
+	zmtphook.ReadNext = func(c any) ([][]byte, any, error) {
+		msg, cmd, err := c.(*Conn).readNext()
+		if cmd != nil {
+			return nil, cmd, err
+		}
+		return msg, nil, err
+	}
+	zmtphook.LockWrites = func(c any) { c.(*Conn).lockWrites() }
+	zmtphook.UnlockWrites = func(c any) { c.(*Conn).unlockWrites() }
+	zmtphook.WriteMessageLocked = func(c any, m [][]byte) error { return c.(*Conn).writeMessageLocked(m) }
+	zmtphook.WriteSubscribeLocked = func(c any, topic []byte, on bool) error {
+		return c.(*Conn).writeSubscribeLocked(topic, on)
+	}
 }

@@ -162,3 +162,10 @@ func TestRecvSlabNoAllocs(t *testing.T) {
 		t.Fatalf("%.1f allocations per 1000 messages, want 0", allocs)
 	}
 }
+
+// A carved frame must never look like a pool buffer to Release.
+func TestRecvMaxFrameBelowPool(t *testing.T) {
+	if RecvMaxFrame >= MinPooled {
+		t.Fatalf("RecvMaxFrame %d >= MinPooled %d: Release would pool slab frames", RecvMaxFrame, MinPooled)
+	}
+}

@@ -37,4 +37,18 @@ var (
 	// carries a TTL other than the last one (0: none), so the socket can
 	// hold the peer to it. Call it before the reader starts.
 	SetOnPeerTTL func(c any, f func(ttl time.Duration))
+	// ReadNext is c's ReadMessage with a command returned as a
+	// *zmtp.Command (valid until the next read; nil when a message was
+	// read): the results fit in registers (see zmtp's readNext).
+	ReadNext func(c any) (msg [][]byte, cmd any, err error)
+	// LockWrites takes c's write lock for a run of WriteMessageLocked and
+	// WriteSubscribeLocked calls by one goroutine (a connection writer's
+	// batch: one lock per batch, not per message); UnlockWrites ends the
+	// run. Nothing else may write through c meanwhile, and no other write
+	// method of c may be called by the holder.
+	LockWrites, UnlockWrites func(c any)
+	// WriteMessageLocked and WriteSubscribeLocked are c's WriteMessage and
+	// WriteSubscribe for the holder of LockWrites.
+	WriteMessageLocked   func(c any, m [][]byte) error
+	WriteSubscribeLocked func(c any, topic []byte, subscribe bool) error
 )
