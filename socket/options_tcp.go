@@ -78,10 +78,7 @@ func checkBuffer(name string, n int) (int, error) {
 // (SO_SNDBUF, libzmq's ZMQ_SNDBUF) to n bytes. -1 or 0, the default, keeps
 // the operating system's size, which on Linux grows with the traffic; Linux
 // reserves twice n and caps n at net.core.wmem_max. It is set on the
-// listener too, so accepted connections start with it. It sets the send
-// buffer of ipc connections as well, which otherwise ask for 256 KiB (a
-// Unix socket's buffer does not grow with the traffic; see
-// defaultIPCSendBuffer).
+// listener too, so accepted connections start with it.
 func WithSendBuffer(n int) Option {
 	return func(o *options) (err error) {
 		o.tcp.sndbuf, err = checkBuffer("SendBuffer", n)

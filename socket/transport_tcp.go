@@ -20,7 +20,7 @@ func dialTCP(ctx context.Context, ep endpoint, t *tcpOptions) (net.Conn, error) 
 // dial connects to a stream endpoint.
 func dial(ctx context.Context, ep endpoint, t *tcpOptions) (net.Conn, error) {
 	if ep.transport == "ipc" {
-		return dialIPC(ctx, ep, t)
+		return dialIPC(ctx, ep)
 	}
 	return dialTCP(ctx, ep, t)
 }
@@ -28,7 +28,7 @@ func dial(ctx context.Context, ep endpoint, t *tcpOptions) (net.Conn, error) {
 // listen binds a stream endpoint and returns the resolved endpoint.
 func listen(ep endpoint, t *tcpOptions) (net.Listener, string, error) {
 	if ep.transport == "ipc" {
-		return listenIPC(ep, t)
+		return listenIPC(ep)
 	}
 	return listenTCP(ep, t)
 }
