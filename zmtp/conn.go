@@ -169,7 +169,7 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	} else {
 		c.fw = NewFrameWriter(nc, cfg.WriteBufferSize)
 	}
-	_, c.fw.unaligned = nc.(*net.UnixConn)
+	_, c.fw.noStage = nc.(*net.UnixConn)
 	c.lastRead.Store(time.Now().UnixNano())
 	return c
 }
