@@ -16,6 +16,14 @@ func atOffset(off, n int) []byte {
 	return b[start+off : start+off+n]
 }
 
+// lastEnd is the stream offset where the last of ends stopped, 0 for none.
+func lastEnd(ends []int) int {
+	if len(ends) == 0 {
+		return 0
+	}
+	return ends[len(ends)-1]
+}
+
 // recorder keeps the stream and where each Write call ended.
 type recorder struct {
 	bytes.Buffer
@@ -31,8 +39,9 @@ func (r *recorder) Write(p []byte) (int, error) {
 }
 
 // While frames stream, every write that carries a large body ends on a page
-// boundary of the stream; the body's tail waits in the buffer, and the
-// stream is byte for byte what the frames encode to.
+// boundary of the stream, and the body's tail waits in the buffer; a body
+// of leadMin or more goes out as a lead and the rest. The stream is byte
+// for byte what the frames encode to.
 func TestFrameWriterPageCuts(t *testing.T) {
 	var out recorder
 	fw := NewFrameWriter(&out, 0)
@@ -47,7 +56,15 @@ func TestFrameWriterPageCuts(t *testing.T) {
 			t.Fatal(err)
 		}
 		want = AppendFrame(want, FlagMore, body)
-		if size >= directThreshold {
+		if size >= leadMin {
+			// A lead of leadSize bytes (the buffer and the body's start),
+			// then the rest; nothing held back.
+			n := len(out.ends)
+			if n-before != 2 || out.ends[n-2]-lastEnd(out.ends[:n-2]) != leadSize || fw.Buffered() != 0 {
+				t.Errorf("frame %d (%d B): writes %v after %d, %d buffered; want a lead of %d and the rest",
+					i, size, out.ends[before:], before, fw.Buffered(), leadSize)
+			}
+		} else if size >= directThreshold {
 			if len(out.ends) == before {
 				t.Fatalf("frame %d (%d B): nothing written", i, size)
 			}
