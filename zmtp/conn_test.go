@@ -16,7 +16,14 @@ import (
 // tcpPair returns the two ends of a loopback TCP connection.
 func tcpPair(t *testing.T) (client, server net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	return listenPair(t, "tcp", "127.0.0.1:0")
+}
+
+// listenPair returns the two ends of a stream connection on network,
+// listening at addr; both are closed when the test ends.
+func listenPair(t *testing.T, network, addr string) (client, server net.Conn) {
+	t.Helper()
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,12 +37,13 @@ func tcpPair(t *testing.T) (client, server net.Conn) {
 		c, err := ln.Accept()
 		ch <- res{c, err}
 	}()
-	client, err = net.Dial("tcp", ln.Addr().String())
+	client, err = net.Dial(network, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := <-ch
 	if r.err != nil {
+		client.Close()
 		t.Fatal(r.err)
 	}
 	t.Cleanup(func() { client.Close(); r.c.Close() })
