@@ -224,6 +224,9 @@ func (s *Socket) waitDirect(ctx context.Context, untimed bool) bool {
 	if s.noDirect.Load() {
 		s.noDirect.Store(false)
 	}
+	if ctx.Err() != nil {
+		return false // the wait on the signal returns its error
+	}
 	return s.recvDirect(ctx)
 }
 
@@ -279,7 +282,11 @@ func (c *streamConn) readDirect(ctx context.Context) (got, back bool) {
 // deliverBuffered stages the whole messages in the read buffer, as many as
 // the inbox takes without waiting, and publishes them.
 func (c *streamConn) deliverBuffered(in *queue.Inbox) (got, back bool) {
-	defer in.Publish()
+	n := 0
+	defer func() {
+		in.Publish()
+		c.s.directRead.Add(uint64(n))
+	}()
 	for range directBatch {
 		if in.Full() {
 			return true, false
@@ -294,6 +301,8 @@ func (c *streamConn) deliverBuffered(in *queue.Inbox) (got, back bool) {
 			}
 		} else if err := in.Stage(c.ctx, msg); err != nil {
 			return true, true // the inbox closed: the reader goroutine ends
+		} else {
+			n++
 		}
 		if ready, _ := zmtphook.DirectReady(c.zc); !ready {
 			break

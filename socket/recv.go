@@ -107,7 +107,7 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 		if done, err := try(); done || err != nil {
 			return err
 		}
-		if recv && s.tokenLent() {
+		if recv && s.tokenLent() && ctx.Err() == nil {
 			if tmo.c == nil {
 				// Lent after recvDirect looked (lend notifies,
 				// but possibly before this wait began): take it.

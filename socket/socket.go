@@ -64,6 +64,9 @@ type Socket struct {
 	// directSent counts messages a Send wrote to its connection itself
 	// (tryDirect), without the writer goroutine.
 	directSent atomic.Uint64
+	// directRead counts messages a Recv read from its connection itself
+	// (direct.go).
+	directRead atomic.Uint64
 	// recycled counts sent messages whose buffers a writer gave back to
 	// the pool once written (see oneDestination).
 	recycled atomic.Uint64
