@@ -340,8 +340,11 @@ func (c *streamConn) waitBytes(ctx context.Context) error {
 }
 
 func isTimeout(err error) bool {
+	if err == nil {
+		return false // before t, which escapes: no allocation per read
+	}
 	var t interface{ Timeout() bool }
-	return err != nil && errors.As(err, &t) && t.Timeout()
+	return errors.As(err, &t) && t.Timeout()
 }
 
 // interruptDirect cuts short a Recv waiting for bytes in waitBytes. It is
