@@ -116,6 +116,7 @@ func (s *Socket) openConn(zc *zmtp.Conn, persistent bool) (*streamConn, error) {
 		return nil, ErrClosed
 	}
 	s.conns[c] = struct{}{}
+	s.nconns.Store(int32(len(s.conns)))
 	s.mu.Unlock()
 	return c, nil
 }
@@ -127,6 +128,7 @@ func (c *streamConn) abandon() {
 	close(c.ended)
 	c.s.mu.Lock()
 	delete(c.s.conns, c)
+	c.s.nconns.Store(int32(len(c.s.conns)))
 	c.s.mu.Unlock()
 }
 
@@ -178,6 +180,7 @@ func (s *Socket) runConn(c *streamConn, p *peer) error {
 	p.mu.Unlock()
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.nconns.Store(int32(len(s.conns)))
 	s.mu.Unlock()
 	return c.err
 }

@@ -199,6 +199,9 @@ func (s *Socket) tokenLent() bool {
 // soleConn returns the socket's connection if it has exactly one peer and
 // one connection, else nil.
 func (s *Socket) soleConn() *streamConn {
+	if s.nconns.Load() != 1 {
+		return nil // the common answer on a busy multi-peer socket, without mu
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.peers) != 1 || len(s.conns) != 1 {
