@@ -53,7 +53,7 @@ type Socket struct {
 	// Recv reads now, and the context whose end interrupts that read.
 	recvBusy atomic.Int32
 	nconns   atomic.Int32 // len(conns), for a look without mu
-	noDirect atomic.Bool // readers keep their token (see reclaimDirect)
+	noDirect atomic.Bool  // readers keep their token (see reclaimDirect)
 	lent     atomic.Pointer[streamConn]
 	dconn    atomic.Pointer[streamConn]
 	dctxMu   sync.Mutex
