@@ -72,9 +72,10 @@ type directState struct {
 	rtBack chan struct{} // wakes the reader goroutine waiting in lend
 	timer  *time.Timer   // lend's reclaim timer
 
-	dmu      sync.Mutex
-	dreading bool // a Recv waits in DirectFill
-	dkicked  bool // and its read deadline was set to stop it
+	dmu       sync.Mutex
+	dreading  bool // a Recv waits in DirectFill
+	dkicked   bool // and its read deadline was set to stop it
+	ddeadline bool // or to the Recv's own timeout
 }
 
 // setupDirect decides whether c may lend its token: an inbox, ZMTP 3
@@ -176,10 +177,9 @@ func (c *streamConn) giveBack() {
 }
 
 // reclaimDirect takes a lent token back for the reader goroutine: someone
-// looks at readiness (Poll, Events, TryRecv) or waits with a timeout, and
-// needs what arrives to be read without a Recv reading it. It also stops
-// readers lending their token until a blocking Recv without a timeout
-// waits again (noDirect): an application that polls would otherwise pay a
+// looks at readiness (Poll, Events, TryRecv) and needs what arrives to be
+// read without a Recv reading it. It also stops
+// readers lending their token until a blocking Recv waits again (noDirect): an application that polls would otherwise pay a
 // lend and a reclaim per message.
 func (s *Socket) reclaimDirect() {
 	if !s.noDirect.Load() {
@@ -214,30 +214,24 @@ func (s *Socket) soleConn() *streamConn {
 }
 
 // waitDirect is Socket.wait's step for a blocking Recv about to wait: read
-// the connection itself when it may (no timeout of the socket's own: a
-// Recv with one waits on the signal, and readers keep their token). It
-// reports whether something was moved into the inbox.
-func (s *Socket) waitDirect(ctx context.Context, untimed bool) bool {
-	if !untimed {
-		if !s.noDirect.Load() {
-			s.noDirect.Store(true)
-		}
-		return false
-	}
+// the connection itself when it may, until deadline (the socket's own
+// timeout; zero: none). It reports whether something was moved into the
+// inbox.
+func (s *Socket) waitDirect(ctx context.Context, deadline time.Time) bool {
 	if s.noDirect.Load() {
 		s.noDirect.Store(false)
 	}
-	if ctx.Err() != nil {
-		return false // the wait on the signal returns its error
+	if ctx.Err() != nil || (!deadline.IsZero() && !time.Now().Before(deadline)) {
+		return false // the wait on the signal returns the error
 	}
-	return s.recvDirect(ctx)
+	return s.recvDirect(ctx, deadline)
 }
 
 // recvDirect is a waiting Recv's turn at reading the socket's connection
 // itself. It reports whether it moved anything into the inbox (try again),
 // false when the token is not to be had or the wait was interrupted (wait
 // on the signal as usual).
-func (s *Socket) recvDirect(ctx context.Context) bool {
+func (s *Socket) recvDirect(ctx context.Context, deadline time.Time) bool {
 	c := s.lent.Load()
 	if c == nil || !c.dir.rt.CompareAndSwap(tokLent, tokRecv) {
 		return false
@@ -248,7 +242,7 @@ func (s *Socket) recvDirect(ctx context.Context) bool {
 	}
 	s.watchCtx(ctx)
 	s.dconn.Store(c)
-	got, back := c.readDirect(ctx)
+	got, back := c.readDirect(ctx, deadline)
 	s.dconn.Store(nil)
 	if back || c.ctx.Err() != nil {
 		c.giveBack()
@@ -263,7 +257,7 @@ func (s *Socket) recvDirect(ctx context.Context) bool {
 // waiting for bytes while there are none. back asks for the token to go
 // to the reader goroutine: a message too large for the buffer, or an error
 // the reader goroutine must meet.
-func (c *streamConn) readDirect(ctx context.Context) (got, back bool) {
+func (c *streamConn) readDirect(ctx context.Context, deadline time.Time) (got, back bool) {
 	in := c.p.in.(*queue.Inbox)
 	for {
 		ready, fits := zmtphook.DirectReady(c.zc)
@@ -273,7 +267,7 @@ func (c *streamConn) readDirect(ctx context.Context) (got, back bool) {
 		if ready {
 			return c.deliverBuffered(in)
 		}
-		switch err := c.waitBytes(ctx); {
+		switch err := c.waitBytes(ctx, deadline); {
 		case err == errStopDirect:
 			return false, false
 		case err != nil:
@@ -321,10 +315,16 @@ var errStopDirect = errors.New("socket: direct read stopped")
 // waitBytes waits for bytes on the connection. Whoever must wake the Recv
 // first changes what is checked here and then calls interruptDirect, so
 // either the check below sees the change or the wait is cut short.
-func (c *streamConn) waitBytes(ctx context.Context) error {
+func (c *streamConn) waitBytes(ctx context.Context, deadline time.Time) error {
 	d := &c.dir
 	d.dmu.Lock()
 	d.dreading = true
+	if !deadline.IsZero() {
+		// The Recv's own timeout ends the wait like a kick; a kick
+		// still sets its deadline in the past over this one.
+		d.ddeadline = true
+		_ = c.zc.NetConn().SetReadDeadline(deadline)
+	}
 	d.dmu.Unlock()
 	var err error
 	if c.s.closing.Load() || ctx.Err() != nil || c.ctx.Err() != nil || c.s.soleConn() != c {
@@ -334,8 +334,8 @@ func (c *streamConn) waitBytes(ctx context.Context) error {
 	}
 	d.dmu.Lock()
 	d.dreading = false
-	if d.dkicked {
-		d.dkicked = false
+	if d.dkicked || d.ddeadline {
+		d.dkicked, d.ddeadline = false, false
 		_ = c.zc.NetConn().SetReadDeadline(time.Time{})
 	}
 	d.dmu.Unlock()

@@ -209,19 +209,34 @@ func inLen(s *Socket) int {
 	return n
 }
 
-// A Recv with the socket's own timeout does not read the connection itself,
-// and finds a lent token taken back for it.
+// A Recv with the socket's own timeout reads the connection itself too:
+// it times out when nothing comes, and receives what comes.
 func TestDirectRecvWithTimeout(t *testing.T) {
 	pull, push, _, done := startDirectRecv(t, context.Background())
 	send(t, push, "late")
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	if err := pull.SetOption(WithRecvTimeout(50 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := pull.Recv(context.Background())
+	var te *TimeoutError
+	if !errors.As(err, &te) {
+		t.Fatalf("Recv with nothing to read returned %v, want a *TimeoutError", err)
+	}
 	if err := pull.SetOption(WithRecvTimeout(5 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
+	before := pull.directRead.Load()
 	for i := range 20 {
 		send(t, push, fmt.Sprint(i))
-		expect(t, pull, fmt.Sprint(i))
+		m, err := pull.Recv(context.Background())
+		if err != nil || string(m.Frames[0]) != fmt.Sprint(i) {
+			t.Fatalf("Recv %d: %q, %v", i, strs(m), err)
+		}
+	}
+	if pull.directRead.Load() == before {
+		t.Error("no message was read by a Recv with a timeout itself")
 	}
 }

@@ -100,20 +100,17 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 		if err := tmo.start(s, ctx, sig); err != nil {
 			return err
 		}
-		if recv && s.waitDirect(ctx, tmo.c == nil) {
+		if recv && s.waitDirect(ctx, tmo.at) {
 			continue
 		}
 		ch := sig.wait()
 		if done, err := try(); done || err != nil {
 			return err
 		}
-		if recv && s.tokenLent() && ctx.Err() == nil {
-			if tmo.c == nil {
-				// Lent after recvDirect looked (lend notifies,
-				// but possibly before this wait began): take it.
-				continue
-			}
-			s.reclaimDirect() // a Recv with a timeout does not read itself
+		if recv && s.tokenLent() && ctx.Err() == nil && !tmo.expired() {
+			// Lent after recvDirect looked (lend notifies, but
+			// possibly before this wait began): take it.
+			continue
 		}
 		sig.parks.Add(1)
 		select {

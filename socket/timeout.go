@@ -70,6 +70,7 @@ func (e *TimeoutError) Timeout() bool { return true }
 // deadline is not earlier.
 type deadlineTimer struct {
 	started bool
+	at      time.Time // when it runs out, once armed
 	t       *time.Timer
 	c       <-chan time.Time
 	op      string
@@ -97,9 +98,16 @@ func (dt *deadlineTimer) start(s *Socket, ctx context.Context, sig *signal) erro
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= to.d {
 		return nil // the context ends first: its error is the one to report
 	}
+	dt.at = time.Now().Add(to.d)
 	dt.t = time.NewTimer(to.d)
 	dt.c = dt.t.C
 	return nil
+}
+
+// expired reports whether the armed timeout has passed (its channel may
+// not have fired yet).
+func (dt *deadlineTimer) expired() bool {
+	return dt.t != nil && !time.Now().Before(dt.at)
 }
 
 func (dt *deadlineTimer) err() error { return &TimeoutError{Op: dt.op, After: dt.d} }
