@@ -18,4 +18,4 @@ func newWaitReader(net.Conn) *waitReader { return nil }
 
 func (*waitReader) Read([]byte) (int, error) { return 0, nil }
 
-func (*waitReader) ReadVec(p, _ []byte) (int, error) { return 0, nil }
+func (*waitReader) ReadVecs([][]byte) (int, error) { return 0, nil }
