@@ -206,6 +206,16 @@ func (q *Inbox) add(ctx context.Context, msg [][]byte, publish bool) error {
 	return nil
 }
 
+// Full reports whether the next Stage or Push would wait for room. Called
+// by the producer only.
+func (q *Inbox) Full() bool {
+	if q.hwm == 0 || q.nPushed-q.seenPop < q.hwm {
+		return false
+	}
+	q.seenPop = q.popped.Load()
+	return q.nPushed-q.seenPop >= q.hwm
+}
+
 // maxStaged bounds how many messages Stage holds back, so a consumer keeps
 // getting work while the producer parses a large read.
 const maxStaged = 128

@@ -26,7 +26,8 @@ func (s *Socket) Close() error {
 	close(s.done)
 	// Wake pollers (poller.go) watching this socket: they report it closed.
 	s.sendSig.notify()
-	s.recvSig.notify()
+	s.recvSig.notify() // also cuts short a Recv reading a connection itself
+	s.stopWatchCtx()
 	linger := s.opt().linger
 	binds, connects := s.binds, s.connects
 	s.binds, s.connects = nil, nil

@@ -43,6 +43,8 @@ type streamConn struct {
 	// ack is the connection's acknowledged delivery (ack.go), nil when it
 	// was not negotiated.
 	ack *ackConn
+	// dir is the read token a waiting Recv may borrow (direct.go).
+	dir directState
 }
 
 // shutdown ends the connection: it records the cause, wakes the reader
@@ -114,6 +116,7 @@ func (s *Socket) openConn(zc *zmtp.Conn, persistent bool) (*streamConn, error) {
 		return nil, ErrClosed
 	}
 	s.conns[c] = struct{}{}
+	s.nconns.Store(int32(len(s.conns)))
 	s.mu.Unlock()
 	return c, nil
 }
@@ -125,6 +128,7 @@ func (c *streamConn) abandon() {
 	close(c.ended)
 	c.s.mu.Lock()
 	delete(c.s.conns, c)
+	c.s.nconns.Store(int32(len(c.s.conns)))
 	c.s.mu.Unlock()
 }
 
@@ -176,6 +180,7 @@ func (s *Socket) runConn(c *streamConn, p *peer) error {
 	p.mu.Unlock()
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.nconns.Store(int32(len(s.conns)))
 	s.mu.Unlock()
 	return c.err
 }
@@ -209,9 +214,18 @@ func (c *streamConn) read() {
 		})
 		defer in.Publish()
 	}
+	c.setupDirect(in, sr, ur)
 	for {
 		msg, cmd, err := zmtphook.ReadNext(c.zc)
 		if err != nil {
+			if c.dir.ok && errors.Is(err, zmtp.ErrYield) {
+				// A Recv waits and this is the socket's only
+				// connection: it reads for now (direct.go).
+				if c.lend() {
+					continue
+				}
+				return
+			}
 			c.shutdown(err)
 			return
 		}
@@ -238,9 +252,14 @@ func (c *streamConn) read() {
 		if in != nil {
 			// Counted before Stage: once staged, msg is Recv's, which
 			// may already have released it.
+			size := 0
 			for _, f := range msg {
-				staged += len(f)
+				size += len(f)
 			}
+			staged += size
+			// After a large message the reader keeps its token: the
+			// next is likely large too, and Recv could only hand it back.
+			c.dir.big = size > directReadMax
 			err = in.Stage(c.ctx, msg)
 			if staged >= stagedMax {
 				in.Publish()
@@ -259,6 +278,12 @@ func (c *streamConn) read() {
 		}
 		if c.ack != nil {
 			c.ack.delivered(seq)
+		}
+		if c.dir.ok && c.s.recvBusy.Load() > 0 && c.yieldMidStream(in) {
+			staged = 0
+			if !c.lend() {
+				return
+			}
 		}
 	}
 }

@@ -73,6 +73,7 @@ func (s *Socket) openRaw(nc net.Conn) (*streamConn, error) {
 		return nil, ErrClosed
 	}
 	s.conns[c] = struct{}{}
+	s.nconns.Store(int32(len(s.conns)))
 	s.mu.Unlock()
 	return c, nil
 }
@@ -109,6 +110,7 @@ func (s *Socket) runRaw(c *streamConn, p *peer) error {
 	p.mu.Unlock()
 	s.mu.Lock()
 	delete(s.conns, c)
+	s.nconns.Store(int32(len(s.conns)))
 	s.mu.Unlock()
 	return c.err
 }

@@ -146,6 +146,7 @@ func isRequest(m [][]byte) bool {
 
 // events answers the readiness of s: PollIn, PollOut or both.
 func (s *Socket) events() Events {
+	s.reclaimDirect() // readiness must not wait for a Recv to read (direct.go)
 	r, ok := s.h.(readier)
 	if !ok {
 		return s.genericEvents()

@@ -79,6 +79,11 @@ func (s *Socket) Unsubscribe(topic []byte) error {
 func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (bool, error)) error {
 	var tmo deadlineTimer // the socket-wide timeout (timeout.go)
 	defer tmo.stop()
+	recv := sig == &s.recvSig
+	if recv && block {
+		s.recvBusy.Add(1)
+		defer s.recvBusy.Add(-1)
+	}
 	for {
 		if s.closing.Load() {
 			return ErrClosed
@@ -87,14 +92,28 @@ func (s *Socket) wait(ctx context.Context, block bool, sig *signal, try func() (
 			return err
 		}
 		if !block {
+			if recv {
+				s.reclaimDirect() // what arrives must be read without a Recv
+			}
 			return ErrWouldBlock
 		}
 		if err := tmo.start(s, ctx, sig); err != nil {
 			return err
 		}
+		if recv && s.waitDirect(ctx, tmo.c == nil) {
+			continue
+		}
 		ch := sig.wait()
 		if done, err := try(); done || err != nil {
 			return err
+		}
+		if recv && s.tokenLent() && ctx.Err() == nil {
+			if tmo.c == nil {
+				// Lent after recvDirect looked (lend notifies,
+				// but possibly before this wait began): take it.
+				continue
+			}
+			s.reclaimDirect() // a Recv with a timeout does not read itself
 		}
 		sig.parks.Add(1)
 		select {

@@ -24,6 +24,10 @@ type signal struct {
 	// by mu. A poller about to block sets waiting, so notify stays one
 	// atomic load while no poller and no Send/Recv waits.
 	watchers []*waker
+	// kick, when set, is called by every notify, waiter or not: the
+	// receive signal's cuts short a Recv reading a connection itself
+	// (direct.go), which waits on the network instead of on ch.
+	kick func()
 }
 
 func (s *signal) wait() <-chan struct{} {
@@ -38,6 +42,9 @@ func (s *signal) wait() <-chan struct{} {
 }
 
 func (s *signal) notify() {
+	if s.kick != nil {
+		s.kick()
+	}
 	if !s.waiting.Load() {
 		return
 	}

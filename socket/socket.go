@@ -47,12 +47,27 @@ type Socket struct {
 	done    chan struct{} // closed by Close: wakes blocked Send and Recv
 	sendSig signal        // an outbound pipe got room, or a peer arrived
 	recvSig signal        // an inbound pipe got a message, or a peer arrived
+
+	// Recv reading the connection itself (direct.go): blocking Recvs in
+	// progress, the connection whose reader lent its token, the one a
+	// Recv reads now, and the context whose end interrupts that read.
+	recvBusy atomic.Int32
+	nconns   atomic.Int32 // len(conns), for a look without mu
+	noDirect atomic.Bool  // readers keep their token (see reclaimDirect)
+	lent     atomic.Pointer[streamConn]
+	dconn    atomic.Pointer[streamConn]
+	dctxMu   sync.Mutex
+	dctxDone <-chan struct{}
+	dctxStop func() bool
 	// writerParks counts the times a connection writer found its pipe
 	// empty and parked (benchmarks report it per message).
 	writerParks atomic.Uint64
 	// directSent counts messages a Send wrote to its connection itself
 	// (tryDirect), without the writer goroutine.
 	directSent atomic.Uint64
+	// directRead counts messages a Recv read from its connection itself
+	// (direct.go).
+	directRead atomic.Uint64
 	// recycled counts sent messages whose buffers a writer gave back to
 	// the pool once written (see oneDestination).
 	recycled atomic.Uint64
@@ -123,6 +138,7 @@ func New(t Type, opts ...Option) (*Socket, error) {
 		done:  make(chan struct{}),
 		mon:   make(chan Event, monitorBuffer),
 	}
+	s.recvSig.kick = s.interruptDirect
 	live := o
 	s.lv.cur.Store(&live)
 	s.ctx, s.cancel = context.WithCancel(context.Background())

@@ -80,6 +80,9 @@ func (c *Conn) readNext() ([][]byte, *Command, error) {
 }
 
 func (c *Conn) retryable(err error) bool {
+	if errors.Is(err, ErrYield) {
+		return !c.partial
+	}
 	var ne net.Error
 	return !c.partial && errors.As(err, &ne) && ne.Timeout()
 }

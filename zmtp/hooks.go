@@ -21,6 +21,10 @@ func init() {
 		}
 		return msg, nil, err
 	}
+	zmtphook.SetYield = func(c any, f func() bool) { c.(*Conn).setYield(f) }
+	zmtphook.DirectCapable = func(c any) bool { return c.(*Conn).directCapable() }
+	zmtphook.DirectReady = func(c any) (bool, bool) { return c.(*Conn).directReady() }
+	zmtphook.DirectFill = func(c any) error { return c.(*Conn).directFill() }
 	zmtphook.LockWrites = func(c any) { c.(*Conn).lockWrites() }
 	zmtphook.UnlockWrites = func(c any) { c.(*Conn).unlockWrites() }
 	zmtphook.WriteMessageLocked = func(c any, m [][]byte) error { return c.(*Conn).writeMessageLocked(m) }

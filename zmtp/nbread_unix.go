@@ -21,6 +21,9 @@ type waitReader struct {
 	rc   syscall.RawConn
 	do   func(fd uintptr) bool // r.read, bound once
 	idle func()
+	// yield, when set, is asked after idle whether to end the read with
+	// ErrYield instead of waiting (Conn.setYield).
+	yield func() bool
 	// park, when set, is shown the slice a read was going to fill when it
 	// finds nothing to read; if it returns true, it gave the slice's
 	// memory back for the wait, and unpark gives the slice to read into
@@ -58,6 +61,10 @@ func (r *waitReader) read(fd uintptr) bool {
 		case syscall.EAGAIN:
 			if r.idle != nil {
 				r.idle()
+			}
+			if r.yield != nil && r.yield() {
+				r.err = ErrYield
+				return true
 			}
 			if r.park != nil && r.park(r.p) {
 				r.p, r.gaveBuf = nil, true

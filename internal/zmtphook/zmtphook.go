@@ -41,6 +41,22 @@ var (
 	// *zmtp.Command (valid until the next read; nil when a message was
 	// read): the results fit in registers (see zmtp's readNext).
 	ReadNext func(c any) (msg [][]byte, cmd any, err error)
+	// SetYield makes a read of c that finds nothing to read at a message
+	// boundary ask f whether to return zmtp.ErrYield instead of waiting
+	// (the reader goroutine stepping aside for Recv). Call it from the
+	// reading goroutine, or before reading starts.
+	SetYield func(c any, f func() bool)
+	// DirectCapable reports whether DirectReady can find message
+	// boundaries in c's read buffer (ZMTP 3, no frame codec, a
+	// non-blocking reader).
+	DirectCapable func(c any) bool
+	// DirectReady reports whether c's read buffer holds the whole next
+	// message, so that ReadNext will not wait; fits is false when it can
+	// never be whole in the buffer.
+	DirectReady func(c any) (ready, fits bool)
+	// DirectFill waits for bytes and reads them into c's read buffer; a
+	// read deadline ends it with a timeout error and no other effect.
+	DirectFill func(c any) error
 	// LockWrites takes c's write lock for a run of WriteMessageLocked and
 	// WriteSubscribeLocked calls by one goroutine (a connection writer's
 	// batch: one lock per batch, not per message); UnlockWrites ends the
