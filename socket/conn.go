@@ -265,7 +265,9 @@ func (c *streamConn) read() {
 			if staged >= stagedMax {
 				in.Publish()
 				staged = 0
-				yieldIfAhead(in)
+				if size >= yieldMinSize {
+					yieldIfAhead(in)
+				}
 			}
 		} else {
 			err = c.p.in.Push(c.ctx, msg)
@@ -347,8 +349,13 @@ func yieldIfAhead(in *queue.Inbox) {
 	}
 }
 
-// aheadMax: see yieldIfAhead.
-const aheadMax = 8
+// aheadMax: see yieldIfAhead. yieldMinSize: only readers of large
+// messages yield; at 4 KiB a yield every 64 messages cost a quarter of
+// the throughput (tcp PUSH->PULL, 3 interleaved runs: 1.04 -> 0.77 M msg/s).
+const (
+	aheadMax     = 8
+	yieldMinSize = 32 << 10
+)
 
 // tryDirect writes m to the peer's connection from the sending goroutine
 // when the connection's writer is parked and nothing is queued ahead of m:

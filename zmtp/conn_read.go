@@ -223,7 +223,7 @@ func (c *Conn) readFrameBody(size int, lone bool) ([]byte, error) {
 		// there: a fresh class-sized buffer would commit memory for a size
 		// the peer may never send, which readBody's growth avoids.
 		if b := buf.Get(size, size <= growChunk); b != nil {
-			if lone && size <= growChunk && c.legacy == 0 {
+			if lone && size >= directReadMin && size <= growChunk && c.legacy == 0 {
 				return b, c.fr.readLone(b, size)
 			}
 			return b, c.fr.ReadBody(b)

@@ -106,7 +106,7 @@ func (fr *FrameReader) readLone(p []byte, size int) error {
 // having rest bytes still to come.
 func (fr *FrameReader) guesses(rest int) int {
 	ra := &fr.ra
-	if ra.size == 0 || ra.streak <= 0 || fr.legacy != 0 || fr.vecMax < 4 {
+	if ra.size < directReadMin || ra.streak <= 0 || fr.legacy != 0 || fr.vecMax < 4 {
 		return 0
 	}
 	k := min(ra.streak, (fr.vecMax-2)/2, (readAheadMax-rest)/(ra.size+longHeaderSize))
