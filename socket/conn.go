@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"runtime"
 	"sync"
 	"time"
 
@@ -264,6 +265,9 @@ func (c *streamConn) read() {
 			if staged >= stagedMax {
 				in.Publish()
 				staged = 0
+				if size >= yieldMinSize {
+					yieldIfAhead(in)
+				}
 			}
 		} else {
 			err = c.p.in.Push(c.ctx, msg)
@@ -330,6 +334,28 @@ func (c *streamConn) numberAcked() (seq uint64, keep bool, err error) {
 // large messages a few at a time, and small ones in bursts of Inbox's own
 // message bound.
 const stagedMax = 256 << 10
+
+// yieldIfAhead lets a runnable Recv have this P when the reader has
+// published aheadMax messages or more that Recv has not taken: the reader
+// found data after every read and would otherwise keep the P (on a loaded
+// machine, the Recv goroutine it woke waits for a core), filling ever more
+// pooled bodies that are cold in the cache by the time the kernel copies
+// the next bodies into them again (a 64 KiB PULL went round ~100 of
+// them). 64 KiB PUSH->PULL over tcp, receiver CPU per 20000 messages,
+// medians of 6 interleaved runs: 623 -> 549 ms (bare TCP 476).
+func yieldIfAhead(in *queue.Inbox) {
+	if in.Len() >= aheadMax {
+		runtime.Gosched()
+	}
+}
+
+// aheadMax: see yieldIfAhead. yieldMinSize: only readers of large
+// messages yield; at 4 KiB a yield every 64 messages cost a quarter of
+// the throughput (tcp PUSH->PULL, 3 interleaved runs: 1.04 -> 0.77 M msg/s).
+const (
+	aheadMax     = 8
+	yieldMinSize = 32 << 10
+)
 
 // tryDirect writes m to the peer's connection from the sending goroutine
 // when the connection's writer is parked and nothing is queued ahead of m:

@@ -142,14 +142,14 @@ func (t readTracker) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// ReadVec is Read into p and q with one call (readv) where the connection
-// reads through a waitReader, and Read into p alone elsewhere.
-func (t readTracker) ReadVec(p, q []byte) (int, error) {
+// ReadVecs is Read into the slices of v with one call (readv) where the
+// connection reads through a waitReader, and Read into v[0] alone elsewhere.
+func (t readTracker) ReadVecs(v [][]byte) (int, error) {
 	r := t.c.nbr
 	if r == nil {
-		return t.Read(p)
+		return t.Read(v[0])
 	}
-	n, err := r.ReadVec(p, q)
+	n, err := r.ReadVecs(v)
 	if n > 0 {
 		t.c.lastRead.Store(time.Now().UnixNano())
 	}
@@ -162,6 +162,9 @@ func newConn(nc net.Conn, cfg Config) *Conn {
 	c.fr = NewFrameReader(readTracker{c}, cfg.ReadBufferSize)
 	if c.nbr != nil {
 		c.nbr.park, c.nbr.unpark = c.fr.br.parked, c.fr.br.unparked
+		c.fr.vecMax = readVecMax
+	} else {
+		c.fr.vecMax = 1
 	}
 	c.nbw = newWaitWriter(nc)
 	if c.nbw != nil {

@@ -166,7 +166,7 @@ func (c *Conn) frameBody(h FrameHeader, raw []byte, total *int64) ([]byte, error
 	if c.codec != nil {
 		return raw, nil
 	}
-	return c.readFrameBody(h.Size)
+	return c.readFrameBody(h.Size, len(c.frames) == 0 && !h.More())
 }
 
 // finishMessage hands over the frames read into c.frames: as a SUBSCRIBE
@@ -211,12 +211,21 @@ func (c *Conn) dropFrames() {
 
 // readFrameBody returns a fresh buffer holding the next size bytes, carved from
 // the receive slab when small and taken from the buffer pool when large.
-func (c *Conn) readFrameBody(size int) ([]byte, error) {
+// lone says the frame is a whole message: such bodies, when large, are
+// read with frames guessed ahead (zmtp/readahead.go), and one that was
+// comes in the buffer it was read into.
+func (c *Conn) readFrameBody(size int, lone bool) ([]byte, error) {
 	if size >= buf.MinPooled {
+		if b, got, ok := c.fr.takeGuess(); ok {
+			return b, c.fr.readLone(b[got:], size)
+		}
 		// Past growChunk a body is only taken from the pool when one is
 		// there: a fresh class-sized buffer would commit memory for a size
 		// the peer may never send, which readBody's growth avoids.
 		if b := buf.Get(size, size <= growChunk); b != nil {
+			if lone && size >= directReadMin && size <= growChunk && c.legacy == 0 {
+				return b, c.fr.readLone(b, size)
+			}
 			return b, c.fr.ReadBody(b)
 		}
 	}

@@ -44,6 +44,13 @@ func (c *Conn) directCapable() bool {
 // all: only a reader that may wait in the middle of a message can take it.
 // A malformed header counts as ready: ReadMessage fails on it at once.
 func (c *Conn) directReady() (ready, fits bool) {
+	if ra := &c.fr.ra; ra.n > 0 {
+		// The next message was read ahead (readahead.go), outside the
+		// buffer: whole, or to be finished by a read that may wait.
+		g := ra.q[ra.head]
+		whole := g.got == len(g.body)
+		return whole, whole
+	}
 	br := c.fr.br
 	if br.buf == nil {
 		return false, true

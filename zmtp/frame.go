@@ -112,6 +112,10 @@ type FrameReader struct {
 	// legacy, when set, makes ReadHeader parse ZMTP 1.0 or 2.0 headers
 	// (legacy_conn.go); zero is ZMTP 3.x.
 	legacy LegacyVersion
+	// vecMax is the most slices a read of r fills (see vecReader); below
+	// 4 nothing is read ahead (readahead.go).
+	vecMax int
+	ra     readAhead
 }
 
 // DefaultBufferSize is the read and write buffer size used when none is given.
@@ -123,7 +127,7 @@ func NewFrameReader(r io.Reader, bufSize int) *FrameReader {
 	if bufSize <= 0 {
 		bufSize = DefaultBufferSize
 	}
-	fr := &FrameReader{r: r}
+	fr := &FrameReader{r: r, vecMax: 2}
 	fr.br = newLazyReader(fillReader{fr}, bufSize)
 	return fr
 }
@@ -150,7 +154,7 @@ const largeFill = 8 << 10
 const directReadMin = 32 << 10
 
 // Buffered returns the number of bytes read from the stream but not yet parsed.
-func (fr *FrameReader) Buffered() int { return fr.br.Buffered() }
+func (fr *FrameReader) Buffered() int { return fr.br.Buffered() + fr.guessedBytes() }
 
 // ReadHeader reads the next frame header. It returns io.EOF if the stream ends
 // cleanly before the header and io.ErrUnexpectedEOF if it ends inside it. A
@@ -159,6 +163,11 @@ func (fr *FrameReader) Buffered() int { return fr.br.Buffered() }
 func (fr *FrameReader) ReadHeader() (FrameHeader, error) {
 	if fr.legacy != 0 {
 		return fr.readLegacyHeader()
+	}
+	if fr.ra.n > 0 {
+		if h, ok := fr.guessedHeader(); ok {
+			return h, nil
+		}
 	}
 	b, err := fr.br.Peek(shortHeaderSize)
 	if err != nil {
@@ -184,6 +193,9 @@ func (fr *FrameReader) ReadHeader() (FrameHeader, error) {
 // frame whose header was just read. What is buffered is copied out; a large
 // remainder is read straight into p, without passing through the buffer.
 func (fr *FrameReader) ReadBody(p []byte) error {
+	if fr.ra.taken {
+		p = fr.readGuessed(p)
+	}
 	if b := fr.br.Buffered(); b > 0 && len(p) > 0 {
 		n, _ := fr.br.Read(p[:min(b, len(p))]) // a copy, no read from the stream
 		p = p[n:]
@@ -200,37 +212,6 @@ func (fr *FrameReader) ReadBody(p []byte) error {
 		err = io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-// vecReader is a stream that reads into two slices with one call (readv),
-// p first; n counts both. One that cannot may fill p alone.
-type vecReader interface {
-	ReadVec(p, q []byte) (n int, err error)
-}
-
-// readDirect reads all of p straight from the stream; the buffer is empty.
-// Where the stream reads vectored, each read also brings up to largeFill
-// bytes of what follows into the buffer: while frames stream, the next
-// header and the start of its body, which then need no read call of their
-// own (one read per large message instead of two).
-func (fr *FrameReader) readDirect(p []byte) error {
-	vr, ok := fr.r.(vecReader)
-	if !ok {
-		_, err := io.ReadFull(fr.r, p)
-		return err
-	}
-	for len(p) > 0 {
-		n, err := vr.ReadVec(p, fr.br.spare(largeFill))
-		if n > len(p) {
-			fr.br.commit(n - len(p))
-			n = len(p)
-		}
-		p = p[n:]
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ReadFrame reads a whole frame. The body is stored in buf (which is grown only

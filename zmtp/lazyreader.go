@@ -43,6 +43,11 @@ func (b *lazyReader) take() {
 // fill reads once from rd into the free part of the buffer, first moving
 // what is left to the front.
 func (b *lazyReader) fill() {
+	if b.r == b.w && len(b.buf) > b.size {
+		// The buffer grew for bytes put back (unread); they are gone.
+		buf.Put(b.buf)
+		b.buf = nil
+	}
 	b.take()
 	if b.r > 0 {
 		copy(b.buf, b.buf[b.r:b.w])
@@ -102,6 +107,35 @@ func (b *lazyReader) spare(n int) []byte {
 
 // commit makes the first n bytes of the slice spare returned buffered.
 func (b *lazyReader) commit(n int) { b.w = n }
+
+// unread puts the bytes of parts, in order, in front of what is
+// buffered, taking a larger buffer from the pool if they do not fit; the
+// next fill that finds the buffer empty gives the larger one back.
+func (b *lazyReader) unread(parts [][]byte) {
+	total := 0
+	for _, s := range parts {
+		total += len(s)
+	}
+	if total == 0 {
+		return
+	}
+	b.take()
+	have := b.w - b.r
+	if need := total + have; need > len(b.buf) {
+		nb := buf.Get(need, true)
+		nb = nb[:cap(nb)]
+		copy(nb[total:], b.buf[b.r:b.w])
+		buf.Put(b.buf)
+		b.buf = nb
+	} else {
+		copy(b.buf[total:], b.buf[b.r:b.w])
+	}
+	off := 0
+	for _, s := range parts {
+		off += copy(b.buf[off:], s)
+	}
+	b.r, b.w = 0, total+have
+}
 
 func (b *lazyReader) readErr() error {
 	err := b.err

@@ -18,4 +18,7 @@ func newWaitReader(net.Conn) *waitReader { return nil }
 
 func (*waitReader) Read([]byte) (int, error) { return 0, nil }
 
-func (*waitReader) ReadVec(p, _ []byte) (int, error) { return 0, nil }
+func (*waitReader) ReadVecs([][]byte) (int, error) { return 0, nil }
+
+// readVecMax: reads fill one slice here, so nothing is guessed ahead.
+const readVecMax = 1

@@ -33,8 +33,8 @@ type waitReader struct {
 	unpark  func() []byte
 	gaveBuf bool
 	p       []byte
-	q       []byte // ReadVec's second slice; nil: a plain read into p
-	iov     iovecs // readv's vector, kept here so a read allocates nothing
+	vecs    [][]byte   // ReadVecs' slices (p is the first); nil: a plain read into p
+	iov     readIovecs // readv's vector, kept here so a read allocates nothing
 	n       int
 	err     error
 }
@@ -75,12 +75,13 @@ func (r *waitReader) read(fd uintptr) bool {
 	}
 }
 
-// ReadVec reads like Read into p and then q with one call where the
-// system has readv, and into p alone where it has not; n counts both.
-func (r *waitReader) ReadVec(p, q []byte) (int, error) {
-	r.q = q
-	n, err := r.Read(p)
-	r.q = nil
+// ReadVecs reads like Read into the slices of v, in order, with one call
+// where the system has readv (up to readVecMax slices), and into v[0]
+// alone where it has not; n counts them all. v[0] must not be empty.
+func (r *waitReader) ReadVecs(v [][]byte) (int, error) {
+	r.vecs = v
+	n, err := r.Read(v[0])
+	r.vecs = nil
 	return n, err
 }
 

@@ -5,12 +5,20 @@ import (
 	"unsafe"
 )
 
-// iovecs is the vector of a two-slice readv.
+// iovecs is the vector of a two-slice writev.
 type iovecs [2]syscall.Iovec
 
-// sysRead is one read(2) into r.p, or one readv(2) into r.p and r.q when
-// q is set: a large body's remainder and the bytes behind it in a single
-// system call (FrameReader.readDirect).
+// readVecMax is the most slices one read fills: the body being read, a
+// header and a body for each frame guessed ahead (see readahead.go), and
+// the read buffer's free part.
+const readVecMax = 2 + 2*maxGuesses
+
+// readIovecs is the vector of a readv.
+type readIovecs [readVecMax]syscall.Iovec
+
+// sysRead is one read(2) into r.p, or one readv(2) into r.p and then the
+// slices of r.vecs after the first (FrameReader.readDirect): a large
+// body's remainder and the bytes behind it in a single system call.
 //
 // Both are raw system calls, without the runtime's entersyscall and
 // exitsyscall: the descriptor is non-blocking, so the call never waits and
@@ -21,14 +29,21 @@ type iovecs [2]syscall.Iovec
 // processes, 16 B: SUB voluntary context switches 34-37 k -> 18-23 k per
 // run (libzmq's SUBs 18-20 k), 2.2-2.4 -> 2.9-3.3 M msg/s.
 func (r *waitReader) sysRead(fd int) (int, error) {
-	if len(r.q) == 0 || len(r.p) == 0 {
+	if len(r.vecs) < 2 || len(r.p) == 0 {
 		return rawRead(fd, r.p)
 	}
-	r.iov[0].Base, r.iov[1].Base = &r.p[0], &r.q[0]
+	r.iov[0].Base = &r.p[0]
 	r.iov[0].SetLen(len(r.p))
-	r.iov[1].SetLen(len(r.q))
-	n, _, e := syscall.RawSyscall(syscall.SYS_READV, uintptr(fd), uintptr(unsafe.Pointer(&r.iov[0])), uintptr(len(r.iov)))
-	r.iov = iovecs{} // keep neither buffer alive
+	k := 1
+	for _, v := range r.vecs[1:min(len(r.vecs), readVecMax)] {
+		if len(v) > 0 {
+			r.iov[k].Base = &v[0]
+			r.iov[k].SetLen(len(v))
+			k++
+		}
+	}
+	n, _, e := syscall.RawSyscall(syscall.SYS_READV, uintptr(fd), uintptr(unsafe.Pointer(&r.iov[0])), uintptr(k))
+	clear(r.iov[:k]) // keep no buffer alive
 	if e != 0 {
 		return -1, e
 	}

@@ -15,19 +15,29 @@ type vecStream struct {
 	vec   int // calls that filled q as well
 }
 
-func (v *vecStream) Read(p []byte) (int, error) { return v.ReadVec(p, nil) }
+func (v *vecStream) Read(p []byte) (int, error) { return v.ReadVecs([][]byte{p}) }
 
-func (v *vecStream) ReadVec(p, q []byte) (int, error) {
+func (v *vecStream) ReadVecs(vecs [][]byte) (int, error) {
 	v.calls++
-	n, err := v.r.Read(p[:min(len(p), v.step)])
-	if n == len(p) && len(q) > 0 && n < v.step {
-		m, _ := v.r.Read(q[:min(len(q), v.step-n)])
-		if m > 0 {
-			v.vec++
+	n, spilled := 0, false
+	for i, q := range vecs {
+		if n >= v.step || len(q) == 0 {
+			break
 		}
+		m, err := v.r.Read(q[:min(len(q), v.step-n)])
 		n += m
+		spilled = spilled || (i > 0 && m > 0)
+		if err != nil && n == 0 {
+			return 0, err
+		}
+		if m < len(q) {
+			break
+		}
 	}
-	return n, err
+	if spilled {
+		v.vec++
+	}
+	return n, nil
 }
 
 // Bodies read with readv, which also fills the frame buffer with what

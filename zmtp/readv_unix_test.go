@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// ReadVec on a socket fills p and then q (with readv where there is one),
+// ReadVecs on a socket fills p and then q (with readv where there is one),
 // and counts both.
-func TestWaitReaderReadVec(t *testing.T) {
+func TestWaitReaderReadVecs(t *testing.T) {
 	a, b := tcpPair(t)
 	r := newWaitReader(b)
 	if r == nil {
@@ -27,7 +27,7 @@ func TestWaitReaderReadVec(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for len(got) < len(data) && time.Now().Before(deadline) {
 		p, q := make([]byte, 1000), make([]byte, 500)
-		n, err := r.ReadVec(p, q)
+		n, err := r.ReadVecs([][]byte{p, q})
 		if err != nil {
 			t.Fatal(err)
 		}

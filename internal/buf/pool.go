@@ -45,6 +45,11 @@ func Get(size int, alloc bool) []byte {
 	if k < 0 {
 		return nil
 	}
+	if hot[k].limit > 0 {
+		if b := hot[k].pop(); b != nil {
+			return b[:size]
+		}
+	}
 	if v := pools[k].Get(); v != nil {
 		box := v.(*[]byte)
 		b := *box
@@ -73,6 +78,16 @@ func Put(b []byte) {
 	if k < 0 || c != 1<<(k+minShift) {
 		return
 	}
+	if hot[k].limit > 0 {
+		if b = hot[k].push(b[:0]); b == nil {
+			return
+		}
+	}
+	putPool(k, b)
+}
+
+// putPool gives b, of class k, to the class's sync.Pool.
+func putPool(k int, b []byte) {
 	box := boxPool.Get().(*[]byte)
 	*box = b[:0]
 	pools[k].Put(box)
