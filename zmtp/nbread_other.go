@@ -10,6 +10,7 @@ import "net"
 // an idle connection here holds its read buffer.
 type waitReader struct {
 	idle   func()
+	yield  func() bool // unused: no non-blocking reader here (newWaitReader returns nil)
 	park   func([]byte) bool
 	unpark func() []byte
 }
