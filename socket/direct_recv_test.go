@@ -14,8 +14,8 @@ import (
 func TestDirectRecvReqRep(t *testing.T) {
 	for _, tr := range []string{"tcp", "ipc"} {
 		t.Run(tr, func(t *testing.T) {
-			rep := newSock(t, Rep)
-			req := newSock(t, Req)
+			rep := newSock(t, Rep, WithDirectRecv(true))
+			req := newSock(t, Req, WithDirectRecv(true))
 			connectTo(t, req, bindAt(t, rep, tr))
 			const n = 300
 			for i := range n {
@@ -42,7 +42,7 @@ func TestDirectRecvReqRep(t *testing.T) {
 // A stream of small messages with a few too large for the read buffer in
 // between: every one arrives, in order, whichever goroutine read it.
 func TestDirectRecvMixedSizes(t *testing.T) {
-	pull := newSock(t, Pull)
+	pull := newSock(t, Pull, WithDirectRecv(true))
 	push := newSock(t, Push)
 	connectTo(t, push, bindAt(t, pull, "tcp"))
 	const n = 3000
@@ -81,7 +81,7 @@ func TestDirectRecvMixedSizes(t *testing.T) {
 // result of one more Recv, started in the background.
 func startDirectRecv(t *testing.T, ctx context.Context) (*Socket, *Socket, string, chan error) {
 	t.Helper()
-	pull := newSock(t, Pull)
+	pull := newSock(t, Pull, WithDirectRecv(true))
 	push := newSock(t, Push)
 	ep := bindAt(t, pull, "tcp")
 	connectTo(t, push, ep)

@@ -51,6 +51,7 @@ type options struct {
 	swapDir      string
 	writeThrough bool
 	acked        bool          // WithAckedDelivery (ack.go)
+	directRecv   bool          // WithDirectRecv (direct.go)
 	tcp          tcpOptions    // options_tcp.go
 	req          reqOptions    // req_options.go
 	timeo        timeouts      // timeout.go
