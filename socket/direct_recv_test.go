@@ -18,13 +18,7 @@ func TestDirectRecvReqRep(t *testing.T) {
 			req := newSock(t, Req, WithDirectRecv(true))
 			connectTo(t, req, bindAt(t, rep, tr))
 			const n = 300
-			for i := range n {
-				q := fmt.Sprintf("q%d", i)
-				send(t, req, q)
-				expect(t, rep, q)
-				send(t, rep, "r"+q[1:])
-				expect(t, req, "r"+q[1:])
-			}
+			roundTrips(t, req, rep, n)
 			// The first messages go through the reader goroutine, and a
 			// loaded machine may let a reply arrive before its Recv
 			// waits; direct reads must be the rule, not a handful.

@@ -17,13 +17,7 @@ func TestDirectWriteReqRep(t *testing.T) {
 			req := newSock(t, Req)
 			connectTo(t, req, bindAt(t, rep, tr))
 			const n = 200
-			for i := 0; i < n; i++ {
-				q := fmt.Sprintf("q%d", i)
-				send(t, req, q)
-				expect(t, rep, q)
-				send(t, rep, "r"+q[1:])
-				expect(t, req, "r"+q[1:])
-			}
+			roundTrips(t, req, rep, n)
 			// The first request may be queued before the connection is up,
 			// and on a loaded machine (CI runs the race build on two cores
 			// beside other packages' tests) a send can find the writer
@@ -38,6 +32,18 @@ func TestDirectWriteReqRep(t *testing.T) {
 				t.Errorf("REP wrote %d of %d replies directly", got, n)
 			}
 		})
+	}
+}
+
+// roundTrips makes n request/reply round trips between req and rep.
+func roundTrips(t *testing.T, req, rep *Socket, n int) {
+	t.Helper()
+	for i := range n {
+		q := fmt.Sprintf("q%d", i)
+		send(t, req, q)
+		expect(t, rep, q)
+		send(t, rep, "r"+q[1:])
+		expect(t, req, "r"+q[1:])
 	}
 }
 
